@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * xdpgate.h: every map layout shared by the eBPF programs and user space.
+ *
+ * This header is the single source of truth. The Java mirror lives in
+ * ebpf/src/main/java/io/xdpgate/ebpf/ (MapLayouts and the key/value records);
+ * a test compares it field by field with the BTF of the compiled object, so a
+ * change here without the same change there fails the build.
+ *
+ * Conventions:
+ *  - fixed-width types only, explicit padding, sizes pinned by _Static_assert;
+ *  - IPv4 addresses are stored in network byte order (__be32), as on the wire;
+ *  - (vrf, ifindex) are host byte order, except inside LPM keys where every
+ *    byte takes part in prefix matching and so must be big endian.
+ */
+#ifndef XDPGATE_H
+#define XDPGATE_H
+
+#include <linux/types.h>
+
+/* Map names: also the file names of the pins under the pin root. */
+#define XG_MAP_PORTS   xg_ports
+#define XG_MAP_FIB4    xg_fib4
+#define XG_MAP_NH      xg_nh
+#define XG_MAP_NEIGH4  xg_neigh4
+#define XG_MAP_LOCAL4  xg_local4
+#define XG_MAP_STATS   xg_stats
+
+/* Capacities. */
+#define XG_PORTS_MAX    65536
+#define XG_FIB4_MAX     2097152
+#define XG_NH_MAX       65536
+#define XG_NEIGH4_MAX   65536
+#define XG_LOCAL4_MAX   65536
+
+/* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
+struct xg_if_key {
+	__u32 vrf;
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct xg_if_key) == 8, "xg_if_key");
+
+/* Port flags. */
+#define XG_PORT_UP 0x1 /* IFF_UP and IFF_LOWER_UP: may receive and send */
+
+/* A fast path port: an interface that has the XDP program and may be a redirect target. */
+struct xg_port {
+	__u8  mac[6];
+	__u16 flags;
+	__u32 mtu;
+};
+_Static_assert(sizeof(struct xg_port) == 12, "xg_port");
+
+/* IPv4 FIB key (BPF LPM trie). prefixlen counts the VRF too: 32 + route prefix length. */
+struct xg_fib4_key {
+	__u32  prefixlen;
+	__be32 vrf;
+	__be32 addr;
+};
+_Static_assert(sizeof(struct xg_fib4_key) == 12, "xg_fib4_key");
+
+/* Route types (kernel RTN_* mapped to what the fast path does with them). */
+#define XG_RT_UNICAST     1 /* forward through nh_id */
+#define XG_RT_LOCAL       2 /* exception: local delivery */
+#define XG_RT_BLACKHOLE   3 /* drop, counted */
+#define XG_RT_UNREACHABLE 4 /* exception: Linux sends the ICMP error */
+#define XG_RT_PROHIBIT    5 /* exception: Linux sends the ICMP error */
+
+struct xg_route {
+	__u32 type;
+	__u32 nh_id; /* index into xg_nh; meaningful for XG_RT_UNICAST */
+};
+_Static_assert(sizeof(struct xg_route) == 8, "xg_route");
+
+/* Nexthop flags. */
+#define XG_NH_VALID     0x1 /* the egress interface is an up fast path port */
+#define XG_NH_CONNECTED 0x2 /* no gateway: the destination MAC is looked up per packet in xg_neigh4 */
+#define XG_NH_RESOLVED  0x4 /* gateway nexthop whose dmac holds the gateway's MAC */
+
+/* A nexthop: everything needed to send, with a precomputed L2 rewrite. */
+struct xg_nexthop {
+	__u32 ifindex; /* egress, in the VRF of the route */
+	__u32 flags;
+	__u32 mtu;     /* egress MTU: a larger packet is an exception (Linux fragments or sends ICMP) */
+	__u8  dmac[6];
+	__u8  smac[6];
+	__u8  hit;     /* set by the fast path when used (written only when clear), cleared by hitflags */
+	__u8  pad[3];
+};
+_Static_assert(sizeof(struct xg_nexthop) == 28, "xg_nexthop");
+
+/* IPv4 neighbour: (vrf, ifindex, address). */
+struct xg_neigh4_key {
+	__u32  vrf;
+	__u32  ifindex;
+	__be32 addr;
+};
+_Static_assert(sizeof(struct xg_neigh4_key) == 12, "xg_neigh4_key");
+
+struct xg_neigh {
+	__u8 mac[6];
+	__u8 state; /* kernel NUD_* low byte; only usable states are ever written */
+	__u8 hit;   /* as xg_nexthop.hit */
+};
+_Static_assert(sizeof(struct xg_neigh) == 8, "xg_neigh");
+
+/* The router's own IPv4 addresses: packets to them are local-delivery exceptions. */
+struct xg_local4_key {
+	__u32  vrf;
+	__be32 addr;
+};
+_Static_assert(sizeof(struct xg_local4_key) == 8, "xg_local4_key");
+
+struct xg_local {
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct xg_local) == 4, "xg_local");
+
+/* Statistics: a per-CPU array indexed by XG_STAT_*. */
+enum xg_stat {
+	XG_STAT_FORWARDED       = 0,  /* redirected by the fast path */
+	XG_STAT_EXC_LOCAL       = 1,  /* destination is the router itself */
+	XG_STAT_EXC_NO_ROUTE    = 2,
+	XG_STAT_EXC_NO_NEIGH    = 3,  /* nexthop or destination not resolved: Linux resolves it */
+	XG_STAT_EXC_TTL         = 4,  /* TTL would expire: Linux sends ICMP time exceeded */
+	XG_STAT_EXC_NOT_IPV4    = 5,  /* ARP, IPv6, anything else */
+	XG_STAT_EXC_IP_OPTIONS  = 6,
+	XG_STAT_EXC_MTU         = 7,  /* larger than the egress MTU */
+	XG_STAT_EXC_MULTICAST   = 8,  /* L2 or L3 broadcast/multicast */
+	XG_STAT_EXC_NOT_PORT    = 9,  /* ingress or egress is not a fast path port (yet) */
+	XG_STAT_EXC_ROUTE_TYPE  = 10, /* unreachable, prohibit: Linux sends the error */
+	XG_STAT_EXC_MALFORMED   = 11, /* truncated or inconsistent headers: Linux drops and counts */
+	XG_STAT_DROP_BLACKHOLE  = 12,
+	XG_STAT_MAX             = 16,
+};
+
+struct xg_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct xg_counter) == 16, "xg_counter");
+
+/*
+ * Per program instance configuration, in .rodata: set by the loader before the
+ * object is loaded (the verifier then sees constants). One instance per VRF.
+ * It must stay the only read-only global of the program.
+ */
+struct xg_prog_cfg {
+	__u32 vrf;
+	__u32 flags;
+};
+_Static_assert(sizeof(struct xg_prog_cfg) == 8, "xg_prog_cfg");
+
+#endif /* XDPGATE_H */
