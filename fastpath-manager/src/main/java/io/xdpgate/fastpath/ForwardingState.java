@@ -1,0 +1,445 @@
+package io.xdpgate.fastpath;
+
+import io.xdpgate.ebpf.BpfException;
+import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.Neighbour;
+import io.xdpgate.ebpf.Nexthop;
+import io.xdpgate.ebpf.Port;
+import io.xdpgate.ebpf.Route;
+import io.xdpgate.fpc.FpcAddress;
+import io.xdpgate.fpc.FpcLink;
+import io.xdpgate.fpc.FpcMessage;
+import io.xdpgate.fpc.FpcNeighbour;
+import io.xdpgate.fpc.FpcNexthop;
+import io.xdpgate.fpc.FpcRoute;
+import io.xdpgate.fpc.FpcStatus;
+import io.xdpgate.fpc.FpcVrf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Turns FPC objects into fast path map entries. One instance serves every connection;
+ * calls are serialized because the maps have a single writer.
+ *
+ * <p>Writes follow the dependency order of the fast path: a nexthop slot is written before
+ * the route that points at it, and freed only after that route is gone.
+ */
+final class ForwardingState implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ForwardingState.class);
+
+    static final int RT_TABLE_MAIN = 254;
+    private static final int IFF_UP = 0x1;
+    private static final int IFF_LOWER_UP = 0x10000;
+    private static final byte[] NO_MAC = new byte[6];
+
+    private final FastPathOptions options;
+    private final FastPathMaps maps;
+    private final NexthopTable nexthops;
+    private final Map<Integer, Vrf> vrfs = new HashMap<>();
+    private final Map<String, LongAdder> ignored = new ConcurrentHashMap<>();
+
+    ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity) {
+        this.options = options;
+        this.maps = maps;
+        this.nexthops = new NexthopTable(maps, nexthopCapacity);
+    }
+
+    /** Applies one object message of sender {@code owner} in generation {@code generation}. */
+    synchronized FpcStatus apply(FpcMessage message, String owner, long generation) {
+        try {
+            if (message instanceof FpcVrf m) return m.add() ? addVrf(m, owner, generation) : deleteVrf(m.vrf());
+            Vrf vrf = vrfOf(message);
+            if (vrf == null) {
+                ignore("unknown_vrf", message);
+                return FpcStatus.INVALID; // the sender must announce the VRF first
+            }
+            if (message instanceof FpcLink m) return m.add() ? addLink(vrf, m, generation) : deleteLink(vrf, m.ifindex());
+            if (message instanceof FpcAddress m) return applyAddress(vrf, m, generation);
+            if (message instanceof FpcNeighbour m) return applyNeighbour(vrf, m, generation);
+            if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
+            return ignore("unsupported_message", message);
+        } catch (MapFullException e) {
+            log.warn("{}: {}", describe(message), e.getMessage());
+            return FpcStatus.NO_SPACE;
+        } catch (BpfException e) {
+            log.error("{}: {}", describe(message), e.getMessage());
+            return e.errno() == 28 /* ENOSPC */ ? FpcStatus.NO_SPACE : FpcStatus.ERROR;
+        }
+    }
+
+    /**
+     * End of a resynchronization: everything of {@code owner} that generation {@code generation}
+     * did not refresh is deleted, and VRFs it did not announce at all are removed.
+     */
+    synchronized void sweep(String owner, long generation) {
+        int removed = 0;
+        for (Vrf vrf : new ArrayList<>(vrfs.values())) {
+            if (!owner.equals(vrf.owner)) continue;
+            try {
+                if (vrf.generation != generation) {
+                    deleteVrf(vrf.id);
+                    removed++;
+                    continue;
+                }
+                removed += sweepVrf(vrf, generation);
+            } catch (BpfException e) {
+                log.error("sweep of vrf {}: {}", vrf.id, e.getMessage());
+            }
+        }
+        log.info("generation {} of {} complete: {} stale objects removed", generation, owner, removed);
+    }
+
+    private int sweepVrf(Vrf vrf, long generation) throws BpfException {
+        int removed = 0;
+        for (var e : new ArrayList<>(vrf.routes.entrySet())) {
+            if (e.getValue().generation != generation) {
+                deleteRoute(vrf, e.getKey());
+                removed++;
+            }
+        }
+        for (var e : new ArrayList<>(vrf.neighbours.entrySet())) {
+            if (e.getValue().generation != generation) {
+                deleteNeighbour(vrf, e.getKey());
+                removed++;
+            }
+        }
+        for (var e : new ArrayList<>(vrf.addresses.entrySet())) {
+            if (e.getValue() != generation) {
+                deleteAddress(vrf, e.getKey());
+                removed++;
+            }
+        }
+        for (var e : new ArrayList<>(vrf.links.entrySet())) {
+            if (e.getValue().generation != generation) {
+                deleteLink(vrf, e.getKey());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    // ---- VRFs
+
+    private FpcStatus addVrf(FpcVrf m, String owner, long generation) throws BpfException {
+        Vrf vrf = vrfs.get(m.vrf());
+        if (vrf != null && !vrf.netns.equals(m.name())) {
+            deleteVrf(m.vrf()); // the id now names another namespace
+            vrf = null;
+        }
+        if (vrf == null) {
+            vrf = new Vrf(m.vrf(), m.name());
+            try {
+                vrf.dataplane = VrfDataplane.load(options.pinRoot(), m.vrf(), m.name());
+                log.info("vrf {} (netns '{}'): fast path program loaded", m.vrf(), m.name());
+            } catch (BpfException e) {
+                log.error("vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}",
+                        m.vrf(), m.name(), e.getMessage());
+            }
+            vrfs.put(m.vrf(), vrf);
+        }
+        vrf.owner = owner;
+        vrf.generation = generation;
+        return vrf.dataplane == null ? FpcStatus.ERROR : FpcStatus.OK;
+    }
+
+    private FpcStatus deleteVrf(int id) throws BpfException {
+        Vrf vrf = vrfs.get(id);
+        if (vrf == null) return FpcStatus.OK;
+        for (Vrf.RouteKey k : new ArrayList<>(vrf.routes.keySet())) deleteRoute(vrf, k);
+        for (Vrf.NeighbourKey k : new ArrayList<>(vrf.neighbours.keySet())) deleteNeighbour(vrf, k);
+        for (Vrf.AddressKey k : new ArrayList<>(vrf.addresses.keySet())) deleteAddress(vrf, k);
+        for (Integer ifindex : new ArrayList<>(vrf.links.keySet())) deleteLink(vrf, ifindex);
+        if (vrf.dataplane != null) {
+            vrf.dataplane.detachAll();
+            vrf.dataplane.close();
+        }
+        vrfs.remove(id);
+        log.info("vrf {} (netns '{}') removed", id, vrf.netns);
+        return FpcStatus.OK;
+    }
+
+    // ---- links and ports
+
+    private FpcStatus addLink(Vrf vrf, FpcLink m, long generation) throws BpfException {
+        Vrf.LinkEntry entry = vrf.links.computeIfAbsent(m.ifindex(), k -> new Vrf.LinkEntry());
+        entry.link = m;
+        entry.generation = generation;
+        VrfDataplane dp = vrf.dataplane;
+        boolean wanted = dp != null && options.isPort(vrf.netns, m.name(), m.kind(), m.mac());
+        if (wanted && !dp.isAttached(m.ifindex())) {
+            try {
+                dp.attach(m.ifindex());
+                log.info("vrf {}: fast path attached to {} (ifindex {})", vrf.id, m.name(), m.ifindex());
+            } catch (Exception e) {
+                log.error("vrf {}: cannot attach the fast path to {} (ifindex {}): {}",
+                        vrf.id, m.name(), m.ifindex(), e.getMessage());
+            }
+        } else if (!wanted && dp != null && dp.isAttached(m.ifindex())) {
+            detach(vrf, m.ifindex());
+        }
+        if (dp != null && dp.isAttached(m.ifindex())) {
+            int flags = isUp(m) ? Port.UP : 0;
+            maps.putPort(vrf.id, m.ifindex(), new Port(macOf(m), flags, m.mtu()));
+        }
+        refreshNexthopsOn(vrf, m.ifindex());
+        return FpcStatus.OK;
+    }
+
+    private FpcStatus deleteLink(Vrf vrf, int ifindex) throws BpfException {
+        Vrf.LinkEntry entry = vrf.links.remove(ifindex);
+        if (entry == null) return FpcStatus.OK;
+        detach(vrf, ifindex);
+        // The kernel flushes what lived on the device; do the same even if a notification was lost.
+        for (Vrf.NeighbourKey k : new ArrayList<>(vrf.neighbours.keySet())) {
+            if (k.ifindex() == ifindex) deleteNeighbour(vrf, k);
+        }
+        for (Vrf.AddressKey k : new ArrayList<>(vrf.addresses.keySet())) {
+            if (k.ifindex() == ifindex) deleteAddress(vrf, k);
+        }
+        refreshNexthopsOn(vrf, ifindex);
+        return FpcStatus.OK;
+    }
+
+    private void detach(Vrf vrf, int ifindex) throws BpfException {
+        if (vrf.dataplane == null || !vrf.dataplane.isAttached(ifindex)) return;
+        maps.deletePort(vrf.id, ifindex);
+        try {
+            vrf.dataplane.detach(ifindex);
+            log.info("vrf {}: fast path detached from ifindex {}", vrf.id, ifindex);
+        } catch (Exception e) {
+            log.warn("vrf {}: detach from ifindex {}: {}", vrf.id, ifindex, e.getMessage());
+        }
+    }
+
+    private static boolean isUp(FpcLink link) {
+        return (link.flags() & IFF_UP) != 0 && (link.flags() & IFF_LOWER_UP) != 0;
+    }
+
+    private static byte[] macOf(FpcLink link) {
+        return link.mac() != null && link.mac().length == 6 ? link.mac() : NO_MAC;
+    }
+
+    // ---- addresses: the router's own addresses are local-delivery exceptions
+
+    private FpcStatus applyAddress(Vrf vrf, FpcAddress m, long generation) throws BpfException {
+        if (!(m.address() instanceof Inet4Address a)) return ignore("ipv6_address", m);
+        Vrf.AddressKey key = new Vrf.AddressKey(m.ifindex(), a, m.prefixLength());
+        if (!m.add()) {
+            deleteAddress(vrf, key);
+            return FpcStatus.OK;
+        }
+        vrf.addresses.put(key, generation);
+        maps.putLocal4(vrf.id, a, m.ifindex());
+        return FpcStatus.OK;
+    }
+
+    private void deleteAddress(Vrf vrf, Vrf.AddressKey key) throws BpfException {
+        if (vrf.addresses.remove(key) == null) return;
+        // The same address may remain on another interface or with another prefix length.
+        for (Vrf.AddressKey other : vrf.addresses.keySet()) {
+            if (other.address().equals(key.address())) {
+                maps.putLocal4(vrf.id, other.address(), other.ifindex());
+                return;
+            }
+        }
+        maps.deleteLocal4(vrf.id, key.address());
+    }
+
+    // ---- neighbours
+
+    private FpcStatus applyNeighbour(Vrf vrf, FpcNeighbour m, long generation) throws BpfException {
+        if (!(m.address() instanceof Inet4Address a)) return ignore("ipv6_neighbour", m);
+        Vrf.NeighbourKey key = new Vrf.NeighbourKey(m.ifindex(), a);
+        if (!m.add() || !isUnicastMac(m.mac())) {
+            // Never forward to a broadcast or empty link-layer address: Linux resolves instead.
+            deleteNeighbour(vrf, key);
+            return FpcStatus.OK;
+        }
+        Vrf.NeighbourEntry entry = vrf.neighbours.get(key);
+        boolean changed = entry == null || !java.util.Arrays.equals(entry.mac, m.mac());
+        if (entry == null) {
+            entry = new Vrf.NeighbourEntry();
+            vrf.neighbours.put(key, entry);
+        }
+        entry.generation = generation;
+        if (changed) {
+            entry.mac = m.mac().clone();
+            maps.putNeighbour4(vrf.id, m.ifindex(), a, new Neighbour(entry.mac, m.state() & 0xff, false));
+            refreshNexthop(vrf, new NexthopTable.Key(vrf.id, m.ifindex(), a));
+        }
+        return FpcStatus.OK;
+    }
+
+    private void deleteNeighbour(Vrf vrf, Vrf.NeighbourKey key) throws BpfException {
+        if (vrf.neighbours.remove(key) == null) return;
+        maps.deleteNeighbour4(vrf.id, key.ifindex(), key.address());
+        refreshNexthop(vrf, new NexthopTable.Key(vrf.id, key.ifindex(), key.address()));
+    }
+
+    static boolean isUnicastMac(byte[] mac) {
+        if (mac == null || mac.length != 6 || (mac[0] & 1) != 0) return false; // group bit: broadcast/multicast
+        for (byte b : mac) if (b != 0) return true;
+        return false;
+    }
+
+    // ---- nexthops
+
+    private Nexthop computeNexthop(Vrf vrf, NexthopTable.Key key) {
+        Vrf.LinkEntry link = vrf.links.get(key.ifindex());
+        boolean valid = link != null && isUp(link.link) && vrf.dataplane != null
+                && vrf.dataplane.isAttached(key.ifindex()) && link.link.mac() != null && link.link.mac().length == 6;
+        int flags = valid ? Nexthop.VALID : 0;
+        byte[] dmac = NO_MAC;
+        if (key.gateway() == null) {
+            flags |= Nexthop.CONNECTED;
+        } else {
+            Vrf.NeighbourEntry n = vrf.neighbours.get(new Vrf.NeighbourKey(key.ifindex(), key.gateway()));
+            if (n != null) {
+                flags |= Nexthop.RESOLVED;
+                dmac = n.mac;
+            }
+        }
+        int mtu = link == null ? 0 : link.link.mtu();
+        byte[] smac = link == null ? NO_MAC : macOf(link.link);
+        return new Nexthop(key.ifindex(), flags, mtu, dmac, smac, false);
+    }
+
+    private void refreshNexthop(Vrf vrf, NexthopTable.Key key) throws BpfException {
+        if (nexthops.contains(key)) nexthops.refresh(key, computeNexthop(vrf, key));
+    }
+
+    private void refreshNexthopsOn(Vrf vrf, int ifindex) throws BpfException {
+        for (NexthopTable.Key key : nexthops.keysOn(vrf.id, ifindex)) refreshNexthop(vrf, key);
+    }
+
+    // ---- routes
+
+    private FpcStatus applyRoute(Vrf vrf, FpcRoute m, long generation) throws BpfException, MapFullException {
+        if (m.table() != RT_TABLE_MAIN) return ignore("route_not_main_table", m);
+        if (!(m.prefix() instanceof Inet4Address prefix)) return ignore("ipv6_route", m);
+        if (m.prefixLength() < 0 || m.prefixLength() > 32) return FpcStatus.INVALID;
+        Vrf.RouteKey key = new Vrf.RouteKey(masked(prefix, m.prefixLength()), m.prefixLength());
+        if (!m.add()) {
+            deleteRoute(vrf, key);
+            return FpcStatus.OK;
+        }
+        int type = routeType(m);
+        NexthopTable.Key nhKey = null;
+        int nhId = 0;
+        if (type == Route.UNICAST) {
+            nhKey = nexthopKey(vrf, m.nexthops());
+            if (nhKey == null) {
+                // Multipath or a non-IPv4 gateway: not in the fast path yet. Linux forwards these
+                // packets (exception "route type"), so the fast path is never wrong, only slower.
+                type = Route.UNREACHABLE;
+            } else {
+                nhId = nexthops.acquire(nhKey, computeNexthop(vrf, nhKey));
+            }
+        }
+        try {
+            maps.putRoute4(vrf.id, key.prefix(), key.prefixLength(), new Route(type, nhId));
+        } catch (BpfException e) {
+            if (nhKey != null) nexthops.release(nhKey);
+            throw e;
+        }
+        Vrf.RouteEntry previous = vrf.routes.get(key);
+        if (previous != null && previous.nexthop != null) nexthops.release(previous.nexthop);
+        Vrf.RouteEntry entry = new Vrf.RouteEntry();
+        entry.type = type;
+        entry.nexthop = nhKey;
+        entry.generation = generation;
+        vrf.routes.put(key, entry);
+        return FpcStatus.OK;
+    }
+
+    private void deleteRoute(Vrf vrf, Vrf.RouteKey key) throws BpfException {
+        Vrf.RouteEntry entry = vrf.routes.remove(key);
+        if (entry == null) return;
+        maps.deleteRoute4(vrf.id, key.prefix(), key.prefixLength());
+        if (entry.nexthop != null) nexthops.release(entry.nexthop);
+    }
+
+    private static int routeType(FpcRoute m) {
+        return switch (m.type()) {
+            case UNICAST -> Route.UNICAST;
+            case LOCAL -> Route.LOCAL;
+            case BLACKHOLE -> Route.BLACKHOLE;
+            case UNREACHABLE -> Route.UNREACHABLE;
+            case PROHIBIT -> Route.PROHIBIT;
+        };
+    }
+
+    private static NexthopTable.Key nexthopKey(Vrf vrf, List<FpcNexthop> hops) {
+        if (hops.size() != 1) return null;
+        FpcNexthop hop = hops.get(0);
+        if (hop.ifindex() <= 0) return null;
+        if (hop.gateway() == null) return new NexthopTable.Key(vrf.id, hop.ifindex(), null);
+        if (hop.gateway() instanceof Inet4Address gw) return new NexthopTable.Key(vrf.id, hop.ifindex(), gw);
+        return null;
+    }
+
+    static Inet4Address masked(Inet4Address a, int prefixLength) {
+        byte[] b = a.getAddress();
+        for (int i = 0; i < 4; i++) {
+            int keep = Math.max(0, Math.min(8, prefixLength - 8 * i));
+            b[i] &= (byte) (0xff << (8 - keep));
+        }
+        try {
+            return (Inet4Address) InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // ---- bookkeeping
+
+    private Vrf vrfOf(FpcMessage m) {
+        int id;
+        if (m instanceof FpcLink x) id = x.vrf();
+        else if (m instanceof FpcAddress x) id = x.vrf();
+        else if (m instanceof FpcNeighbour x) id = x.vrf();
+        else if (m instanceof FpcRoute x) id = x.vrf();
+        else return null;
+        return vrfs.get(id);
+    }
+
+    private FpcStatus ignore(String reason, FpcMessage m) {
+        ignored.computeIfAbsent(reason, k -> new LongAdder()).increment();
+        log.debug("ignored ({}): {}", reason, m);
+        return FpcStatus.OK;
+    }
+
+    private static String describe(FpcMessage m) {
+        return m.getClass().getSimpleName() + " " + m;
+    }
+
+    Map<String, Long> ignoredCounts() {
+        Map<String, Long> out = new HashMap<>();
+        ignored.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    synchronized int nexthopSlots() {
+        return nexthops.size();
+    }
+
+    /** Releases handles. Pinned maps and links stay: forwarding goes on without the daemon. */
+    @Override
+    public synchronized void close() {
+        for (Vrf vrf : vrfs.values()) {
+            if (vrf.dataplane != null) vrf.dataplane.close();
+        }
+        maps.close();
+    }
+}

@@ -1,0 +1,102 @@
+package io.xdpgate.fastpath;
+
+import io.xdpgate.ebpf.BpfException;
+import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.Nexthop;
+
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The xg_nh array: one slot per distinct (vrf, egress interface, gateway), shared by every
+ * route that uses it and reference counted, so that a neighbour or link change rewrites one
+ * slot instead of every route.
+ */
+final class NexthopTable {
+
+    /** gateway == null: directly connected (the destination MAC is looked up per packet). */
+    record Key(int vrf, int ifindex, Inet4Address gateway) {}
+
+    private static final class Slot {
+        final int id;
+        int references;
+        Nexthop written;
+
+        Slot(int id) {
+            this.id = id;
+        }
+    }
+
+    private final FastPathMaps maps;
+    private final int capacity;
+    private final Map<Key, Slot> slots = new HashMap<>();
+    /** Slot 0 is never used: a zeroed route value must not point at a real nexthop. */
+    private final BitSet used = new BitSet();
+    private int nextFree = 1;
+
+    NexthopTable(FastPathMaps maps, int capacity) {
+        this.maps = maps;
+        this.capacity = capacity;
+        used.set(0);
+    }
+
+    /** Takes a reference on the slot of {@code key}, creating and writing it if new. */
+    int acquire(Key key, Nexthop value) throws BpfException, MapFullException {
+        Slot slot = slots.get(key);
+        if (slot == null) {
+            int id = used.nextClearBit(nextFree);
+            if (id >= capacity) {
+                id = used.nextClearBit(1);
+                if (id >= capacity) throw new MapFullException("xg_nh", capacity);
+            }
+            maps.putNexthop(id, value);
+            used.set(id);
+            nextFree = id + 1;
+            slot = new Slot(id);
+            slot.written = value;
+            slots.put(key, slot);
+        }
+        slot.references++;
+        return slot.id;
+    }
+
+    /** Drops a reference; the last one clears and frees the slot. Call after the route is gone. */
+    void release(Key key) throws BpfException {
+        Slot slot = slots.get(key);
+        if (slot == null) return;
+        if (--slot.references > 0) return;
+        slots.remove(key);
+        maps.clearNexthop(slot.id);
+        used.clear(slot.id);
+        nextFree = Math.min(nextFree, slot.id);
+    }
+
+    /** Rewrites the slot of {@code key} if it exists and its value changed. */
+    void refresh(Key key, Nexthop value) throws BpfException {
+        Slot slot = slots.get(key);
+        if (slot == null || value.equals(slot.written)) return;
+        maps.putNexthop(slot.id, value);
+        slot.written = value;
+    }
+
+    /** Every key whose egress is (vrf, ifindex). */
+    List<Key> keysOn(int vrf, int ifindex) {
+        List<Key> keys = new ArrayList<>();
+        for (Key k : slots.keySet()) {
+            if (k.vrf() == vrf && k.ifindex() == ifindex) keys.add(k);
+        }
+        return keys;
+    }
+
+    boolean contains(Key key) {
+        return slots.containsKey(key);
+    }
+
+    int size() {
+        return slots.size();
+    }
+}

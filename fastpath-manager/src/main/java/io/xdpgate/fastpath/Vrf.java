@@ -1,0 +1,53 @@
+package io.xdpgate.fastpath;
+
+import io.xdpgate.fpc.FpcLink;
+
+import java.net.Inet4Address;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the fast path manager holds for one VRF (network namespace): the objects it has
+ * written to the maps, each tagged with the generation that last refreshed it, so that a
+ * SYNC_END can sweep exactly what the new generation did not mention.
+ */
+final class Vrf {
+
+    record AddressKey(int ifindex, Inet4Address address, int prefixLength) {}
+
+    record NeighbourKey(int ifindex, Inet4Address address) {}
+
+    record RouteKey(Inet4Address prefix, int prefixLength) {}
+
+    static final class LinkEntry {
+        FpcLink link;
+        long generation;
+    }
+
+    static final class NeighbourEntry {
+        byte[] mac;
+        long generation;
+    }
+
+    static final class RouteEntry {
+        int type;
+        NexthopTable.Key nexthop; // null unless the route forwards through a nexthop slot
+        long generation;
+    }
+
+    final int id;
+    final String netns;
+    String owner;
+    long generation;
+    VrfDataplane dataplane; // null if the program could not be loaded: everything stays with Linux
+
+    final Map<Integer, LinkEntry> links = new HashMap<>();
+    final Map<AddressKey, Long> addresses = new HashMap<>();
+    final Map<NeighbourKey, NeighbourEntry> neighbours = new HashMap<>();
+    final Map<RouteKey, RouteEntry> routes = new HashMap<>();
+
+    Vrf(int id, String netns) {
+        this.id = id;
+        this.netns = netns;
+    }
+}
