@@ -1,0 +1,87 @@
+package io.xdpgate.cachemanager;
+
+import io.xdpgate.fpc.FpcAddress;
+import io.xdpgate.fpc.FpcLink;
+import io.xdpgate.fpc.FpcMessage;
+import io.xdpgate.fpc.FpcNeighbour;
+import io.xdpgate.fpc.FpcNexthop;
+import io.xdpgate.fpc.FpcRoute;
+import io.xdpgate.fpc.FpcRouteType;
+import io.xdpgate.netlink.Address;
+import io.xdpgate.netlink.Link;
+import io.xdpgate.netlink.Neighbour;
+import io.xdpgate.netlink.Route;
+import io.xdpgate.netlink.RouteNexthop;
+import io.xdpgate.netlink.RtnlEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a kernel object into the FPC message that mirrors it in one VRF, or null when the
+ * fast path has no use for it. Stateless and pure: the kernel object says it all.
+ */
+final class KernelTranslator {
+
+    static final int RT_TABLE_MAIN = 254;
+    // rtnetlink route types (linux/rtnetlink.h)
+    private static final int RTN_UNICAST = 1;
+    private static final int RTN_LOCAL = 2;
+    private static final int RTN_BLACKHOLE = 6;
+    private static final int RTN_UNREACHABLE = 7;
+    private static final int RTN_PROHIBIT = 8;
+    private static final byte[] NO_MAC = new byte[0];
+
+    private final int vrf;
+
+    KernelTranslator(int vrf) {
+        this.vrf = vrf;
+    }
+
+    FpcMessage translate(RtnlEvent event) {
+        boolean add = !event.deleted();
+        if (event.object() instanceof Link l) {
+            byte[] mac = l.mac() != null && l.mac().length == 6 ? l.mac() : NO_MAC;
+            return new FpcLink(add, vrf, l.ifindex(), l.name(), l.kind() == null ? "" : l.kind(), mac,
+                    l.mtu(), l.flags(), l.operState(), l.master());
+        }
+        if (event.object() instanceof Address a) {
+            return new FpcAddress(add, vrf, a.ifindex(), a.prefixLength(), a.address());
+        }
+        if (event.object() instanceof Neighbour n) {
+            // Only neighbours the kernel itself would send to are announced; any other state
+            // withdraws the entry so that the fast path hands such traffic to Linux.
+            boolean usable = add && n.usableForForwarding();
+            return new FpcNeighbour(usable, vrf, n.ifindex(), n.address(), n.state(),
+                    n.lladdr() == null ? NO_MAC : n.lladdr(), n.isRouter());
+        }
+        if (event.object() instanceof Route r) {
+            return translateRoute(add, r);
+        }
+        return null;
+    }
+
+    private FpcMessage translateRoute(boolean add, Route r) {
+        if (r.table() != RT_TABLE_MAIN) return null;
+        FpcRouteType type = switch (r.type()) {
+            case RTN_UNICAST -> FpcRouteType.UNICAST;
+            case RTN_LOCAL -> FpcRouteType.LOCAL;
+            case RTN_BLACKHOLE -> FpcRouteType.BLACKHOLE;
+            case RTN_UNREACHABLE -> FpcRouteType.UNREACHABLE;
+            case RTN_PROHIBIT -> FpcRouteType.PROHIBIT;
+            default -> null; // broadcast, multicast, anycast, nat: Linux's alone
+        };
+        if (type == null) return null;
+        List<FpcNexthop> hops = new ArrayList<>();
+        if (type == FpcRouteType.UNICAST) {
+            if (!r.multipath().isEmpty()) {
+                for (RouteNexthop h : r.multipath()) hops.add(new FpcNexthop(h.ifindex(), h.gateway(), h.weight()));
+            } else if (r.nhId() == 0) {
+                hops.add(new FpcNexthop(r.oif(), r.gateway(), 1));
+            }
+            // A route through a nexthop object (RTA_NH_ID) goes with no nexthop: the fast path
+            // leaves it to Linux until nexthop objects are synchronized.
+        }
+        return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), type, hops);
+    }
+}
