@@ -1,0 +1,159 @@
+package io.xdpgate.lab;
+
+import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.Route;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real daemons as child processes on the lab: the Fast Path Manager in the host
+ * namespace (it enters xgr per thread, keeping the host's bpffs) and a Cache Manager that
+ * follows xgr. Only the processes started here are ever stopped, by their own handle.
+ */
+public final class Daemons implements AutoCloseable {
+
+    private final Path pinRoot;
+    private final Path socket;
+    private final Path logDir;
+    private Process fastpath;
+    private Process cacheManager;
+
+    public Daemons(Path pinRoot, Path socket, Path logDir) {
+        this.pinRoot = pinRoot;
+        this.socket = socket;
+        this.logDir = logDir;
+    }
+
+    public Path pinRoot() {
+        return pinRoot;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    public void startFastPathManager() {
+        fastpath = spawn("fastpath-manager", "io.xdpgate.fastpath.FastPathManagerMain",
+                "--pin-root", pinRoot.toString(), "--socket", socket.toString(),
+                "--ports", Lab.ROUTER + "/" + Lab.R_H1 + "," + Lab.ROUTER + "/" + Lab.R_H2);
+    }
+
+    public void startCacheManager() {
+        cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain",
+                "--netns", Lab.ROUTER, "--vrf", String.valueOf(Lab.ROUTER_VRF), "--socket", socket.toString());
+    }
+
+    public void stopCacheManager() {
+        stop(cacheManager);
+        cacheManager = null;
+    }
+
+    public void stopFastPathManager() {
+        stop(fastpath);
+        fastpath = null;
+    }
+
+    /**
+     * Waits until the fast path serves the lab: both router ports carry the program and
+     * the route towards xgh2 is in the FIB.
+     */
+    public Duration awaitSynchronized(Lab lab, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Inet4Address prefix = ipv4("10.201.2.0");
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            if (Files.exists(pinRoot.resolve("xg_fib4"))) {
+                try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
+                    Route r = maps.lookupRoute4(Lab.ROUTER_VRF, prefix, 24);
+                    if (r != null && Files.exists(linkPin(lab, Lab.R_H1)) && Files.exists(linkPin(lab, Lab.R_H2))) {
+                        return Duration.ofNanos(System.nanoTime() - start);
+                    }
+                } catch (Exception e) {
+                    // maps being created: try again
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the fast path did not synchronize within " + timeout + "; logs in " + logDir);
+    }
+
+    private Path linkPin(Lab lab, String ifname) {
+        return pinRoot.resolve("links").resolve("vrf" + Lab.ROUTER_VRF + "-if" + lab.ifindex(Lab.ROUTER, ifname));
+    }
+
+    /** Fails with the daemon's log when one of them died. */
+    public void checkAlive() {
+        for (Process p : new Process[] {fastpath, cacheManager}) {
+            if (p != null && !p.isAlive()) {
+                throw new IllegalStateException("a daemon exited with status " + p.exitValue() + "; logs in " + logDir);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopCacheManager();
+        stopFastPathManager();
+    }
+
+    private Process spawn(String name, String mainClass, String... args) {
+        try {
+            Files.createDirectories(logDir);
+            List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-Xmx512m",
+                    "-cp", classpath(), mainClass));
+            cmd.addAll(List.of(args));
+            Path log = logDir.resolve(name + ".log");
+            return new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void stop(Process p) {
+        if (p == null || !p.isAlive()) return;
+        p.destroy(); // SIGTERM: the daemon shuts down cleanly
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The classpath the build wrote for the launcher, plus this module's classes. */
+    static String classpath() {
+        Path root = Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", "."));
+        Path file = root.resolve("integration-tests/target/classpath.txt");
+        try {
+            return root.resolve("integration-tests/target/classes") + ":" + Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("no " + file + ": build first (./xdpgate setup)", e);
+        }
+    }
+
+    public static Inet4Address ipv4(String dotted) {
+        try {
+            return (Inet4Address) InetAddress.getByName(dotted);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(dotted, e);
+        }
+    }
+}
