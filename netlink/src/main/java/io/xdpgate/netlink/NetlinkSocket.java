@@ -1,0 +1,152 @@
+package io.xdpgate.netlink;
+
+import io.xdpgate.netlink.sys.NativeNetlinkSocket;
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A NETLINK_ROUTE socket in the network namespace of the thread that opened it. Calls may come from
+ * several threads; {@link #close()} waits until no call is inside the descriptor (at most one receive
+ * timeout) so that a closed descriptor number can never be reused under a running call.
+ */
+public final class NetlinkSocket implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(NetlinkSocket.class);
+    /** SOL_NETLINK options (linux/netlink.h). */
+    private static final int NETLINK_ADD_MEMBERSHIP = 1;
+    private static final int NETLINK_NO_ENOBUFS = 5;
+    private static final int NETLINK_EXT_ACK = 11;
+    /** Short enough that a reader notices close() or a stop request quickly. */
+    static final int RECEIVE_TIMEOUT_MILLIS = 250;
+
+    private final NativeNetlinkSocket fd;
+    private final int portId;
+    /** Read lock: a call is using the descriptor. Write lock: close. Fair, so close is never starved. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+    private volatile boolean closed;
+
+    private NetlinkSocket(NativeNetlinkSocket fd, int portId) {
+        this.fd = fd;
+        this.portId = portId;
+    }
+
+    /**
+     * Opens and binds a socket: receive buffer {@code receiveBufferBytes} (SO_RCVBUFFORCE, else SO_RCVBUF),
+     * extended acks on, NETLINK_NO_ENOBUFS off (an overrun must be reported, never hidden), and a 250 ms
+     * receive timeout.
+     */
+    public static NetlinkSocket open(int receiveBufferBytes) throws NetlinkException {
+        NativeNetlinkSocket fd = NativeNetlinkSocket.openRoute();
+        try {
+            fd.setReceiveBuffer(receiveBufferBytes);
+            fd.setNetlinkOption(NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
+            fd.setNetlinkOption(NETLINK_NO_ENOBUFS, 0, "NETLINK_NO_ENOBUFS");
+            fd.setReceiveTimeoutMillis(RECEIVE_TIMEOUT_MILLIS);
+            int granted = fd.receiveBuffer();
+            if (granted < receiveBufferBytes) {
+                log.warn("netlink receive buffer: asked {} bytes, got {} (no CAP_NET_ADMIN? raise net.core.rmem_max)",
+                        receiveBufferBytes, granted);
+            }
+            return new NetlinkSocket(fd, fd.bindAutoPort());
+        } catch (NetlinkException e) {
+            try {
+                fd.close();
+            } catch (NetlinkException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Joins multicast groups by their RTNLGRP_* numbers. */
+    public void joinGroups(int... rtnlGroups) throws NetlinkException {
+        for (int group : rtnlGroups) {
+            enter("setsockopt(NETLINK_ADD_MEMBERSHIP)");
+            try {
+                fd.setNetlinkOption(NETLINK_ADD_MEMBERSHIP, group,
+                        "NETLINK_ADD_MEMBERSHIP " + Rtnl.groupName(group));
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+    }
+
+    /** The port id the kernel assigned; replies to our requests carry it in nlmsg_pid. */
+    public int portId() {
+        return portId;
+    }
+
+    /** Sends the remaining bytes of {@code message} to the kernel. */
+    public void send(ByteBuffer message) throws NetlinkException {
+        enter("send(NETLINK_ROUTE)");
+        try {
+            fd.send(message);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * One datagram in host byte order (netlink's), or null when none arrived within 250 ms.
+     *
+     * @throws NetlinkOverrunException when the kernel dropped messages for this socket (ENOBUFS)
+     */
+    public ByteBuffer receive() throws NetlinkException {
+        return receive(false);
+    }
+
+    /** Like {@link #receive()} but returns null at once when nothing is queued (used to drain after an overrun). */
+    ByteBuffer receiveNow() throws NetlinkException {
+        return receive(true);
+    }
+
+    private ByteBuffer receive(boolean dontWait) throws NetlinkException {
+        enter("recv(NETLINK_ROUTE)");
+        try {
+            byte[] datagram = fd.receive(dontWait);
+            return datagram == null ? null : ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void enter(String what) throws NetlinkException {
+        lock.readLock().lock();
+        if (closed) {
+            lock.readLock().unlock();
+            throw new NetlinkException(what + " failed: socket closed", 0);
+        }
+    }
+
+    /** Datagrams dropped because they came from a process instead of the kernel. */
+    public long foreignSenderDrops() {
+        return fd.foreignSenderDrops();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the socket; idempotent. Waits for a receive in progress to time out (at most ~250 ms). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            fd.close();
+        } catch (NetlinkException e) {
+            log.warn("closing netlink socket: {}", e.getMessage());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}
