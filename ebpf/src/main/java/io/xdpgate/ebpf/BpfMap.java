@@ -1,0 +1,166 @@
+package io.xdpgate.ebpf;
+
+import io.xdpgate.ebpf.libbpf.Bpf;
+import io.xdpgate.ebpf.libbpf.MapInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A map opened from its pin, accessed with raw key and value bytes. */
+public final class BpfMap implements AutoCloseable {
+    private final MapInfo info;
+    private int fd;
+
+    private BpfMap(int fd, MapInfo info) {
+        this.fd = fd;
+        this.info = info;
+    }
+
+    public static BpfMap openPinned(Path path) throws BpfException {
+        int fd = Bpf.objGet(path);
+        try {
+            return new BpfMap(fd, Bpf.mapInfo(fd, path.toString()));
+        } catch (BpfException | RuntimeException e) {
+            Bpf.close(fd);
+            throw e;
+        }
+    }
+
+    /** The kernel's name of the map (at most 15 characters). */
+    public String name() {
+        return info.name();
+    }
+
+    /** A BPF_MAP_TYPE_* value. */
+    public int type() {
+        return info.type();
+    }
+
+    public int keySize() {
+        return info.keySize();
+    }
+
+    public int valueSize() {
+        return info.valueSize();
+    }
+
+    public int maxEntries() {
+        return info.maxEntries();
+    }
+
+    public int flags() {
+        return info.flags();
+    }
+
+    MapInfo info() {
+        return info;
+    }
+
+    private int fd() {
+        if (fd < 0) {
+            throw new IllegalStateException("map " + info.name() + " is closed");
+        }
+        return fd;
+    }
+
+    private void checkKey(byte[] key) {
+        if (key.length != info.keySize()) {
+            throw new IllegalArgumentException(
+                    "map " + info.name() + " has " + info.keySize() + "-byte keys, got " + key.length);
+        }
+    }
+
+    private boolean isPerCpu() {
+        // BPF_MAP_TYPE_PERCPU_HASH 5, PERCPU_ARRAY 6, LRU_PERCPU_HASH 10, PERCPU_CGROUP_STORAGE 21
+        int t = info.type();
+        return t == 5 || t == 6 || t == 10 || t == 21;
+    }
+
+    /** Creates or replaces (BPF_ANY). */
+    public void update(byte[] key, byte[] value) throws BpfException {
+        checkKey(key);
+        if (isPerCpu() || value.length != info.valueSize()) {
+            throw new IllegalArgumentException("map " + info.name() + " takes one " + info.valueSize()
+                    + "-byte value" + (isPerCpu() ? " per CPU: not supported here" : ", got " + value.length));
+        }
+        Bpf.mapUpdate(fd(), info.name(), key, value, Bpf.BPF_ANY);
+    }
+
+    /** False if the key was absent. */
+    public boolean delete(byte[] key) throws BpfException {
+        checkKey(key);
+        return Bpf.mapDelete(fd(), info.name(), key);
+    }
+
+    /** The value, or null if the key is absent. For per-CPU maps use {@link #lookupPerCpu}. */
+    public byte[] lookup(byte[] key) throws BpfException {
+        checkKey(key);
+        if (isPerCpu()) {
+            throw new IllegalStateException("map " + info.name() + " is per-CPU: use lookupPerCpu");
+        }
+        byte[] value = new byte[info.valueSize()];
+        return Bpf.mapLookup(fd(), info.name(), key, value) ? value : null;
+    }
+
+    /**
+     * One value per possible CPU, or null if the key is absent. The kernel lays the
+     * values out with each rounded up to 8 bytes.
+     */
+    public byte[][] lookupPerCpu(byte[] key) throws BpfException {
+        checkKey(key);
+        if (!isPerCpu()) {
+            throw new IllegalStateException("map " + info.name() + " is not per-CPU: use lookup");
+        }
+        int cpus = Bpf.numPossibleCpus();
+        int stride = (info.valueSize() + 7) & ~7;
+        byte[] all = new byte[stride * cpus];
+        if (!Bpf.mapLookup(fd(), info.name(), key, all)) {
+            return null;
+        }
+        byte[][] out = new byte[cpus][info.valueSize()];
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            System.arraycopy(all, cpu * stride, out[cpu], 0, info.valueSize());
+        }
+        return out;
+    }
+
+    /** Every key, walked with BPF_MAP_GET_NEXT_KEY (a snapshot only if nobody writes meanwhile). */
+    public List<byte[]> keys() throws BpfException {
+        List<byte[]> out = new ArrayList<>();
+        byte[] key = null;
+        while (true) {
+            byte[] next = new byte[info.keySize()];
+            if (!Bpf.mapNextKey(fd(), info.name(), key, next)) {
+                return out;
+            }
+            out.add(next);
+            key = next;
+        }
+    }
+
+    /** The number of keys, walked like {@link #keys()} without keeping them. */
+    public int count() throws BpfException {
+        int n = 0;
+        byte[] key = null;
+        byte[] next = new byte[info.keySize()];
+        while (Bpf.mapNextKey(fd(), info.name(), key, next)) {
+            n++;
+            byte[] t = key == null ? new byte[info.keySize()] : key;
+            key = next;
+            next = t;
+        }
+        return n;
+    }
+
+    /** BPF_MAP_GET_NEXT_KEY from key (null: the first key); null after the last. */
+    byte[] nextKey(byte[] key) throws BpfException {
+        byte[] next = new byte[info.keySize()];
+        return Bpf.mapNextKey(fd(), info.name(), key, next) ? next : null;
+    }
+
+    @Override
+    public void close() {
+        Bpf.close(fd);
+        fd = -1;
+    }
+}

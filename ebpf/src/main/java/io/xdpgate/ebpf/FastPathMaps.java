@@ -1,0 +1,206 @@
+package io.xdpgate.ebpf;
+
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed access to all pinned maps under a pin root. Thread-confined: one writer.
+ * Opening refuses maps whose layout differs from {@link MapLayouts}, listing every difference.
+ */
+public final class FastPathMaps implements AutoCloseable {
+    private final BpfMap ports;
+    private final BpfMap fib4;
+    private final BpfMap nh;
+    private final BpfMap neigh4;
+    private final BpfMap local4;
+    private final BpfMap stats;
+
+    private FastPathMaps(List<BpfMap> maps) {
+        ports = maps.get(0);
+        fib4 = maps.get(1);
+        nh = maps.get(2);
+        neigh4 = maps.get(3);
+        local4 = maps.get(4);
+        stats = maps.get(5);
+    }
+
+    public static FastPathMaps open(Path pinRoot) throws BpfException {
+        List<BpfMap> opened = new ArrayList<>();
+        try {
+            List<String> diffs = new ArrayList<>();
+            for (MapLayouts.MapDef d : MapLayouts.MAPS) { // same order as the fields above
+                BpfMap m = BpfMap.openPinned(pinRoot.resolve(d.name()));
+                opened.add(m);
+                diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m.info()));
+            }
+            if (!diffs.isEmpty()) {
+                throw MapCompatibility.refused(pinRoot.toString(), diffs);
+            }
+            return new FastPathMaps(opened);
+        } catch (BpfException | RuntimeException e) {
+            opened.forEach(BpfMap::close);
+            throw e;
+        }
+    }
+
+    // Ports
+
+    public void putPort(int vrf, int ifindex, Port port) throws BpfException {
+        ports.update(ifKey(vrf, ifindex), port.encode());
+    }
+
+    public void deletePort(int vrf, int ifindex) throws BpfException {
+        ports.delete(ifKey(vrf, ifindex));
+    }
+
+    /** The port, or null. */
+    public Port port(int vrf, int ifindex) throws BpfException {
+        byte[] v = ports.lookup(ifKey(vrf, ifindex));
+        return v == null ? null : Port.decode(v);
+    }
+
+    private static byte[] ifKey(int vrf, int ifindex) {
+        return StructBytes.allocate(MapLayouts.IF_KEY).host32("vrf", vrf).host32("ifindex", ifindex).array();
+    }
+
+    // IPv4 routes
+
+    public void putRoute4(int vrf, Inet4Address prefix, int prefixLength, Route route) throws BpfException {
+        fib4.update(fib4Key(vrf, prefix, prefixLength), route.encode());
+    }
+
+    /** False if the route was absent. */
+    public boolean deleteRoute4(int vrf, Inet4Address prefix, int prefixLength) throws BpfException {
+        return fib4.delete(fib4Key(vrf, prefix, prefixLength));
+    }
+
+    /**
+     * The route stored for exactly this prefix, or null. BPF_MAP_LOOKUP_ELEM on an LPM
+     * trie is a longest-prefix match, so exactness is established first with
+     * BPF_MAP_GET_NEXT_KEY: given a key that is not stored it restarts from the first
+     * (leftmost) key, given a stored key it returns the key after it in its post-order
+     * walk, which is never the first. Once the key is known to be stored, the longest
+     * match for it is the key itself.
+     */
+    public Route lookupRoute4(int vrf, Inet4Address prefix, int prefixLength) throws BpfException {
+        byte[] key = fib4Key(vrf, prefix, prefixLength);
+        byte[] first = fib4.nextKey(null);
+        if (first == null) {
+            return null;
+        }
+        if (!Arrays.equals(first, key)) {
+            byte[] after = fib4.nextKey(key);
+            if (after != null && Arrays.equals(after, first)) {
+                return null;
+            }
+        }
+        byte[] v = fib4.lookup(key);
+        return v == null ? null : Route.decode(v);
+    }
+
+    /** The number of keys in xg_fib4 (walks the trie: O(routes) system calls). */
+    public int route4Count() throws BpfException {
+        return fib4.count();
+    }
+
+    /** prefixlen covers the 32 VRF bits too; host bits are cleared so that a prefix has one key. */
+    private static byte[] fib4Key(int vrf, Inet4Address prefix, int prefixLength) {
+        if (prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("IPv4 prefix length out of range: " + prefixLength);
+        }
+        int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return StructBytes.allocate(MapLayouts.FIB4_KEY).host32("prefixlen", 32 + prefixLength).be32("vrf", vrf)
+                .be32("addr", toInt(prefix) & mask).array();
+    }
+
+    // Nexthops
+
+    public void putNexthop(int id, Nexthop n) throws BpfException {
+        nh.update(u32(id), n.encode());
+    }
+
+    /** An array entry cannot be deleted: it is zeroed, so flags lose XG_NH_VALID. */
+    public void clearNexthop(int id) throws BpfException {
+        nh.update(u32(id), new byte[MapLayouts.NEXTHOP.size()]);
+    }
+
+    /** The nexthop slot (all zero if never set or cleared), or null if id is beyond the array. */
+    public Nexthop nexthop(int id) throws BpfException {
+        byte[] v = nh.lookup(u32(id));
+        return v == null ? null : Nexthop.decode(v);
+    }
+
+    // IPv4 neighbours
+
+    public void putNeighbour4(int vrf, int ifindex, Inet4Address addr, Neighbour n) throws BpfException {
+        neigh4.update(neigh4Key(vrf, ifindex, addr), n.encode());
+    }
+
+    public boolean deleteNeighbour4(int vrf, int ifindex, Inet4Address addr) throws BpfException {
+        return neigh4.delete(neigh4Key(vrf, ifindex, addr));
+    }
+
+    /** The neighbour, or null. */
+    public Neighbour neighbour4(int vrf, int ifindex, Inet4Address addr) throws BpfException {
+        byte[] v = neigh4.lookup(neigh4Key(vrf, ifindex, addr));
+        return v == null ? null : Neighbour.decode(v);
+    }
+
+    private static byte[] neigh4Key(int vrf, int ifindex, Inet4Address addr) {
+        return StructBytes.allocate(MapLayouts.NEIGH4_KEY).host32("vrf", vrf).host32("ifindex", ifindex)
+                .be32("addr", toInt(addr)).array();
+    }
+
+    // Local addresses
+
+    public void putLocal4(int vrf, Inet4Address addr, int ifindex) throws BpfException {
+        local4.update(local4Key(vrf, addr), StructBytes.allocate(MapLayouts.LOCAL).host32("ifindex", ifindex).array());
+    }
+
+    public boolean deleteLocal4(int vrf, Inet4Address addr) throws BpfException {
+        return local4.delete(local4Key(vrf, addr));
+    }
+
+    private static byte[] local4Key(int vrf, Inet4Address addr) {
+        return StructBytes.allocate(MapLayouts.LOCAL4_KEY).host32("vrf", vrf).be32("addr", toInt(addr)).array();
+    }
+
+    // Statistics
+
+    /** Every counter, summed over CPUs. */
+    public Map<Stat, Counter> stats() throws BpfException {
+        Map<Stat, Counter> out = new EnumMap<>(Stat.class);
+        for (Stat s : Stat.values()) {
+            Counter sum = Counter.ZERO;
+            byte[][] perCpu = stats.lookupPerCpu(u32(s.index()));
+            if (perCpu != null) {
+                for (byte[] v : perCpu) {
+                    sum = sum.plus(Counter.decode(v));
+                }
+            }
+            out.put(s, sum);
+        }
+        return out;
+    }
+
+    private static byte[] u32(int v) {
+        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
+    private static int toInt(Inet4Address a) {
+        return ByteBuffer.wrap(a.getAddress()).getInt();
+    }
+
+    @Override
+    public void close() {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats)) {
+            m.close();
+        }
+    }
+}

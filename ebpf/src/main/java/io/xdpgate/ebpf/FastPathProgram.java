@@ -1,0 +1,170 @@
+package io.xdpgate.ebpf;
+
+import io.xdpgate.ebpf.libbpf.Bpf;
+import io.xdpgate.ebpf.libbpf.BpfObject;
+import io.xdpgate.ebpf.libbpf.MapInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One loaded instance of the XDP fast path for one VRF. All instances loaded with
+ * the same pin root share the maps pinned there. Attachments are pinned bpf_links,
+ * so they outlive this object and the process.
+ */
+public final class FastPathProgram implements AutoCloseable {
+    static final String PROGRAM = "xg_xdp_fwd";
+
+    private final BpfObject object;
+    private final Path pinRoot;
+    private final int vrf;
+    private final int progFd;
+
+    private FastPathProgram(BpfObject object, Path pinRoot, int vrf, int progFd) {
+        this.object = object;
+        this.pinRoot = pinRoot;
+        this.vrf = vrf;
+        this.progFd = progFd;
+    }
+
+    /**
+     * Opens the embedded xdp_fwd.bpf.o (extracted from the classpath to a temp file),
+     * pin_root_path = pinRoot (created if missing), writes xg_prog_cfg{vrf} into .rodata,
+     * loads. Pinned maps already present under pinRoot are reused (shared by all VRFs'
+     * instances); a pinned map whose type/key/value/max_entries/flags differ is
+     * refused by an exception listing every difference.
+     */
+    public static FastPathProgram load(Path pinRoot, int vrf) throws BpfException {
+        Path file = EmbeddedObject.path();
+        createDirectories(pinRoot);
+        BpfObject object = BpfObject.open(file, pinRoot);
+        try {
+            checkDefinitions(object.maps());
+            object.setRodata(StructBytes.allocate(MapLayouts.PROG_CFG).host32("vrf", vrf).array());
+            checkPinned(object.maps(), pinRoot);
+            object.load();
+            return new FastPathProgram(object, pinRoot, vrf, object.programFd(PROGRAM));
+        } catch (BpfException | RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    /** The object's map definitions must be what MapLayouts says (they are built from the same header). */
+    private static void checkDefinitions(List<MapInfo> defined) throws BpfException {
+        List<String> diffs = new ArrayList<>();
+        for (MapLayouts.MapDef d : MapLayouts.MAPS) {
+            MapInfo actual = defined.stream().filter(m -> m.name().equals(d.name())).findFirst().orElse(null);
+            if (actual == null) {
+                diffs.add(d.name() + ": not defined in " + EmbeddedObject.RESOURCE);
+            } else {
+                diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), actual));
+            }
+        }
+        if (!diffs.isEmpty()) {
+            throw new BpfException(EmbeddedObject.RESOURCE + " does not match MapLayouts: " + String.join("; ", diffs),
+                    BpfException.EINVAL);
+        }
+    }
+
+    private static void checkPinned(List<MapInfo> defined, Path pinRoot) throws BpfException {
+        List<String> diffs = new ArrayList<>();
+        for (MapInfo m : defined) {
+            if (m.pinPath() != null) {
+                diffs.addAll(MapCompatibility.pinnedDifferences(m, Path.of(m.pinPath())));
+            }
+        }
+        if (!diffs.isEmpty()) {
+            throw MapCompatibility.refused(pinRoot.toString(), diffs);
+        }
+    }
+
+    /** Where the link attaching this VRF's program to ifindex is pinned. */
+    Path linkPin(int ifindex) {
+        return pinRoot.resolve("links").resolve("vrf" + Integer.toUnsignedString(vrf) + "-if" + ifindex);
+    }
+
+    /**
+     * Attaches with a bpf_link to ifindex as seen from the calling thread's network
+     * namespace (callers enter the right namespace first) and pins the link at
+     * pinRoot/links/vrf&lt;vrf&gt;-if&lt;ifindex&gt;. If such a pinned link already exists it
+     * is updated in place to this program (BPF_LINK_UPDATE, an atomic replacement)
+     * instead of attaching twice. A pinned link whose device has gone is replaced.
+     */
+    public void attach(int ifindex) throws BpfException {
+        Path pin = linkPin(ifindex);
+        if (Files.exists(pin)) {
+            int fd = Bpf.objGet(pin);
+            try {
+                Bpf.linkUpdate(fd, progFd, pin.toString());
+                return;
+            } catch (BpfException e) {
+                if (!Bpf.isDefunctLink(e)) {
+                    throw e;
+                }
+                // The device was deleted (and its ifindex reused): the old link is dead.
+            } finally {
+                Bpf.close(fd);
+            }
+            delete(pin);
+        }
+        createDirectories(pin.getParent());
+        object.attachXdp(PROGRAM, ifindex, pin);
+    }
+
+    /** Detaches the pinned link of ifindex, unpins and so destroys it. Nothing to do if there is none. */
+    public void detach(int ifindex) throws BpfException {
+        Path pin = linkPin(ifindex);
+        if (!Files.exists(pin)) {
+            return;
+        }
+        int fd = Bpf.objGet(pin);
+        try {
+            Bpf.linkDetach(fd, pin.toString());
+        } finally {
+            Bpf.close(fd);
+        }
+        delete(pin);
+    }
+
+    public int vrf() {
+        return vrf;
+    }
+
+    public Path pinRoot() {
+        return pinRoot;
+    }
+
+    /** The kernel id of the loaded program (as bpftool shows it). */
+    public int programId() throws BpfException {
+        return Bpf.progId(progFd);
+    }
+
+    int programFd() {
+        return progFd;
+    }
+
+    /** Closes the fds; pinned links keep the program attached, pinned maps stay. */
+    @Override
+    public void close() {
+        object.close();
+    }
+
+    private static void createDirectories(Path dir) throws BpfException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new BpfException("create directory " + dir + ": " + e, 0, e);
+        }
+    }
+
+    private static void delete(Path pin) throws BpfException {
+        try {
+            Files.deleteIfExists(pin);
+        } catch (IOException e) {
+            throw new BpfException("unpin " + pin + ": " + e, 0, e);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.xdpgate.ebpf.libbpf;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.ptr.IntByReference;
+import io.xdpgate.ebpf.BpfException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * bpf(2) commands on file descriptors, with Java types only. Every failure is a
+ * BpfException naming the command, the object ({@code on <name>}) and the errno.
+ */
+public final class Bpf {
+    /** BPF_ANY: create or replace. */
+    public static final long BPF_ANY = 0;
+
+    private static final LibBpf LIB = LibBpf.INSTANCE;
+
+    static {
+        LibbpfLog.install();
+        if (Native.SIZE_T_SIZE != 8) {
+            throw new ExceptionInInitializerError("the libbpf binding assumes a 64-bit platform");
+        }
+    }
+
+    private Bpf() {
+    }
+
+    /** Opens a pinned object (map, program or link) and returns its fd. */
+    public static int objGet(Path path) throws BpfException {
+        String p = path.toString();
+        return Calls.check(Calls.retry(() -> LIB.bpf_obj_get(p)), "bpf(BPF_OBJ_GET) on " + p);
+    }
+
+    public static void objPin(int fd, Path path) throws BpfException {
+        String p = path.toString();
+        Calls.check(Calls.retry(() -> LIB.bpf_obj_pin(fd, p)), "bpf(BPF_OBJ_PIN) on " + p);
+    }
+
+    /** Closes an fd; errors are ignored (the fd is gone either way on Linux). */
+    public static void close(int fd) {
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd);
+        }
+    }
+
+    public static int numPossibleCpus() throws BpfException {
+        return Calls.check(LIB.libbpf_num_possible_cpus(), "libbpf_num_possible_cpus()");
+    }
+
+    public static MapInfo mapInfo(int fd, String what) throws BpfException {
+        MapInfoStruct info = new MapInfoStruct();
+        info.write();
+        IntByReference len = new IntByReference(info.size());
+        Calls.check(Calls.retry(() -> LIB.bpf_obj_get_info_by_fd(fd, info.getPointer(), len)),
+                "bpf(BPF_OBJ_GET_INFO_BY_FD) on " + what);
+        info.read();
+        int n = 0;
+        while (n < info.name.length && info.name[n] != 0) {
+            n++;
+        }
+        return new MapInfo(new String(info.name, 0, n, StandardCharsets.US_ASCII), info.type, info.key_size,
+                info.value_size, info.max_entries, info.map_flags, null);
+    }
+
+    /** The kernel id of a program. */
+    public static int progId(int fd) throws BpfException {
+        return idInfo(fd, 8, "program").id;
+    }
+
+    /** The kernel id of the program a link runs. */
+    public static int linkProgId(int fd) throws BpfException {
+        return idInfo(fd, 12, "link").prog_id;
+    }
+
+    private static IdInfoStruct idInfo(int fd, int len, String what) throws BpfException {
+        IdInfoStruct info = new IdInfoStruct();
+        info.write();
+        IntByReference l = new IntByReference(len);
+        Calls.check(Calls.retry(() -> LIB.bpf_obj_get_info_by_fd(fd, info.getPointer(), l)),
+                "bpf(BPF_OBJ_GET_INFO_BY_FD) on " + what + " fd " + fd);
+        info.read();
+        return info;
+    }
+
+    /** Creates a map without BTF; returns its fd. */
+    public static int mapCreate(int type, String name, int keySize, int valueSize, int maxEntries)
+            throws BpfException {
+        return Calls.check(Calls.retry(() -> LIB.bpf_map_create(type, name, keySize, valueSize, maxEntries, null)),
+                "bpf(BPF_MAP_CREATE) on " + name);
+    }
+
+    public static void mapUpdate(int fd, String name, byte[] key, byte[] value, long flags) throws BpfException {
+        Calls.check(Calls.retry(() -> LIB.bpf_map_update_elem(fd, key, value, flags)),
+                "bpf(BPF_MAP_UPDATE_ELEM) on " + name);
+    }
+
+    /** Fills value and returns true, or returns false if the key is absent. */
+    public static boolean mapLookup(int fd, String name, byte[] key, byte[] value) throws BpfException {
+        int ret = Calls.retry(() -> LIB.bpf_map_lookup_elem(fd, key, value));
+        if (ret == -Errno.ENOENT) {
+            return false;
+        }
+        Calls.check(ret, "bpf(BPF_MAP_LOOKUP_ELEM) on " + name);
+        return true;
+    }
+
+    /** Returns false if the key was absent. */
+    public static boolean mapDelete(int fd, String name, byte[] key) throws BpfException {
+        int ret = Calls.retry(() -> LIB.bpf_map_delete_elem(fd, key));
+        if (ret == -Errno.ENOENT) {
+            return false;
+        }
+        Calls.check(ret, "bpf(BPF_MAP_DELETE_ELEM) on " + name);
+        return true;
+    }
+
+    /**
+     * Fills next with the key after key (the first key if key is null) and returns
+     * true, or returns false after the last key.
+     */
+    public static boolean mapNextKey(int fd, String name, byte[] key, byte[] next) throws BpfException {
+        int ret = Calls.retry(() -> LIB.bpf_map_get_next_key(fd, key, next));
+        if (ret == -Errno.ENOENT) {
+            return false;
+        }
+        Calls.check(ret, "bpf(BPF_MAP_GET_NEXT_KEY) on " + name);
+        return true;
+    }
+
+    /** Atomically replaces the program of a link. */
+    public static void linkUpdate(int linkFd, int progFd, String what) throws BpfException {
+        Calls.check(Calls.retry(() -> LIB.bpf_link_update(linkFd, progFd, null)), "bpf(BPF_LINK_UPDATE) on " + what);
+    }
+
+    /** Detaches a link from its hook even while other fds or pins hold it; true if it was attached. */
+    public static boolean linkDetach(int linkFd, String what) throws BpfException {
+        int ret = Calls.retry(() -> LIB.bpf_link_detach(linkFd));
+        if (ret == -Errno.ENOLINK) {
+            return false; // already detached, e.g. its device was deleted
+        }
+        Calls.check(ret, "bpf(BPF_LINK_DETACH) on " + what);
+        return true;
+    }
+
+    /** True if errno says a link lost its hook (the device went away). */
+    public static boolean isDefunctLink(BpfException e) {
+        return e.errno() == Errno.ENOLINK;
+    }
+
+    /** The result of one BPF_PROG_TEST_RUN. */
+    public record TestRun(int retval, byte[] output, long durationNs) {
+    }
+
+    /**
+     * BPF_PROG_TEST_RUN of an XDP program with an xdp_md context carrying
+     * ingressIfindex (looked up in the calling thread's network namespace).
+     */
+    public static TestRun testRunXdp(int progFd, String what, byte[] frame, int ingressIfindex, int repeat)
+            throws BpfException {
+        if (frame.length == 0) {
+            throw new IllegalArgumentException("empty frame");
+        }
+        // Room for a program that grows the frame; the kernel fails with ENOSPC beyond it.
+        int outCap = frame.length + 4096;
+        Memory in = new Memory(frame.length);
+        in.write(0, frame, 0, frame.length);
+        Memory out = new Memory(outCap);
+        XdpMd ctx = new XdpMd();
+        // The kernel wants data = data_meta = 0 and data_end = the frame length.
+        ctx.data_end = frame.length;
+        ctx.ingress_ifindex = ingressIfindex;
+        ctx.write();
+        TestRunOpts opts = new TestRunOpts();
+        opts.data_in = in;
+        opts.data_size_in = frame.length;
+        opts.data_out = out;
+        opts.data_size_out = outCap;
+        opts.ctx_in = ctx.getPointer();
+        opts.ctx_size_in = ctx.size();
+        opts.repeat = repeat;
+        opts.write();
+        Calls.check(Calls.retry(() -> LIB.bpf_prog_test_run_opts(progFd, opts)), "bpf(BPF_PROG_TEST_RUN) on " + what);
+        opts.read();
+        byte[] output = out.getByteArray(0, Math.min(opts.data_size_out, outCap));
+        return new TestRun(opts.retval, output, Integer.toUnsignedLong(opts.duration));
+    }
+}
