@@ -1,0 +1,14 @@
+package io.xdpgate.fpc;
+
+/**
+ * Applies the messages of one FPC connection, one at a time and in order, on that connection's
+ * I/O thread. Returning a status other than OK, or throwing, makes the server report the message
+ * individually to the client; the connection goes on.
+ */
+public interface FpcApplier {
+    FpcStatus apply(FpcMessage message) throws Exception;
+
+    /** The connection is gone; called once, on the I/O thread, after the last {@link #apply}. */
+    default void connectionClosed() {
+    }
+}

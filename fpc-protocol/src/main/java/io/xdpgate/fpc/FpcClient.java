@@ -1,0 +1,407 @@
+package io.xdpgate.fpc;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending end of FPC (cache-manager). Keeps one connection to the server, reconnecting with
+ * exponential backoff (100 ms doubling to 5 s) until closed; after each HELLO exchange
+ * {@link Session#onConnected} starts a new generation.
+ *
+ * <p>Sending: {@link #send} numbers the message and queues it; the I/O thread encodes queued messages
+ * in batches and flushes once per batch: when {@value #BATCH} messages are queued, when
+ * {@link #flush()} is called, and otherwise {@value #LINGER_MICROS} µs after the first message of a batch.
+ * When the queue holds {@value #MAX_QUEUED} messages or the socket buffer is above its high-water mark,
+ * send() blocks its caller until there is room, so memory stays bounded whatever the burst. Called on the
+ * I/O thread (from onConnected), send() cannot block and queues without limit: a large dump belongs on
+ * the caller's own thread.
+ *
+ * <p>While no connection is up, messages are discarded and send() returns 0: the next connection
+ * starts with a full resync, which supersedes them. For the same reason a sequence number counts as
+ * acknowledged once the server has reported it or any later one: a message lost with its connection
+ * is covered by the resync that follows. A caller that needs "the server has the complete state"
+ * waits for the sequence of the generation's SYNC_END.
+ */
+public final class FpcClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FpcClient.class);
+
+    static final int BATCH = 512;
+    static final int MAX_QUEUED = 8192;
+    static final long LINGER_MICROS = 500;
+    /** Messages are encoded into buffers of about this size, one write each. */
+    private static final int WRITE_CHUNK = 64 * 1024;
+    private static final long MIN_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5000;
+
+    public interface Session {
+        /**
+         * Called on the I/O thread after a HELLO exchange succeeded: the caller starts a new generation
+         * (SYNC_BEGIN, full state, SYNC_END) from here, preferably by waking a thread of its own.
+         */
+        void onConnected(FpcClient client);
+
+        /** Every report from the server, its sequence mapped back to the value send() returned. */
+        default void onReport(FpcReport report) {
+        }
+
+        /** A connection ended (whether or not its HELLO exchange completed); reconnection follows by itself. */
+        default void onDisconnected(Throwable cause) {
+        }
+    }
+
+    public record Options(Path socketPath, String identity, Duration keepaliveTimeout) {
+        public Options {
+            Objects.requireNonNull(socketPath, "socketPath");
+            FpcChecks.string("identity", identity, FpcConstants.MAX_IDENTITY);
+            if (keepaliveTimeout.toMillis() < 3) {
+                throw new IllegalArgumentException("keepalive timeout " + keepaliveTimeout + " is too short");
+            }
+        }
+
+        /** The server's default socket ({@code /run/xdpgate/fpc.sock}) and a 3 s keepalive timeout. */
+        public static Options defaults(String identity) {
+            return new Options(FpcServer.Options.DEFAULT_SOCKET, identity, FpcServer.Options.DEFAULT_KEEPALIVE_TIMEOUT);
+        }
+    }
+
+    private final Session session;
+    private final FpcTransport transport;
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition room = lock.newCondition();
+    private final Condition acked = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<FpcEnvelope> queue = new ArrayDeque<>();
+    private boolean drainNow;
+    private boolean drainLater;
+    private long lastSent;
+    private long backoffMillis = MIN_BACKOFF_MILLIS;
+    // Written under lock, read without.
+    private volatile Channel channel; // set once a connection's HELLO exchange succeeded
+    private volatile long lastAcknowledged;
+    private volatile boolean closed;
+
+    private FpcClient(Options options, Session session, int version) {
+        this.session = Objects.requireNonNull(session, "session");
+        this.transport = new FpcUnixTransport(options.socketPath());
+        this.group = transport.newEventLoopGroup(1, "fpc-client");
+        this.bootstrap = new Bootstrap().group(group).channel(transport.channelType())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        FpcClientHandler.install(ch.pipeline(), FpcClient.this, version, options.identity(),
+                                options.keepaliveTimeout());
+                    }
+                });
+    }
+
+    public static FpcClient start(Options options, Session session) {
+        return start(options, session, FpcConstants.VERSION);
+    }
+
+    /** Tests use another version to check that a mismatch is refused. */
+    static FpcClient start(Options options, Session session, int version) {
+        FpcClient client = new FpcClient(options, session, version);
+        client.group.execute(client::connect);
+        return client;
+    }
+
+    // ---- sending
+
+    /** {@code send(message, false)}. */
+    public long send(FpcMessage message) {
+        return send(message, false);
+    }
+
+    /**
+     * Numbers and queues a state message; thread-safe. Returns its sequence number, or 0 when it was
+     * discarded because no connection is up (or the calling thread was interrupted while waiting for room).
+     * With {@code ackRequest} the server reports this message individually.
+     */
+    public long send(FpcMessage message, boolean ackRequest) {
+        if (!message.messageType().numbered()) {
+            throw new IllegalArgumentException(message.messageType() + " is sent by the client itself, not by send()");
+        }
+        lock.lock();
+        try {
+            Channel ch;
+            while (true) {
+                ch = channel;
+                if (ch == null || closed) {
+                    return 0;
+                }
+                if (ch.eventLoop().inEventLoop() || (queue.size() < MAX_QUEUED && ch.isWritable())) {
+                    break;
+                }
+                try {
+                    room.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+            final Channel target = ch;
+            long sequence = ++lastSent;
+            queue.add(new FpcEnvelope(ackRequest ? FpcEnvelope.ACK_REQUEST : 0, FpcSequence.toWire(sequence), 0, message));
+            if (queue.size() >= BATCH) {
+                requestDrainNow(target);
+            } else if (!drainLater && !drainNow) {
+                drainLater = true;
+                target.eventLoop().schedule(() -> drain(target, false), LINGER_MICROS, TimeUnit.MICROSECONDS);
+            }
+            return sequence;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes everything queued so far to the socket now, instead of when the batch fills or lingers out. */
+    public void flush() {
+        lock.lock();
+        try {
+            Channel ch = channel;
+            if (ch != null && !queue.isEmpty()) {
+                requestDrainNow(ch);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void requestDrainNow(Channel ch) {
+        if (!drainNow) {
+            drainNow = true;
+            ch.eventLoop().execute(() -> drain(ch, true));
+        }
+    }
+
+    /** On the I/O thread: encodes the queued messages into a few large buffers and flushes once. */
+    private void drain(Channel ch, boolean now) {
+        List<FpcEnvelope> batch;
+        lock.lock();
+        try {
+            if (now) {
+                drainNow = false;
+            } else {
+                drainLater = false;
+            }
+            if (channel != ch || queue.isEmpty()) {
+                return;
+            }
+            batch = new ArrayList<>(queue);
+            queue.clear();
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        ByteBuf buf = ch.alloc().ioBuffer(WRITE_CHUNK + FpcConstants.MAX_MESSAGE_LENGTH);
+        for (FpcEnvelope envelope : batch) {
+            FpcMessageEncoder.encode(envelope, buf);
+            if (buf.readableBytes() >= WRITE_CHUNK) {
+                ch.write(buf, ch.voidPromise());
+                buf = ch.alloc().ioBuffer(WRITE_CHUNK + FpcConstants.MAX_MESSAGE_LENGTH);
+            }
+        }
+        if (buf.isReadable()) {
+            ch.write(buf, ch.voidPromise());
+        } else {
+            buf.release();
+        }
+        ch.flush();
+    }
+
+    // ---- acknowledgements
+
+    public boolean isConnected() {
+        return channel != null;
+    }
+
+    /** Highest sequence number covered by a report from the server (0 = none yet). */
+    public long lastAcknowledged() {
+        return lastAcknowledged;
+    }
+
+    /** Messages numbered by send() and not yet covered by a report. */
+    public long unacknowledged() {
+        lock.lock();
+        try {
+            return lastSent - lastAcknowledged;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until {@code sequence} is covered by a report; false on timeout or when the client is closed. */
+    public boolean awaitAcknowledged(long sequence, Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (lastAcknowledged < sequence) {
+                if (closed || nanos <= 0) {
+                    return false;
+                }
+                nanos = acked.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- called by FpcClientHandler on the I/O thread
+
+    void acknowledged(long wireSequence) {
+        if (wireSequence == 0) {
+            return; // "nothing to report"
+        }
+        lock.lock();
+        try {
+            long sequence = FpcSequence.fromWire(wireSequence, lastSent);
+            if (sequence > lastAcknowledged) {
+                lastAcknowledged = sequence;
+                acked.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void reported(FpcReport report) {
+        acknowledged(report.sequence());
+        long sequence;
+        lock.lock();
+        try {
+            sequence = report.sequence() == 0 ? 0 : FpcSequence.fromWire(report.sequence(), lastSent);
+        } finally {
+            lock.unlock();
+        }
+        if (report.status() != FpcStatus.OK) {
+            log.warn("FPC server reported message {}: {} {}", sequence, report.status(), report.text());
+        }
+        try {
+            session.onReport(new FpcReport(Math.max(sequence, 0), report.status(), report.text()));
+        } catch (RuntimeException e) {
+            log.warn("FPC session failed on a report", e);
+        }
+    }
+
+    void connected(Channel ch) {
+        lock.lock();
+        try {
+            if (closed) {
+                ch.close();
+                return;
+            }
+            channel = ch;
+            backoffMillis = MIN_BACKOFF_MILLIS;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            session.onConnected(this);
+        } catch (RuntimeException e) {
+            // A generation that could not start leaves the server with stale state: start over.
+            log.warn("FPC session failed to start a generation; reconnecting", e);
+            ch.close();
+        }
+    }
+
+    void writabilityChanged() {
+        lock.lock();
+        try {
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void disconnected(Channel ch, Throwable cause) {
+        lock.lock();
+        try {
+            if (channel == ch) {
+                channel = null;
+                queue.clear(); // superseded by the resync of the next connection
+            }
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            session.onDisconnected(cause);
+        } catch (RuntimeException e) {
+            log.warn("FPC session failed on disconnect", e);
+        }
+    }
+
+    // ---- connection management, on the I/O thread
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        ChannelFuture f = bootstrap.connect(transport.address());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                f.channel().closeFuture().addListener(c -> reconnectLater());
+            } else {
+                log.debug("FPC connect to {} failed: {}", transport, done.cause().toString());
+                reconnectLater();
+            }
+        });
+    }
+
+    private void reconnectLater() {
+        if (closed) {
+            return;
+        }
+        long delay;
+        lock.lock();
+        try {
+            delay = backoffMillis;
+            backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+        } finally {
+            lock.unlock();
+        }
+        group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            room.signalAll();
+            acked.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,36 @@
+package io.xdpgate.fpc;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import java.io.IOException;
+import java.net.SocketAddress;
+
+/**
+ * Everything that depends on the kind of socket, so that TCP (and TLS) can be added as other
+ * implementations without touching the protocol handlers. Today: {@link FpcUnixTransport}.
+ */
+interface FpcTransport {
+    EventLoopGroup newEventLoopGroup(int threads, String threadName);
+
+    Class<? extends ServerChannel> serverChannelType();
+
+    Class<? extends Channel> channelType();
+
+    SocketAddress address();
+
+    /** Makes the address bindable (directories, a stale socket file left by a dead server). */
+    void beforeBind() throws IOException;
+
+    /** Restricts who may connect at the file system level. */
+    void afterBind() throws IOException;
+
+    /** Removes what bind left behind. */
+    void afterClose();
+
+    /** The connected peer's uid, or -1 when the transport cannot tell. */
+    int peerUid(Channel channel) throws IOException;
+
+    /** The peer for log lines ("uid 0 pid 1234"). */
+    String describePeer(Channel channel);
+}
