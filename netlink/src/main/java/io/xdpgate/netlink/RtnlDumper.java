@@ -1,0 +1,79 @@
+package io.xdpgate.netlink;
+
+import io.xdpgate.netlink.sys.Errno;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dump request on the request socket and its replies: every datagram must carry our sequence number
+ * and port id (anything else is a late reply to an abandoned request and is skipped), errors end the dump
+ * with an exception, and NLM_F_DUMP_INTR is reported so that the caller redoes the dump.
+ */
+final class RtnlDumper {
+    private static final Logger log = LoggerFactory.getLogger(RtnlDumper.class);
+    /** A dump that stays silent this long is broken; the monitor reopens its sockets and starts over. */
+    private static final long SILENCE_LIMIT_NANOS = 30_000_000_000L;
+
+    private final NetlinkSocket socket;
+    private final NetlinkMessageCounter counter;
+    private final BooleanSupplier stopping;
+    private int seq = (int) (System.nanoTime() & 0x3fffffff); // distinct from a previous run's stale replies
+    long messages;
+    long staleDatagrams;
+
+    RtnlDumper(NetlinkSocket socket, NetlinkMessageCounter counter, BooleanSupplier stopping) {
+        this.socket = socket;
+        this.counter = counter;
+        this.stopping = stopping;
+    }
+
+    /**
+     * Dumps {@code rtmGetType} for {@code family}, delivering each object to {@code sink}.
+     *
+     * @return true when the kernel flagged the dump with NLM_F_DUMP_INTR (the table changed under it)
+     */
+    boolean dump(int rtmGetType, int family, Consumer<RtnlEvent> sink) throws NetlinkException {
+        int mySeq = ++seq;
+        String what = "dump " + Rtnl.messageTypeName(rtmGetType) + " family " + family;
+        socket.send(RtnlCodec.dumpRequest(rtmGetType, family, mySeq));
+        boolean interrupted = false;
+        long lastData = System.nanoTime();
+        List<RtnlEvent> batch = new ArrayList<>();
+        while (true) {
+            if (stopping.getAsBoolean()) {
+                throw new NetlinkException(what + " abandoned: monitor closing", 0);
+            }
+            ByteBuffer datagram = socket.receive();
+            if (datagram == null) {
+                if (System.nanoTime() - lastData > SILENCE_LIMIT_NANOS) {
+                    throw new NetlinkException(what + ": no reply for 30 s", 0);
+                }
+                continue;
+            }
+            lastData = System.nanoTime();
+            batch.clear();
+            ParseResult r = RtnlCodec.parse(datagram, batch::add, counter);
+            messages += r.messages();
+            if (r.seq() != mySeq || r.portId() != socket.portId() || r.mixedHeaders()) {
+                staleDatagrams++;
+                log.debug("{}: skipped datagram with seq {} pid {} (want {} / {})", what, r.seq(), r.portId(),
+                        mySeq, socket.portId());
+                continue;
+            }
+            if (r.error() != 0) {
+                throw new NetlinkException(what + " failed: " + Errno.describe(r.error())
+                        + (r.extAck() == null ? "" : ": " + r.extAck()), r.error());
+            }
+            batch.forEach(sink);
+            interrupted |= r.dumpInterrupted();
+            if (r.done()) {
+                return interrupted;
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package io.xdpgate.netlink;
+
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors one network namespace's links, addresses, routes (all tables) and neighbours to a
+ * {@link Listener}, the way the kernel allows it to be done without losing anything: subscribe to the
+ * multicast groups first, then dump everything on a second socket, then stream the changes that queued
+ * up meanwhile and after. Multicast is lossy: an overrun (ENOBUFS) starts a new epoch with a full dump,
+ * after which the listener deletes whatever the new epoch did not re-announce.
+ * <p>All callbacks come from one dedicated thread, named "rtnl-NETNS", that lives in the namespace.
+ * The monitor never gives up on its own: on unexpected errors it logs, backs off, reopens and resyncs.
+ */
+public final class RtnlMonitor implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(RtnlMonitor.class);
+    private static final int REQUEST_SOCKET_BUFFER = 1 << 20; // dumps are flow-controlled: size only sets speed
+    private static final long MIN_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** Receives the namespace's state; called on the monitor thread only. */
+    public interface Listener {
+        /** A full dump starts (epoch 1 at start, then one more per resync). */
+        void onSyncBegin(long epoch);
+
+        /** Dump content and live changes, in kernel order. */
+        void onEvent(RtnlEvent event);
+
+        /** The dump is complete: everything not re-announced since onSyncBegin(epoch) is gone. */
+        void onSyncEnd(long epoch);
+    }
+
+    /**
+     * @param netns              namespace name under /run/netns, null for the current one
+     * @param receiveBufferBytes multicast socket buffer; bursts beyond it overrun and cost a resync
+     * @param ipv6               also follow IPv6 addresses, routes and neighbours
+     */
+    public record Options(String netns, int receiveBufferBytes, boolean ipv6) {
+        public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
+
+        public Options {
+            if (receiveBufferBytes <= 0) {
+                throw new IllegalArgumentException("receiveBufferBytes must be positive: " + receiveBufferBytes);
+            }
+        }
+
+        /** 32 MiB receive buffer, IPv4 and IPv6. */
+        public static Options defaults(String netns) {
+            return new Options(netns, DEFAULT_RECEIVE_BUFFER, true);
+        }
+    }
+
+    private final Options options;
+    private final Listener listener;
+    private final Thread thread;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final NetlinkMessageCounter byType = new NetlinkMessageCounter();
+    private final AtomicLong overruns = new AtomicLong();
+    private final AtomicLong resyncs = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong dumpIntrRetries = new AtomicLong();
+    private final AtomicLong listenerErrors = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile NetlinkSocket multicast;
+    private volatile NetlinkSocket request;
+    private long epoch;
+    private long lastListenerLog;
+
+    private RtnlMonitor(Options options, Listener listener) {
+        this.options = options;
+        this.listener = listener;
+        String ns = NetworkNamespace.isCurrent(options.netns()) ? "current" : options.netns();
+        this.thread = new Thread(this::run, "rtnl-" + ns);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts the monitor thread and returns once it has entered the namespace, opened both sockets and
+     * joined the groups. The initial dump then follows asynchronously (epoch 1).
+     *
+     * @throws NetlinkException when the namespace cannot be entered or the sockets cannot be set up
+     */
+    public static RtnlMonitor start(Options options, Listener listener) throws NetlinkException {
+        RtnlMonitor monitor = new RtnlMonitor(Objects.requireNonNull(options), Objects.requireNonNull(listener));
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        monitor.thread.setUncaughtExceptionHandler((t, e) -> log.error("{} died", t.getName(), e));
+        monitor.started = ready;
+        monitor.thread.start();
+        try {
+            ready.get(30, TimeUnit.SECONDS);
+            return monitor;
+        } catch (ExecutionException e) {
+            monitor.close();
+            if (e.getCause() instanceof NetlinkException ne) {
+                throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + ": " + ne.getMessage(),
+                        ne.errno(), ne);
+            }
+            throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + " failed to start", 0, e);
+        } catch (InterruptedException e) {
+            monitor.close();
+            Thread.currentThread().interrupt();
+            throw new NetlinkException("interrupted while starting the rtnl monitor", 0, e);
+        } catch (TimeoutException e) {
+            monitor.close();
+            throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + " did not start in 30 s", 0, e);
+        }
+    }
+
+    private volatile CompletableFuture<Void> started;
+
+    private boolean stopping() {
+        return stop.getCount() == 0;
+    }
+
+    private void run() {
+        try {
+            NetworkNamespace.enterOnCurrentThread(options.netns());
+            openSockets();
+        } catch (NetlinkException | RuntimeException e) {
+            closeSockets();
+            started.completeExceptionally(e);
+            return;
+        }
+        started.complete(null);
+        long backoff = MIN_BACKOFF_MILLIS;
+        boolean needSync = true;
+        while (!stopping()) {
+            try {
+                if (multicast == null) {
+                    openSockets();
+                }
+                if (needSync) {
+                    sync();
+                    needSync = false;
+                    backoff = MIN_BACKOFF_MILLIS;
+                }
+                ByteBuffer datagram = multicast.receive();
+                if (datagram != null) {
+                    ParseResult r = RtnlCodec.parse(datagram, this::deliver, byType);
+                    messages.addAndGet(r.messages());
+                }
+            } catch (NetlinkOverrunException e) {
+                overruns.incrementAndGet();
+                log.warn("{}: netlink overrun, messages were lost; resynchronizing ({})", thread.getName(),
+                        e.getMessage());
+                drain();
+                needSync = true;
+            } catch (NetlinkException | RuntimeException e) {
+                if (stopping()) {
+                    break;
+                }
+                errors.incrementAndGet();
+                log.warn("{}: {}; reopening and resynchronizing in {} ms", thread.getName(), e.toString(), backoff, e);
+                closeSockets();
+                needSync = true;
+                try {
+                    stop.await(backoff, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ie) {
+                    break;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
+        closeSockets();
+    }
+
+    private void openSockets() throws NetlinkException {
+        NetlinkSocket m = NetlinkSocket.open(options.receiveBufferBytes());
+        try {
+            // Subscribe before dumping, so that no change can fall between the dump and the subscription.
+            m.joinGroups(groups());
+            request = NetlinkSocket.open(REQUEST_SOCKET_BUFFER);
+        } catch (NetlinkException e) {
+            m.close();
+            throw e;
+        }
+        multicast = m;
+    }
+
+    private int[] groups() {
+        List<Integer> groups = new ArrayList<>(List.of(Rtnl.RTNLGRP_LINK, Rtnl.RTNLGRP_IPV4_IFADDR,
+                Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH));
+        if (options.ipv6()) {
+            groups.add(Rtnl.RTNLGRP_IPV6_IFADDR);
+            groups.add(Rtnl.RTNLGRP_IPV6_ROUTE);
+        }
+        return groups.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private void closeSockets() {
+        NetlinkSocket m = multicast;
+        NetlinkSocket r = request;
+        multicast = null;
+        request = null;
+        if (m != null) {
+            m.close();
+        }
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    /**
+     * One epoch: begin, dump everything in dependency order (links, addresses, routes, neighbours), end.
+     * If any part was interrupted (NLM_F_DUMP_INTR) the whole dump is redone inside the same epoch: the
+     * listener only sweeps at the end, and re-announcing an object replaces it.
+     */
+    private void sync() throws NetlinkException {
+        long current = ++epoch;
+        if (current > 1) {
+            resyncs.incrementAndGet();
+        }
+        callListener(() -> listener.onSyncBegin(current), "onSyncBegin");
+        RtnlDumper dumper = new RtnlDumper(request, byType, this::stopping);
+        try {
+            while (true) {
+                boolean interrupted = dumpAll(dumper);
+                if (!interrupted) {
+                    break;
+                }
+                dumpIntrRetries.incrementAndGet();
+                log.info("{}: dump interrupted by concurrent changes (NLM_F_DUMP_INTR); dumping again",
+                        thread.getName());
+            }
+        } finally {
+            messages.addAndGet(dumper.messages);
+        }
+        callListener(() -> listener.onSyncEnd(current), "onSyncEnd");
+    }
+
+    private boolean dumpAll(RtnlDumper dumper) throws NetlinkException {
+        boolean interrupted = dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
+        int[] families = options.ipv6() ? new int[] {Rtnl.AF_INET, Rtnl.AF_INET6} : new int[] {Rtnl.AF_INET};
+        for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETROUTE, Rtnl.RTM_GETNEIGH}) {
+            for (int family : families) {
+                interrupted |= dumper.dump(type, family, this::deliver);
+            }
+        }
+        return interrupted;
+    }
+
+    /** After an overrun the queued messages predate the coming dump; replaying them after it could undo it. */
+    private void drain() {
+        NetlinkSocket m = multicast;
+        int limit = 100_000; // under a constant storm, stop draining and let the dump catch up
+        try {
+            while (m != null && limit-- > 0 && m.receiveNow() != null) {
+                // discard
+            }
+        } catch (NetlinkOverrunException again) {
+            overruns.incrementAndGet();
+        } catch (NetlinkException e) {
+            log.debug("{}: draining after overrun: {}", thread.getName(), e.getMessage());
+        }
+    }
+
+    private void deliver(RtnlEvent event) {
+        callListener(() -> listener.onEvent(event), "onEvent");
+    }
+
+    private void callListener(Runnable call, String what) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            long n = listenerErrors.incrementAndGet();
+            long now = System.nanoTime();
+            if (n == 1 || now - lastListenerLog > LOG_INTERVAL_NANOS) { // no per-message logging under a storm
+                lastListenerLog = now;
+                log.warn("{}: listener {} failed ({} failures so far)", thread.getName(), what, n, e);
+            }
+        }
+    }
+
+    /** ENOBUFS overruns seen on the multicast socket. */
+    public long overruns() {
+        return overruns.get();
+    }
+
+    /** Full dumps after the first one (after overruns or errors). */
+    public long resyncs() {
+        return resyncs.get();
+    }
+
+    /** Netlink messages received (dumps and live), all types. */
+    public long messages() {
+        return messages.get();
+    }
+
+    /** Dumps redone because the kernel set NLM_F_DUMP_INTR. */
+    public long dumpIntrRetries() {
+        return dumpIntrRetries.get();
+    }
+
+    /** Listener callbacks that threw. */
+    public long listenerErrors() {
+        return listenerErrors.get();
+    }
+
+    /** Unexpected errors that made the monitor reopen its sockets and resync. */
+    public long errors() {
+        return errors.get();
+    }
+
+    /** Messages received per type name ("RTM_NEWROUTE", "NLMSG_DONE", "type 104", ...). */
+    public Map<String, Long> messagesByType() {
+        return byType.byName();
+    }
+
+    /** Stops the thread and closes both sockets. Idempotent; returns within about one second. */
+    @Override
+    public void close() {
+        stop.countDown();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // The thread closes the sockets on its way out; if a listener still holds it, close them from here.
+        // NetlinkSocket.close waits for a receive in progress, so the descriptor is never reused under it.
+        if (thread.isAlive()) {
+            log.warn("{} still busy (in a listener?) after close; closing its sockets", thread.getName());
+            closeSockets();
+        }
+    }
+}
