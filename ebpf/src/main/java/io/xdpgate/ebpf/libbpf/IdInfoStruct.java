@@ -7,7 +7,7 @@ import com.sun.jna.Structure;
  * (type, id), plus bpf_link_info.prog_id; LibbpfStructLayoutTest checks them.
  */
 @Structure.FieldOrder({"type", "id", "prog_id"})
-final class IdInfoStruct extends Structure {
+public final class IdInfoStruct extends Structure {
     public int type;
     public int id;
     public int prog_id;

@@ -7,7 +7,7 @@ import com.sun.jna.Structure;
  * min(its size, info_len) bytes, so a prefix is enough; LibbpfStructLayoutTest checks it.
  */
 @Structure.FieldOrder({"type", "id", "key_size", "value_size", "max_entries", "map_flags", "name"})
-final class MapInfoStruct extends Structure {
+public final class MapInfoStruct extends Structure {
     public int type;
     public int id;
     public int key_size;

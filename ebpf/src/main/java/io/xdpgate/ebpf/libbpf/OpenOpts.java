@@ -3,10 +3,10 @@ package io.xdpgate.ebpf.libbpf;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 
-/** struct bpf_object_open_opts of libbpf 1.1 (bpf/libbpf.h); LibbpfStructLayoutTest checks the offsets. */
+/** (public only because JNA reads its fields reflectively.) struct bpf_object_open_opts of libbpf 1.1 (bpf/libbpf.h); LibbpfStructLayoutTest checks the offsets. */
 @Structure.FieldOrder({"sz", "object_name", "relaxed_maps", "pin_root_path", "removed_attach_prog_fd", "kconfig",
         "btf_custom_path", "kernel_log_buf", "kernel_log_size", "kernel_log_level"})
-final class OpenOpts extends Structure {
+public final class OpenOpts extends Structure {
     public long sz;
     public String object_name;
     public byte relaxed_maps;

@@ -6,7 +6,7 @@ import com.sun.jna.Structure;
 /** struct bpf_test_run_opts of libbpf 1.1 (bpf/bpf.h); LibbpfStructLayoutTest checks the offsets. */
 @Structure.FieldOrder({"sz", "data_in", "data_out", "data_size_in", "data_size_out", "ctx_in", "ctx_out",
         "ctx_size_in", "ctx_size_out", "retval", "repeat", "duration", "flags", "cpu", "batch_size"})
-final class TestRunOpts extends Structure {
+public final class TestRunOpts extends Structure {
     public long sz;
     public Pointer data_in;
     public Pointer data_out;
