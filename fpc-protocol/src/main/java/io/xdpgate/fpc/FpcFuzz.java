@@ -1,0 +1,256 @@
+package io.xdpgate.fpc;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Feeds random and mutated FPC streams through the frame and message decoders and checks that the
+ * only failure is {@link FpcProtocolException}, and that whatever decodes re-encodes to the very
+ * same bytes (the format is canonical). Deterministic for a given seed, so a failure can be replayed.
+ */
+public final class FpcFuzz {
+    /** Failures kept in the summary; the count covers them all. */
+    private static final int KEPT_FAILURES = 10;
+
+    /**
+     * @param failures the first few unexpected outcomes, each with the input in hex
+     */
+    public record Summary(long inputs, long seed, long decodedMessages, long rejectedInputs, long unexpected,
+            List<String> failures) {
+        public boolean ok() {
+            return unexpected == 0;
+        }
+
+        @Override
+        public String toString() {
+            return "FPC fuzz seed " + seed + ": " + inputs + " inputs, " + decodedMessages + " messages decoded, "
+                    + rejectedInputs + " inputs rejected, " + unexpected + " unexpected"
+                    + (failures.isEmpty() ? "" : "\n  " + String.join("\n  ", failures));
+        }
+    }
+
+    private FpcFuzz() {
+    }
+
+    public static Summary run(long inputs, long seed) {
+        Random random = new Random(seed);
+        long decoded = 0;
+        long rejected = 0;
+        long unexpected = 0;
+        List<String> failures = new ArrayList<>();
+        for (long i = 0; i < inputs; i++) {
+            byte[] input = mutate(random, validStream(random));
+            List<FpcEnvelope> out = new ArrayList<>();
+            String failure;
+            try {
+                failure = feed(random, input, out);
+            } catch (FpcProtocolException expected) {
+                rejected++;
+                failure = checkCanonical(input, out);
+            } catch (Throwable t) {
+                failure = t.toString();
+            }
+            decoded += out.size();
+            if (failure != null) {
+                unexpected++;
+                if (failures.size() < KEPT_FAILURES) {
+                    failures.add("input " + i + ": " + failure + ": " + ByteBufUtil.hexDump(input));
+                }
+            }
+        }
+        return new Summary(inputs, seed, decoded, rejected, unexpected, List.copyOf(failures));
+    }
+
+    /** Feeds {@code input} in random chunks; returns a failure description, or null. */
+    private static String feed(Random random, byte[] input, List<FpcEnvelope> out) {
+        EmbeddedChannel channel = new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder());
+        try {
+            int offset = 0;
+            while (offset < input.length) {
+                int chunk = Math.min(input.length - offset, 1 + random.nextInt(random.nextBoolean() ? 8 : 4096));
+                channel.writeInbound(Unpooled.wrappedBuffer(input, offset, chunk));
+                offset += chunk;
+                for (Object o; (o = channel.readInbound()) != null; ) {
+                    out.add((FpcEnvelope) o);
+                }
+            }
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+        return checkCanonical(input, out);
+    }
+
+    /** What decoded must re-encode to the input's first bytes. */
+    private static String checkCanonical(byte[] input, List<FpcEnvelope> out) {
+        ByteBuf again = Unpooled.buffer();
+        try {
+            for (FpcEnvelope e : out) {
+                FpcMessageEncoder.encode(e, again);
+            }
+            int n = again.readableBytes();
+            if (n > input.length || !ByteBufUtil.equals(again, Unpooled.wrappedBuffer(input, 0, n))) {
+                return "decoded messages re-encode differently: " + out;
+            }
+            return null;
+        } finally {
+            again.release();
+        }
+    }
+
+    private static byte[] validStream(Random random) {
+        ByteBuf buf = Unpooled.buffer();
+        int count = 1 + (random.nextInt(4) == 0 ? random.nextInt(4) : 0);
+        for (int i = 0; i < count; i++) {
+            FpcMessageEncoder.encode(randomEnvelope(random), buf);
+        }
+        byte[] bytes = ByteBufUtil.getBytes(buf);
+        buf.release();
+        return bytes;
+    }
+
+    private static byte[] mutate(Random random, byte[] valid) {
+        byte[] b = valid.clone();
+        switch (random.nextInt(9)) {
+            case 0 -> {
+                return b; // unchanged: must decode and re-encode identically
+            }
+            case 1 -> {
+                for (int n = 1 + random.nextInt(4); n > 0; n--) {
+                    b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+                }
+            }
+            case 2 -> {
+                return java.util.Arrays.copyOf(b, random.nextInt(b.length));
+            }
+            case 3 -> {
+                byte[] longer = java.util.Arrays.copyOf(b, b.length + 1 + random.nextInt(32));
+                for (int i = b.length; i < longer.length; i++) {
+                    longer[i] = (byte) random.nextInt(256);
+                }
+                return longer;
+            }
+            case 4 -> {
+                byte[] noise = new byte[random.nextInt(64)];
+                random.nextBytes(noise);
+                if (noise.length > 0 && random.nextBoolean()) {
+                    noise[0] = FpcConstants.VERSION;
+                }
+                return noise;
+            }
+            case 5 -> setLength(b, random.nextBoolean() ? random.nextInt() : random.nextInt(b.length + 16));
+            default -> {
+                // A body byte changed or the body resized, with the length field kept consistent, so the
+                // body parser (not the framer) has to catch it. Only the first message is touched.
+                int first = (int) getLength(b);
+                if (first <= FpcConstants.HEADER_LENGTH || first > b.length) {
+                    return b;
+                }
+                byte[] one = java.util.Arrays.copyOf(b, first);
+                if (random.nextBoolean()) {
+                    one[FpcConstants.HEADER_LENGTH + random.nextInt(first - FpcConstants.HEADER_LENGTH)] =
+                            (byte) (random.nextBoolean() ? random.nextInt(256) : random.nextInt(3) - 1);
+                } else {
+                    one = java.util.Arrays.copyOf(one, Math.max(FpcConstants.HEADER_LENGTH,
+                            first + random.nextInt(9) - 4));
+                }
+                setLength(one, one.length);
+                return one;
+            }
+        }
+        return b;
+    }
+
+    private static long getLength(byte[] b) {
+        return Unpooled.wrappedBuffer(b).getUnsignedInt(FpcConstants.OFFSET_LENGTH);
+    }
+
+    private static void setLength(byte[] b, int length) {
+        if (b.length >= FpcConstants.HEADER_LENGTH) {
+            Unpooled.wrappedBuffer(b).setInt(FpcConstants.OFFSET_LENGTH, length);
+        }
+    }
+
+    // ---- random valid messages (also used by the codec tests)
+
+    static FpcEnvelope randomEnvelope(Random r) {
+        FpcMessage m = randomMessage(r);
+        long sequence = m.messageType().numbered() ? 1 + (r.nextLong() & 0xffff_ffffL) % FpcSequence.MODULUS : 0;
+        return new FpcEnvelope(r.nextInt(4) == 0 ? FpcEnvelope.ACK_REQUEST : 0, sequence, r.nextLong() & 0xffff_ffffL, m);
+    }
+
+    static FpcMessage randomMessage(Random r) {
+        FpcMessageType[] types = FpcMessageType.values();
+        FpcMessageType type = types[r.nextInt(types.length)];
+        boolean add = type.code() % 2 == 0;
+        return switch (type) {
+            case HELLO -> new FpcHello(r.nextInt(256), r.nextLong(), string(r, FpcConstants.MAX_IDENTITY));
+            case REPORT -> new FpcReport(r.nextLong() & 0xffff_ffffL, pick(r, FpcStatus.values()),
+                    string(r, r.nextInt(8) == 0 ? FpcConstants.MAX_REPORT_TEXT : 40));
+            case KEEPALIVE -> new FpcKeepalive();
+            case SYNC_BEGIN -> new FpcSyncBegin(r.nextLong());
+            case SYNC_END -> new FpcSyncEnd(r.nextLong());
+            case VRF_ADD, VRF_DEL -> new FpcVrf(add, r.nextInt(), string(r, FpcConstants.MAX_VRF_NAME));
+            case LINK_ADD, LINK_DEL -> new FpcLink(add, r.nextInt(), r.nextInt(), string(r, FpcConstants.MAX_LINK_NAME),
+                    string(r, FpcConstants.MAX_LINK_KIND), mac(r), r.nextInt(), r.nextInt(), r.nextInt(256), r.nextInt());
+            case ADDRESS_ADD, ADDRESS_DEL -> {
+                InetAddress a = address(r);
+                yield new FpcAddress(add, r.nextInt(), r.nextInt(), r.nextInt(FpcChecks.bits(a) + 1), a);
+            }
+            case NEIGHBOUR_ADD, NEIGHBOUR_DEL -> new FpcNeighbour(add, r.nextInt(), r.nextInt(), address(r),
+                    r.nextInt(0x10000), mac(r), r.nextBoolean());
+            case ROUTE_ADD, ROUTE_DEL -> {
+                InetAddress p = address(r);
+                List<FpcNexthop> nhs = new ArrayList<>();
+                for (int i = r.nextInt(r.nextInt(16) == 0 ? 300 : 4); i > 0; i--) {
+                    nhs.add(new FpcNexthop(r.nextInt(), r.nextBoolean() ? null : address(r), 1 + r.nextInt(0xffff)));
+                }
+                yield new FpcRoute(add, r.nextInt(), r.nextInt(), p, r.nextInt(FpcChecks.bits(p) + 1),
+                        pick(r, FpcRouteType.values()), nhs);
+            }
+        };
+    }
+
+    private static <T> T pick(Random r, T[] values) {
+        return values[r.nextInt(values.length)];
+    }
+
+    private static byte[] mac(Random r) {
+        byte[] mac = new byte[r.nextInt(5) == 0 ? 0 : FpcConstants.MAC_LENGTH];
+        r.nextBytes(mac);
+        return mac;
+    }
+
+    private static InetAddress address(Random r) {
+        byte[] bytes = new byte[r.nextBoolean() ? 4 : 16];
+        r.nextBytes(bytes);
+        try {
+            return bytes.length == 4 ? InetAddress.getByAddress(bytes) : java.net.Inet6Address.getByAddress(null, bytes, -1);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Mostly ASCII, sometimes multi-byte characters (é, €, 😀), cut to the byte bound. */
+    private static String string(Random r, int maxBytes) {
+        StringBuilder sb = new StringBuilder();
+        int bytes = 0;
+        int target = r.nextInt(maxBytes + 1);
+        String[] pieces = {"a", "Z", "0", "-", "é", "€", "😀"};
+        while (true) {
+            String piece = r.nextInt(4) == 0 ? pieces[r.nextInt(pieces.length)] : String.valueOf((char) ('a' + r.nextInt(26)));
+            int len = piece.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + len > target) {
+                return sb.toString();
+            }
+            sb.append(piece);
+            bytes += len;
+        }
+    }
+}

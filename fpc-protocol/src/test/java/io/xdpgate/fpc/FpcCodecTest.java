@@ -1,0 +1,221 @@
+package io.xdpgate.fpc;
+
+import static io.xdpgate.fpc.FpcTestSupport.decode;
+import static io.xdpgate.fpc.FpcTestSupport.decoderChannel;
+import static io.xdpgate.fpc.FpcTestSupport.encode;
+import static io.xdpgate.fpc.FpcTestSupport.ip;
+import static io.xdpgate.fpc.FpcTestSupport.mac;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FpcCodecTest {
+    static final FpcRoute ROUTE = new FpcRoute(true, 3, 254, ip("10.1.0.0"), 16, FpcRouteType.UNICAST,
+            List.of(new FpcNexthop(7, ip("192.0.2.1"), 1), new FpcNexthop(8, null, 2)));
+    static final FpcLink LINK = new FpcLink(true, 3, 7, "eth0", "veth", mac("02:00:00:00:00:07"), 1500, 0x11043, 6, 0);
+
+    /** One example of every message type. */
+    static List<FpcMessage> oneOfEach() {
+        return List.of(
+                new FpcHello(1, 0, "cache-manager ns blue"),
+                new FpcReport(42, FpcStatus.NO_SPACE, "route table full"),
+                new FpcKeepalive(),
+                new FpcSyncBegin(5),
+                new FpcSyncEnd(5),
+                new FpcVrf(true, 3, "blue"),
+                new FpcVrf(false, 3, ""),
+                LINK,
+                new FpcLink(false, 3, 9, "tun0", "tun", new byte[0], 1400, 0x1, 0, 0),
+                new FpcAddress(true, 3, 7, 24, ip("192.0.2.10")),
+                new FpcAddress(false, 3, 7, 64, ip("2001:db8::10")),
+                new FpcNeighbour(true, 3, 7, ip("192.0.2.1"), 0x02, mac("02:00:00:00:00:01"), false),
+                new FpcNeighbour(false, 3, 7, ip("fe80::1"), 0x20, new byte[0], true),
+                ROUTE,
+                new FpcRoute(false, 0, 254, ip("2001:db8::"), 32, FpcRouteType.BLACKHOLE, List.of()),
+                new FpcRoute(true, 0, 255, ip("2001:db8::1"), 128, FpcRouteType.LOCAL,
+                        List.of(new FpcNexthop(1, ip("fe80::2"), 256))));
+    }
+
+    static FpcEnvelope envelope(FpcMessage m, long sequence) {
+        return new FpcEnvelope(0, m.messageType().numbered() ? sequence : 0, 0, m);
+    }
+
+    @Test
+    void everyMessageTypeRoundTrips() {
+        Set<FpcMessageType> seen = EnumSet.noneOf(FpcMessageType.class);
+        long sequence = 1;
+        for (FpcMessage m : oneOfEach()) {
+            FpcEnvelope e = envelope(m, sequence++);
+            List<FpcEnvelope> decoded = decode(encode(e));
+            assertEquals(List.of(e), decoded, m.toString());
+            seen.add(m.messageType());
+        }
+        assertEquals(EnumSet.allOf(FpcMessageType.class), seen, "a message type has no round-trip example");
+    }
+
+    @Test
+    void randomMessagesRoundTrip() {
+        Random r = new Random(1);
+        for (int i = 0; i < 5000; i++) {
+            FpcEnvelope e = FpcFuzz.randomEnvelope(r);
+            assertEquals(List.of(e), decode(encode(e)));
+        }
+    }
+
+    @Test
+    void headerFieldsAreAtTheirOffsets() {
+        byte[] b = encode(new FpcEnvelope(FpcEnvelope.ACK_REQUEST, 0x01020304L, 0xa0b0c0d0L, new FpcSyncBegin(9)));
+        assertEquals(24, b.length);
+        assertEquals(1, b[0]);                       // version
+        assertEquals(0x10, b[1]);                    // type SYNC_BEGIN
+        assertEquals(0x00, b[2]);                    // flags, high byte
+        assertEquals(0x01, b[3]);                    // flags, low byte: ACK_REQUEST
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, slice(b, 4, 4));   // sequence
+        assertArrayEquals(new byte[] {(byte) 0xa0, (byte) 0xb0, (byte) 0xc0, (byte) 0xd0}, slice(b, 8, 4)); // report
+        assertArrayEquals(new byte[] {0, 0, 0, 24}, slice(b, 12, 4)); // length, header included
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 9}, slice(b, 16, 8)); // generation u64
+    }
+
+    @Test
+    void routeBodyLayout() {
+        byte[] b = encode(envelope(ROUTE, 1));
+        assertEquals(0x28, b[1]);                                    // type ROUTE_ADD
+        assertArrayEquals(new byte[] {0, 0, 0, 3}, slice(b, 16, 4));  // vrf
+        assertArrayEquals(new byte[] {0, 0, 0, (byte) 254}, slice(b, 20, 4)); // table
+        assertEquals(1, b[24]);                                      // route type RTN_UNICAST
+        assertEquals(16, b[25]);                                     // prefix length
+        assertEquals(2, b[26]);                                      // prefix family AF_INET
+        assertArrayEquals(new byte[] {10, 1, 0, 0}, slice(b, 27, 4)); // prefix
+        assertArrayEquals(new byte[] {0, 2}, slice(b, 31, 2));        // nexthop count
+        assertArrayEquals(new byte[] {0, 0, 0, 7}, slice(b, 33, 4));  // nexthop 1 ifindex
+        assertArrayEquals(new byte[] {0, 1}, slice(b, 37, 2));        // nexthop 1 weight
+        assertEquals(2, b[39]);                                      // gateway family AF_INET
+        assertArrayEquals(new byte[] {(byte) 192, 0, 2, 1}, slice(b, 40, 4)); // gateway
+        assertArrayEquals(new byte[] {0, 0, 0, 8}, slice(b, 44, 4));  // nexthop 2 ifindex
+        assertArrayEquals(new byte[] {0, 2}, slice(b, 48, 2));        // nexthop 2 weight
+        assertEquals(0, b[50]);                                      // gateway family AF_UNSPEC: directly connected
+        assertEquals(51, b.length);
+    }
+
+    @Test
+    void linkBodyLayout() {
+        byte[] b = encode(envelope(LINK, 1));
+        assertArrayEquals(new byte[] {0, 0, 0, 3}, slice(b, 16, 4));        // vrf
+        assertArrayEquals(new byte[] {0, 0, 0, 7}, slice(b, 20, 4));        // ifindex
+        assertArrayEquals(new byte[] {0, 0, 0x05, (byte) 0xdc}, slice(b, 24, 4)); // mtu 1500
+        assertArrayEquals(new byte[] {0, 1, 0x10, 0x43}, slice(b, 28, 4));  // flags IFF_UP|BROADCAST|RUNNING|MULTICAST|LOWER_UP
+        assertArrayEquals(new byte[] {0, 0, 0, 0}, slice(b, 32, 4));        // master
+        assertEquals(6, b[36]);                                            // operState IF_OPER_UP
+        assertEquals(6, b[37]);                                            // MAC length
+        assertArrayEquals(mac("02:00:00:00:00:07"), slice(b, 38, 6));      // MAC
+        assertArrayEquals(new byte[] {0, 4, 'e', 't', 'h', '0'}, slice(b, 44, 6)); // name
+        assertArrayEquals(new byte[] {0, 4, 'v', 'e', 't', 'h'}, slice(b, 50, 6)); // kind
+        assertEquals(56, b.length);
+    }
+
+    @Test
+    void reportBodyLayout() {
+        byte[] b = encode(FpcEnvelope.control(new FpcReport(42, FpcStatus.NO_SPACE, "full"), 41));
+        assertEquals(0x02, b[1]);                                      // type REPORT
+        assertArrayEquals(new byte[] {0, 0, 0, 0}, slice(b, 4, 4));     // sequence: unnumbered
+        assertArrayEquals(new byte[] {0, 0, 0, 41}, slice(b, 8, 4));    // report (piggy-backed)
+        assertArrayEquals(new byte[] {0, 0, 0, 42}, slice(b, 16, 4));   // reported sequence
+        assertEquals(3, b[20]);                                        // status NO_SPACE
+        assertArrayEquals(new byte[] {0, 4, 'f', 'u', 'l', 'l'}, slice(b, 21, 6)); // text
+    }
+
+    @Test
+    void oneByteAtATimeYieldsTheSameMessages() {
+        List<FpcEnvelope> sent = new ArrayList<>();
+        long sequence = 1;
+        for (FpcMessage m : oneOfEach()) {
+            sent.add(envelope(m, sequence++));
+        }
+        byte[] stream = encode(sent.toArray(FpcEnvelope[]::new));
+        EmbeddedChannel ch = decoderChannel();
+        List<FpcEnvelope> received = new ArrayList<>();
+        for (byte b : stream) {
+            ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+            for (Object o; (o = ch.readInbound()) != null; ) {
+                received.add((FpcEnvelope) o);
+            }
+        }
+        ch.finishAndReleaseAll();
+        assertEquals(sent, received);
+    }
+
+    @Test
+    void recordsWithMacsCompareByContentAndPrintColonHex() {
+        FpcLink copy = new FpcLink(true, 3, 7, "eth0", "veth", mac("02:00:00:00:00:07"), 1500, 0x11043, 6, 0);
+        assertEquals(LINK, copy);
+        assertEquals(LINK.hashCode(), copy.hashCode());
+        assertNotEquals(LINK, new FpcLink(true, 3, 7, "eth0", "veth", mac("02:00:00:00:00:08"), 1500, 0x11043, 6, 0));
+        assertTrue(LINK.toString().contains("mac=02:00:00:00:00:07"), LINK.toString());
+        FpcNeighbour n = new FpcNeighbour(true, 1, 2, ip("192.0.2.1"), 2, mac("aa:bb:cc:dd:ee:ff"), false);
+        assertEquals(n, new FpcNeighbour(true, 1, 2, ip("192.0.2.1"), 2, mac("aa:bb:cc:dd:ee:ff"), false));
+        assertTrue(n.toString().contains("mac=aa:bb:cc:dd:ee:ff"), n.toString());
+        byte[] outside = LINK.mac();
+        outside[0] = 9; // the record keeps its own copy
+        assertEquals(copy, LINK);
+    }
+
+    @Test
+    void recordsRefuseValuesTheWireCannotCarry() {
+        assertThrows(IllegalArgumentException.class, () -> new FpcLink(true, 1, 1, "a-name-longer-than-15", "", new byte[0], 0, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNeighbour(true, 1, 1, ip("10.0.0.1"), 0, new byte[5], false));
+        assertThrows(IllegalArgumentException.class, () -> new FpcAddress(true, 1, 1, 33, ip("10.0.0.1")));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthop(1, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FpcEnvelope(0, 0, 0, new FpcSyncBegin(1)));
+        assertThrows(IllegalArgumentException.class, () -> new FpcEnvelope(0, 1, 0, new FpcKeepalive()));
+        assertThrows(IllegalArgumentException.class, () -> new FpcEnvelope(0x8000, 1, 0, new FpcSyncBegin(1)));
+    }
+
+    @Test
+    void longReportTextIsCutToTheWireLimit() {
+        FpcReport r = FpcReport.of(1, FpcStatus.ERROR, "€".repeat(2000));
+        assertTrue(r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 1024);
+        assertTrue(r.text().endsWith("..."));
+        assertEquals(List.of(FpcEnvelope.control(r, 0)), decode(encode(FpcEnvelope.control(r, 0))));
+    }
+
+    @Test
+    void enumsRoundTripTheirCodesAndNameUnknownOnes() {
+        for (FpcMessageType t : FpcMessageType.values()) {
+            assertEquals(t, FpcMessageType.fromCode(t.code()));
+        }
+        for (FpcStatus s : FpcStatus.values()) {
+            assertEquals(s, FpcStatus.fromCode(s.code()));
+        }
+        for (FpcRouteType t : FpcRouteType.values()) {
+            assertEquals(t, FpcRouteType.fromCode(t.code()));
+        }
+        assertTrue(assertThrows(FpcProtocolException.class, () -> FpcMessageType.fromCode(0x7f)).getMessage().contains("127"));
+        assertTrue(assertThrows(FpcProtocolException.class, () -> FpcStatus.fromCode(99)).getMessage().contains("99"));
+        assertTrue(assertThrows(FpcProtocolException.class, () -> FpcRouteType.fromCode(3)).getMessage().contains("3"));
+    }
+
+    @Test
+    void ipv4MappedIpv6StaysIpv6() throws Exception {
+        // InetAddress.getByAddress would turn ::ffff:10.0.0.1 into 10.0.0.1; the decoder must not.
+        java.net.InetAddress mapped = java.net.Inet6Address.getByAddress(null,
+                FpcTestSupport.hex("00000000000000000000ffff0a000001"), -1);
+        FpcAddress back = (FpcAddress) decode(encode(envelope(new FpcAddress(true, 0, 1, 128, mapped), 1))).get(0).message();
+        assertInstanceOf(java.net.Inet6Address.class, back.address());
+    }
+
+    private static byte[] slice(byte[] b, int offset, int length) {
+        return java.util.Arrays.copyOfRange(b, offset, offset + length);
+    }
+}
