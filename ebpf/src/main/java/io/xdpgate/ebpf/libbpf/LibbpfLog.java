@@ -51,11 +51,11 @@ final class LibbpfLog {
             this.lines = lines;
         }
 
-        /** The warnings so far, one per line, each prefixed "libbpf: ". */
+        /** The warnings so far, each on a new line (libbpf starts them with "libbpf: "). */
         String text() {
             StringBuilder sb = new StringBuilder();
             for (String l : lines) {
-                sb.append("\nlibbpf: ").append(l);
+                sb.append("\n").append(l);
             }
             return sb.toString();
         }
@@ -84,13 +84,13 @@ final class LibbpfLog {
                 if (!line.contains("-- BEGIN PROG LOAD LOG --")) {
                     capture.add(line);
                 }
-                LOG.debug("libbpf: {}", line);
+                LOG.debug("{}", line);
             } else if (level == LIBBPF_WARN) {
-                LOG.warn("libbpf: {}", line);
+                LOG.warn("{}", line);
             } else if (level == LIBBPF_INFO) {
-                LOG.info("libbpf: {}", line);
+                LOG.info("{}", line);
             } else {
-                LOG.debug("libbpf: {}", line);
+                LOG.debug("{}", line);
             }
         } catch (RuntimeException | Error e) {
             // Never let an exception unwind into native code.

@@ -1,0 +1,171 @@
+package io.xdpgate.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xdpgate.ebpf.libbpf.BpfObject;
+import io.xdpgate.ebpf.libbpf.MapInfo;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java mirror (MapLayouts, Stat) against the BTF of the compiled object, as
+ * bpftool dumps it: every struct's size, member names, offsets and sizes, the
+ * xg_stat values, and the map definitions. Any difference fails, all listed.
+ */
+class LayoutAgreementTest {
+    private static final Set<String> NOT_IN_HEADER = Set.of("xg_btf_layouts"); // the BTF anchor of xdp_fwd.bpf.c
+
+    private static Path object;
+    private static Map<Long, JsonNode> types;
+
+    @BeforeAll
+    static void dumpBtf() throws Exception {
+        object = objectFile();
+        String json = Privileged.run(List.of(Privileged.tool("bpftool"), "-j", "btf", "dump", "file", object.toString()));
+        types = new HashMap<>();
+        for (JsonNode t : new ObjectMapper().readTree(json).get("types")) {
+            types.put(t.get("id").asLong(), t);
+        }
+    }
+
+    static Path objectFile() throws URISyntaxException {
+        var url = LayoutAgreementTest.class.getResource(EmbeddedObject.RESOURCE);
+        assertTrue(url != null, EmbeddedObject.RESOURCE + " is not on the test classpath");
+        return Path.of(url.toURI());
+    }
+
+    private static JsonNode named(String kind, String name) {
+        return types.values().stream().filter(t -> kind.equals(t.get("kind").asText()))
+                .filter(t -> name.equals(t.get("name").asText())).findFirst().orElse(null);
+    }
+
+    /** The size in bytes of a BTF type, through typedefs, qualifiers and arrays. */
+    private static long sizeOf(long id) {
+        JsonNode t = types.get(id);
+        return switch (t.get("kind").asText()) {
+            case "TYPEDEF", "CONST", "VOLATILE", "RESTRICT", "TYPE_TAG" -> sizeOf(t.get("type_id").asLong());
+            case "ARRAY" -> t.get("nr_elems").asLong() * sizeOf(t.get("type_id").asLong());
+            case "PTR" -> 8;
+            default -> t.get("size").asLong();
+        };
+    }
+
+    @Test
+    void everyStructOfTheHeaderMatchesMapLayouts() {
+        List<String> diffs = new ArrayList<>();
+        for (MapLayouts.Struct s : MapLayouts.STRUCTS) {
+            JsonNode t = named("STRUCT", s.name());
+            if (t == null) {
+                diffs.add("struct " + s.name() + ": not in the object's BTF");
+                continue;
+            }
+            if (t.get("size").asInt() != s.size()) {
+                diffs.add("struct " + s.name() + ": size " + t.get("size").asInt() + " in BTF, " + s.size() + " in Java");
+            }
+            List<String> btfNames = new ArrayList<>();
+            for (JsonNode m : t.get("members")) {
+                String name = m.get("name").asText();
+                btfNames.add(name);
+                long bits = m.get("bits_offset").asLong();
+                MapLayouts.Field f = s.fields().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+                if (f == null) {
+                    diffs.add(s.name() + "." + name + ": in BTF, missing in Java");
+                    continue;
+                }
+                if (bits % 8 != 0 || bits / 8 != f.offset()) {
+                    diffs.add(s.name() + "." + name + ": offset " + (bits % 8 == 0 ? String.valueOf(bits / 8) : "bit " + bits) + " in BTF, " + f.offset() + " in Java");
+                }
+                long size = sizeOf(m.get("type_id").asLong());
+                if (size != f.size()) {
+                    diffs.add(s.name() + "." + name + ": size " + size + " in BTF, " + f.size() + " in Java");
+                }
+            }
+            List<String> javaNames = s.fields().stream().map(MapLayouts.Field::name).toList();
+            if (!btfNames.equals(javaNames)) {
+                diffs.add(s.name() + ": members " + btfNames + " in BTF, " + javaNames + " in Java");
+            }
+        }
+        Set<String> mirrored = new HashSet<>();
+        MapLayouts.STRUCTS.forEach(s -> mirrored.add(s.name()));
+        for (JsonNode t : types.values()) {
+            String name = t.get("name").asText();
+            if ("STRUCT".equals(t.get("kind").asText()) && name.startsWith("xg_") && !mirrored.contains(name)
+                    && !NOT_IN_HEADER.contains(name)) {
+                diffs.add("struct " + name + ": in BTF, not mirrored in MapLayouts");
+            }
+        }
+        assertTrue(diffs.isEmpty(), "MapLayouts differs from " + object + ":\n  " + String.join("\n  ", diffs));
+    }
+
+    @Test
+    void xgStatValuesMatchStat() {
+        List<String> diffs = new ArrayList<>();
+        JsonNode e = named("ENUM", "xg_stat");
+        assertTrue(e != null, "enum xg_stat is not in the object's BTF");
+        Set<Stat> seen = new HashSet<>();
+        for (JsonNode v : e.get("values")) {
+            String name = v.get("name").asText();
+            long val = v.get("val").asLong();
+            if (name.equals("XG_STAT_MAX")) {
+                if (val != Stat.SLOTS) {
+                    diffs.add("XG_STAT_MAX is " + val + ", Stat.SLOTS " + Stat.SLOTS);
+                }
+                continue;
+            }
+            Stat s;
+            try {
+                s = Stat.valueOf(name.substring("XG_STAT_".length()));
+            } catch (IllegalArgumentException ex) {
+                diffs.add(name + " = " + val + ": no such Stat");
+                continue;
+            }
+            seen.add(s);
+            if (s.index() != val) {
+                diffs.add(name + " is " + val + ", Stat." + s + ".index() " + s.index());
+            }
+        }
+        for (Stat s : Stat.values()) {
+            if (!seen.contains(s)) {
+                diffs.add("Stat." + s + ": no XG_STAT_" + s + " in the header");
+            }
+        }
+        assertTrue(diffs.isEmpty(), "Stat differs from enum xg_stat:\n  " + String.join("\n  ", diffs));
+    }
+
+    @Test
+    void mapDefinitionsMatchMapLayouts() throws Exception {
+        List<String> diffs = new ArrayList<>();
+        try (BpfObject o = BpfObject.open(object, null)) {
+            List<MapInfo> maps = o.maps();
+            for (MapLayouts.MapDef d : MapLayouts.MAPS) {
+                MapInfo m = maps.stream().filter(x -> x.name().equals(d.name())).findFirst().orElse(null);
+                if (m == null) {
+                    diffs.add(d.name() + ": not defined in the object");
+                } else {
+                    diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m));
+                }
+            }
+            List<String> rodata = maps.stream().filter(m -> m.name().endsWith(".rodata"))
+                    .map(m -> m.name() + " is " + m.valueSize() + " bytes").toList();
+            if (!rodata.equals(List.of("xdp_fwd.rodata is " + MapLayouts.PROG_CFG.size() + " bytes"))) {
+                diffs.add(".rodata must hold xg_cfg only: " + rodata);
+            }
+            for (MapInfo m : maps) {
+                if (!m.name().endsWith(".rodata") && MapLayouts.MAPS.stream().noneMatch(d -> d.name().equals(m.name()))) {
+                    diffs.add(m.name() + ": a map of the object that MapLayouts does not know");
+                }
+            }
+        }
+        assertTrue(diffs.isEmpty(), "map definitions differ:\n  " + String.join("\n  ", diffs));
+    }
+}
