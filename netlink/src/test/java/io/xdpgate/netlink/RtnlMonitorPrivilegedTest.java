@@ -1,0 +1,179 @@
+package io.xdpgate.netlink;
+
+import static io.xdpgate.netlink.Rtnl.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** RtnlMonitor against a real kernel, inside a namespace of its own with a veth pair (needs root). */
+class RtnlMonitorPrivilegedTest {
+    private TestNamespace ns;
+    private RtnlMonitor monitor;
+
+    @BeforeEach
+    void createNamespace() throws Exception {
+        Privileged.requireRoot();
+        ns = new TestNamespace();
+        ns.ip("link", "add", "xgva", "type", "veth", "peer", "name", "xgvb");
+        ns.ip("link", "set", "xgva", "up");
+        ns.ip("link", "set", "xgvb", "up");
+        ns.ip("addr", "add", "10.8.0.1/24", "dev", "xgva");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        try {
+            if (monitor != null) {
+                monitor.close();
+            }
+        } finally {
+            if (ns != null) {
+                ns.close();
+            }
+        }
+    }
+
+    private Recorder startMonitor(RtnlMonitor.Options options) throws Exception {
+        Recorder recorder = new Recorder(true);
+        monitor = RtnlMonitor.start(options, recorder);
+        recorder.awaitSyncEnds(1, 10_000);
+        return recorder;
+    }
+
+    private Link link(Recorder r, String name) {
+        return r.objects(Link.class).stream().map(Link.class::cast).filter(l -> name.equals(l.name())).findFirst()
+                .orElseThrow(() -> new AssertionError("no link " + name));
+    }
+
+    @Test
+    void initialDumpHasTheVethAndItsAddress() throws Exception {
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
+
+        Link veth = link(r, "xgva");
+        assertEquals("veth", veth.kind());
+        assertNotNull(veth.mac());
+        assertEquals(1500, veth.mtu());
+        assertTrue((veth.flags() & IFF_UP) != 0);
+        assertNotNull(link(r, "lo"));
+        assertTrue(r.objects(Address.class).contains(new Address(AF_INET, veth.ifindex(), 24,
+                InetAddress.getByName("10.8.0.1"), RT_SCOPE_UNIVERSE, IFA_F_PERMANENT)));
+        assertTrue(r.objects(Route.class).stream().map(Route.class::cast).anyMatch(rt ->
+                rt.table() == RT_TABLE_LOCAL && rt.type() == RTN_LOCAL), "routes of all tables are delivered");
+        assertEquals(0, monitor.overruns());
+        assertTrue(monitor.messagesByType().get("RTM_NEWLINK") >= 3);
+        assertEquals("rtnl-" + ns.name, threadNamed("rtnl-" + ns.name));
+    }
+
+    private static String threadNamed(String name) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(name::equals)
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void routeAddAndDeleteArriveAsEventsWithin100Ms() throws Exception {
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
+        InetAddress dst = InetAddress.getByName("10.9.0.0");
+        InetAddress gateway = InetAddress.getByName("10.8.0.2");
+
+        long before = System.nanoTime();
+        ns.ip("route", "add", "10.9.0.0/16", "via", "10.8.0.2");
+        Recorder.Timed added = r.await(e -> !e.deleted() && e.object() instanceof Route rt
+                && rt.dst().equals(dst) && rt.dstLength() == 16, before, 2_000);
+        long latencyMillis = (added.nanos() - before) / 1_000_000;
+
+        Route route = (Route) added.event().object();
+        assertEquals(gateway, route.gateway());
+        assertEquals(RT_TABLE_MAIN, route.table());
+        assertEquals(RTN_UNICAST, route.type());
+        assertEquals(link(r, "xgva").ifindex(), route.oif());
+        assertTrue(latencyMillis < 100, "route event after " + latencyMillis + " ms (ip command included)");
+
+        long beforeDelete = System.nanoTime();
+        ns.ip("route", "del", "10.9.0.0/16", "via", "10.8.0.2");
+        r.await(e -> e.deleted() && e.object() instanceof Route rt && rt.dst().equals(dst), beforeDelete, 2_000);
+    }
+
+    @Test
+    void permanentNeighbourArrivesWithItsLladdr() throws Exception {
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
+        InetAddress address = InetAddress.getByName("10.8.0.3");
+
+        long before = System.nanoTime();
+        ns.ip("neigh", "add", "10.8.0.3", "lladdr", "02:00:5e:00:00:03", "dev", "xgva", "nud", "permanent");
+        Recorder.Timed t = r.await(e -> !e.deleted() && e.object() instanceof Neighbour n
+                && n.address().equals(address), before, 2_000);
+
+        Neighbour n = (Neighbour) t.event().object();
+        assertArrayEquals(new byte[] {2, 0, 0x5e, 0, 0, 3}, n.lladdr());
+        assertEquals(NUD_PERMANENT, n.state());
+        assertEquals(link(r, "xgva").ifindex(), n.ifindex());
+        assertTrue(n.usableForForwarding());
+    }
+
+    @Test
+    void ipv6RoutesAreFollowedWhenAsked() throws Exception {
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
+        long before = System.nanoTime();
+        ns.ip("-6", "addr", "add", "2001:db8:8::1/64", "dev", "xgva", "nodad");
+        ns.ip("-6", "route", "add", "2001:db8:9::/48", "via", "2001:db8:8::2");
+        InetAddress dst = InetAddress.getByName("2001:db8:9::");
+        r.await(e -> e.object() instanceof Route rt && rt.dst().equals(dst) && rt.family() == AF_INET6
+                && !e.deleted(), before, 2_000);
+    }
+
+    @Test
+    void overrunLeadsToResyncAndTheViewMatchesTheKernel() throws Exception {
+        List<RtnlMonitor> self = new ArrayList<>();
+        Recorder r = new Recorder(false) {
+            @Override
+            public void onEvent(RtnlEvent event) {
+                // A slow consumer while the burst runs, so that the 4 KiB multicast buffer overflows.
+                if (!self.isEmpty() && self.get(0).overruns() == 0 && event.object() instanceof Route) {
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.onEvent(event);
+            }
+        };
+        monitor = RtnlMonitor.start(new RtnlMonitor.Options(ns.name, 4096, false), r);
+        self.add(monitor);
+        r.awaitSyncEnds(1, 10_000);
+
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            lines.add("route add 172.16." + (i >> 8) + "." + (i & 0xff) + "/32 via 10.8.0.2");
+        }
+        ns.batch(lines);
+        long expected = routeCount();
+
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!(monitor.resyncs() >= 1 && r.syncEnds() >= 2 && r.quietMillis() > 500
+                && r.count("route") == expected)) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("view has " + r.count("route") + " routes, kernel " + expected + "; resyncs "
+                        + monitor.resyncs() + ", overruns " + monitor.overruns() + ", sync ends " + r.syncEnds());
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(monitor.overruns() >= 1);
+        assertTrue(expected > 20_000);
+    }
+
+    /** Routes as `ip -j route show table all` lists them (IPv4, every table). */
+    private long routeCount() throws Exception {
+        String json = ns.ip("-4", "-j", "route", "show", "table", "all");
+        long count = 0;
+        for (int at = json.indexOf("\"dst\""); at >= 0; at = json.indexOf("\"dst\"", at + 1)) {
+            count++;
+        }
+        return count;
+    }
+}
