@@ -1,0 +1,126 @@
+package io.xdpgate.ebpf;
+
+import static io.xdpgate.ebpf.Frames.ip;
+import static io.xdpgate.ebpf.XdpFixtureTest.v4;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** FastPathMaps and BpfMap against real pinned maps. */
+class MapAccessTest {
+    private Path root;
+    private FastPathProgram prog;
+    private FastPathMaps maps;
+
+    @BeforeEach
+    void load() throws Exception {
+        root = Privileged.freshPinRoot();
+        prog = FastPathProgram.load(root, 7);
+        maps = FastPathMaps.open(root);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (maps != null) {
+            maps.close();
+        }
+        if (prog != null) {
+            prog.close();
+        }
+        Privileged.removePinRoot(root);
+    }
+
+    @Test
+    void routeLookupIsExactNotLongestPrefix() throws Exception {
+        assertNull(maps.lookupRoute4(7, v4(ip(10, 0, 0, 0)), 8), "empty trie");
+        maps.putRoute4(7, v4(ip(10, 0, 0, 0)), 8, Route.unicast(1));
+        maps.putRoute4(7, v4(ip(10, 1, 2, 0)), 24, Route.unicast(2));
+        maps.putRoute4(7, v4(ip(10, 9, 9, 9)), 32, new Route(Route.BLACKHOLE, 0));
+        assertEquals(Route.unicast(1), maps.lookupRoute4(7, v4(ip(10, 0, 0, 0)), 8));
+        assertEquals(Route.unicast(2), maps.lookupRoute4(7, v4(ip(10, 1, 2, 0)), 24));
+        assertEquals(new Route(Route.BLACKHOLE, 0), maps.lookupRoute4(7, v4(ip(10, 9, 9, 9)), 32));
+        assertNull(maps.lookupRoute4(7, v4(ip(10, 1, 0, 0)), 16), "covered by the /8 but not stored");
+        assertNull(maps.lookupRoute4(7, v4(ip(10, 1, 2, 3)), 32), "covered by the /24 but not stored");
+        assertNull(maps.lookupRoute4(8, v4(ip(10, 0, 0, 0)), 8), "another VRF");
+        assertEquals(Route.unicast(2), maps.lookupRoute4(7, v4(ip(10, 1, 2, 99)), 24), "host bits are ignored");
+        assertEquals(3, maps.route4Count());
+        assertTrue(maps.deleteRoute4(7, v4(ip(10, 1, 2, 0)), 24));
+        assertFalse(maps.deleteRoute4(7, v4(ip(10, 1, 2, 0)), 24), "already gone");
+        assertEquals(2, maps.route4Count());
+        assertThrows(IllegalArgumentException.class, () -> maps.putRoute4(7, v4(0), 33, Route.unicast(1)));
+    }
+
+    @Test
+    void recordsRoundTripThroughTheMaps() throws Exception {
+        Port port = new Port(Frames.mac(9), Port.UP, 9000);
+        maps.putPort(3, 42, port);
+        assertEquals(port, maps.port(3, 42));
+        maps.deletePort(3, 42);
+        assertNull(maps.port(3, 42));
+
+        Nexthop nh = Nexthop.resolved(42, 1500, Frames.mac(3), Frames.mac(4));
+        maps.putNexthop(65535, nh);
+        assertEquals(nh, maps.nexthop(65535));
+        maps.clearNexthop(65535);
+        assertEquals(0, maps.nexthop(65535).flags());
+        assertNull(maps.nexthop(65536), "beyond the array");
+
+        Neighbour n = new Neighbour(Frames.mac(5), 0x80, true);
+        maps.putNeighbour4(3, 42, v4(ip(192, 0, 2, 1)), n);
+        assertEquals(n, maps.neighbour4(3, 42, v4(ip(192, 0, 2, 1))));
+        assertTrue(maps.deleteNeighbour4(3, 42, v4(ip(192, 0, 2, 1))));
+        assertFalse(maps.deleteNeighbour4(3, 42, v4(ip(192, 0, 2, 1))));
+
+        maps.putLocal4(3, v4(ip(192, 0, 2, 254)), 42);
+        assertTrue(maps.deleteLocal4(3, v4(ip(192, 0, 2, 254))));
+        assertFalse(maps.deleteLocal4(3, v4(ip(192, 0, 2, 254))));
+    }
+
+    @Test
+    void failuresNameTheCallTheMapAndTheErrno() throws Exception {
+        try (BpfMap nh = BpfMap.openPinned(root.resolve("xg_nh"))) {
+            byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(70000).array();
+            BpfException e = assertThrows(BpfException.class, () -> nh.update(key, new byte[28]));
+            assertEquals("bpf(BPF_MAP_UPDATE_ELEM) on xg_nh failed: E2BIG (Argument list too long)", e.getMessage());
+            assertEquals(BpfException.E2BIG, e.errno());
+        }
+        BpfException e = assertThrows(BpfException.class, () -> BpfMap.openPinned(root.resolve("nothing")));
+        assertEquals("bpf(BPF_OBJ_GET) on " + root.resolve("nothing") + " failed: ENOENT (No such file or directory)",
+                e.getMessage());
+    }
+
+    @Test
+    void perCpuLookupGivesOneValuePerPossibleCpu() throws Exception {
+        try (BpfMap stats = BpfMap.openPinned(root.resolve("xg_stats"))) {
+            byte[] key = new byte[4];
+            byte[][] perCpu = stats.lookupPerCpu(key);
+            assertEquals(io.xdpgate.ebpf.libbpf.Bpf.numPossibleCpus(), perCpu.length);
+            for (byte[] v : perCpu) {
+                assertArrayEquals(new byte[16], v);
+            }
+            assertThrows(IllegalStateException.class, () -> stats.lookup(key));
+        }
+        assertEquals(Stat.values().length, maps.stats().size());
+    }
+
+    @Test
+    void keysWalksEveryKey() throws Exception {
+        try (BpfMap ports = BpfMap.openPinned(root.resolve("xg_ports"))) {
+            for (int i = 1; i <= 5; i++) {
+                maps.putPort(1, i, new Port(Frames.mac(i), Port.UP, 1500));
+            }
+            assertEquals(5, ports.keys().size());
+            assertEquals(5, ports.count());
+        }
+    }
+}

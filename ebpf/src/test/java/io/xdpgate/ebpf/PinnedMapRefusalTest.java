@@ -1,0 +1,82 @@
+package io.xdpgate.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdpgate.ebpf.libbpf.Bpf;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pinned maps of another layout are refused with every difference listed; matching ones are shared. */
+class PinnedMapRefusalTest {
+    private Path root;
+
+    @BeforeEach
+    void pinRoot() throws Exception {
+        root = Privileged.freshPinRoot();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        Privileged.removePinRoot(root);
+    }
+
+    /** Pins a map named like one of ours but with other sizes, as an older xdpgate might have left it. */
+    private void pinForeignMap(String name, int type, int keySize, int valueSize, int maxEntries) throws Exception {
+        int fd = Bpf.mapCreate(type, name, keySize, valueSize, maxEntries);
+        try {
+            Bpf.objPin(fd, root.resolve(name));
+        } finally {
+            Bpf.close(fd);
+        }
+    }
+
+    @Test
+    void loadRefusesAPinnedMapWithAnotherLayoutListingEveryDifference() throws Exception {
+        pinForeignMap("xg_nh", MapLayouts.BPF_MAP_TYPE_ARRAY, 4, 32, 16);
+        pinForeignMap("xg_stats", MapLayouts.BPF_MAP_TYPE_ARRAY, 4, 16, 16);
+        BpfException e = assertThrows(BpfException.class, () -> FastPathProgram.load(root, 7));
+        String m = e.getMessage();
+        assertTrue(m.contains("xg_nh: value_size is 32, expected 28"), m);
+        assertTrue(m.contains("xg_nh: max_entries is 16, expected 65536"), m);
+        assertTrue(m.contains("xg_stats: type is 2, expected 6"), m);
+        assertTrue(m.contains(root.toString()), m);
+        assertEquals(BpfException.EINVAL, e.errno());
+        assertFalse(Files.exists(root.resolve("xg_fib4")), "nothing is loaded or pinned after a refusal");
+    }
+
+    @Test
+    void openMapsRefusesAPinnedMapWithAnotherLayout() throws Exception {
+        try (FastPathProgram p = FastPathProgram.load(root, 7)) {
+            // a program loaded: every map is pinned; now replace one by a foreign map
+        }
+        Files.delete(root.resolve("xg_local4"));
+        pinForeignMap("xg_local4", MapLayouts.BPF_MAP_TYPE_HASH, 8, 8, 1024);
+        BpfException e = assertThrows(BpfException.class, () -> FastPathMaps.open(root));
+        assertTrue(e.getMessage().contains("xg_local4: value_size is 8, expected 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("xg_local4: max_entries is 1024, expected 65536"), e.getMessage());
+    }
+
+    @Test
+    void instancesOfSeveralVrfsShareThePinnedMaps() throws Exception {
+        try (FastPathProgram p7 = FastPathProgram.load(root, 7); FastPathProgram p8 = FastPathProgram.load(root, 8);
+                FastPathMaps maps = FastPathMaps.open(root)) {
+            assertEquals(7, p7.vrf());
+            assertEquals(8, p8.vrf());
+            for (MapLayouts.MapDef d : MapLayouts.MAPS) {
+                try (BpfMap m = BpfMap.openPinned(root.resolve(d.name()))) {
+                    assertEquals(d.name(), m.name());
+                    assertEquals(d.type(), m.type());
+                    assertEquals(d.keySize(), m.keySize());
+                    assertEquals(d.valueSize(), m.valueSize());
+                    assertEquals(d.maxEntries(), m.maxEntries());
+                }
+            }
+        }
+    }
+}
