@@ -65,7 +65,7 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Port.decode(v);
     }
 
-    private static byte[] ifKey(int vrf, int ifindex) {
+    static byte[] ifKey(int vrf, int ifindex) {
         return StructBytes.allocate(MapLayouts.IF_KEY).host32("vrf", vrf).host32("ifindex", ifindex).array();
     }
 
@@ -110,7 +110,7 @@ public final class FastPathMaps implements AutoCloseable {
     }
 
     /** prefixlen covers the 32 VRF bits too; host bits are cleared so that a prefix has one key. */
-    private static byte[] fib4Key(int vrf, Inet4Address prefix, int prefixLength) {
+    static byte[] fib4Key(int vrf, Inet4Address prefix, int prefixLength) {
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("IPv4 prefix length out of range: " + prefixLength);
         }
@@ -152,7 +152,7 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Neighbour.decode(v);
     }
 
-    private static byte[] neigh4Key(int vrf, int ifindex, Inet4Address addr) {
+    static byte[] neigh4Key(int vrf, int ifindex, Inet4Address addr) {
         return StructBytes.allocate(MapLayouts.NEIGH4_KEY).host32("vrf", vrf).host32("ifindex", ifindex)
                 .be32("addr", toInt(addr)).array();
     }

@@ -1,0 +1,89 @@
+package io.xdpgate.ebpf;
+
+import static io.xdpgate.ebpf.Frames.ip;
+import static io.xdpgate.ebpf.XdpFixtureTest.v4;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteOrder;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+/** Byte-level encoding of keys and values (x86_64: host order is little endian). No privileges needed. */
+class EncodingTest {
+    private static byte[] hex(String s) {
+        return HexFormat.of().parseHex(s.replace(" ", ""));
+    }
+
+    @Test
+    void hostIsLittleEndianAsTheseVectorsAssume() {
+        assertEquals(ByteOrder.LITTLE_ENDIAN, ByteOrder.nativeOrder());
+    }
+
+    @Test
+    void fib4KeyHasTheVrfBigEndianInsideTheLpmPrefix() {
+        assertArrayEquals(hex("38000000" // prefixlen 56 = 32 (vrf) + 24, host order
+                + "00000007" // vrf 7, big endian: part of the matched prefix
+                + "0a010200"), // 10.1.2.0, host bits cleared
+                FastPathMaps.fib4Key(7, v4(ip(10, 1, 2, 99)), 24));
+        assertArrayEquals(hex("20000000 00000007 00000000"), FastPathMaps.fib4Key(7, v4(ip(1, 2, 3, 4)), 0));
+    }
+
+    @Test
+    void interfaceAndNeighbourKeysAreHostOrderWithTheAddressInNetworkOrder() {
+        assertArrayEquals(hex("07000000 2a000000"), FastPathMaps.ifKey(7, 42));
+        assertArrayEquals(hex("07000000 2a000000 c0000201"), FastPathMaps.neigh4Key(7, 42, v4(ip(192, 0, 2, 1))));
+    }
+
+    @Test
+    void valuesEncodeAtTheHeaderOffsets() {
+        assertArrayEquals(hex("020000000001" + "0100" + "dc050000"),
+                new Port(Frames.mac(1), Port.UP, 1500).encode());
+        assertArrayEquals(hex("01000000 03000000"), Route.unicast(3).encode());
+        assertArrayEquals(hex("2a000000" + "05000000" + "dc050000" + "020000000003" + "020000000004" + "01" + "000000"),
+                new Nexthop(42, Nexthop.VALID | Nexthop.RESOLVED, 1500, Frames.mac(3), Frames.mac(4), true).encode());
+        assertArrayEquals(hex("020000000005" + "02" + "00"), new Neighbour(Frames.mac(5), 2, false).encode());
+    }
+
+    @Test
+    void recordsRoundTrip() {
+        Nexthop nh = Nexthop.connected(3, 9000, Frames.mac(7));
+        assertEquals(nh, Nexthop.decode(nh.encode()));
+        Port p = new Port(Frames.mac(1), 0, 1280);
+        assertEquals(p, Port.decode(p.encode()));
+        Neighbour n = new Neighbour(Frames.mac(2), 0x40, true);
+        assertEquals(n, Neighbour.decode(n.encode()));
+        Counter c = new Counter(5, 500);
+        assertEquals(c, Counter.decode(c.encode()));
+    }
+
+    @Test
+    void recordsWithMacsCompareByContentAndCopyDefensively() {
+        byte[] mac = Frames.mac(1);
+        Port a = new Port(mac, Port.UP, 1500);
+        mac[5] = 9;
+        assertEquals(new Port(Frames.mac(1), Port.UP, 1500), a, "the constructor copied the array");
+        assertEquals(new Port(Frames.mac(1), Port.UP, 1500).hashCode(), a.hashCode());
+        a.mac()[0] = 0;
+        assertArrayEquals(Frames.mac(1), a.mac(), "the accessor returns a copy");
+        assertNotEquals(new Port(Frames.mac(2), Port.UP, 1500), a);
+        assertEquals("Port[mac=02:00:00:00:00:01, flags=0x1, mtu=1500]", a.toString());
+        assertEquals(Nexthop.resolved(1, 1500, Frames.mac(3), Frames.mac(4)),
+                Nexthop.resolved(1, 1500, Frames.mac(3), Frames.mac(4)));
+        assertThrows(IllegalArgumentException.class, () -> new Neighbour(new byte[5], 0, false));
+    }
+
+    @Test
+    void statIndexesAndLabels() {
+        assertEquals(0, Stat.FORWARDED.index());
+        assertEquals(Stat.DROP_BLACKHOLE, Stat.fromIndex(12));
+        assertEquals("no_neigh", Stat.EXC_NO_NEIGH.label());
+        assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(13));
+        for (Stat s : Stat.values()) {
+            assertEquals(s, Stat.fromIndex(s.index()));
+            assertEquals(s.label(), s.label().toLowerCase());
+        }
+    }
+}
