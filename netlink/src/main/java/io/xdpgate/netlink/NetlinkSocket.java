@@ -95,18 +95,9 @@ public final class NetlinkSocket implements Closeable {
      * @throws NetlinkOverrunException when the kernel dropped messages for this socket (ENOBUFS)
      */
     public ByteBuffer receive() throws NetlinkException {
-        return receive(false);
-    }
-
-    /** Like {@link #receive()} but returns null at once when nothing is queued (used to drain after an overrun). */
-    ByteBuffer receiveNow() throws NetlinkException {
-        return receive(true);
-    }
-
-    private ByteBuffer receive(boolean dontWait) throws NetlinkException {
         enter("recv(NETLINK_ROUTE)");
         try {
-            byte[] datagram = fd.receive(dontWait);
+            byte[] datagram = fd.receive(false);
             return datagram == null ? null : ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
         } finally {
             lock.readLock().unlock();

@@ -156,8 +156,14 @@ public final class RtnlMonitor implements Closeable {
                 overruns.incrementAndGet();
                 log.warn("{}: netlink overrun, messages were lost; resynchronizing ({})", thread.getName(),
                         e.getMessage());
-                drain();
                 needSync = true;
+                try {
+                    discardQueuedMessages();
+                } catch (NetlinkException reopen) {
+                    errors.incrementAndGet();
+                    log.warn("{}: reopening the multicast socket: {}", thread.getName(), reopen.getMessage());
+                    closeSockets(); // the next iteration reopens both sockets and resyncs
+                }
             } catch (NetlinkException | RuntimeException e) {
                 if (stopping()) {
                     break;
@@ -178,16 +184,26 @@ public final class RtnlMonitor implements Closeable {
     }
 
     private void openSockets() throws NetlinkException {
-        NetlinkSocket m = NetlinkSocket.open(options.receiveBufferBytes());
+        NetlinkSocket m = openMulticast();
         try {
-            // Subscribe before dumping, so that no change can fall between the dump and the subscription.
-            m.joinGroups(groups());
             request = NetlinkSocket.open(REQUEST_SOCKET_BUFFER);
         } catch (NetlinkException e) {
             m.close();
             throw e;
         }
         multicast = m;
+    }
+
+    /** A multicast socket already joined to our groups: subscribed before any dump, so no change falls between. */
+    private NetlinkSocket openMulticast() throws NetlinkException {
+        NetlinkSocket m = NetlinkSocket.open(options.receiveBufferBytes());
+        try {
+            m.joinGroups(groups());
+            return m;
+        } catch (NetlinkException e) {
+            m.close();
+            throw e;
+        }
     }
 
     private int[] groups() {
@@ -252,18 +268,19 @@ public final class RtnlMonitor implements Closeable {
         return interrupted;
     }
 
-    /** After an overrun the queued messages predate the coming dump; replaying them after it could undo it. */
-    private void drain() {
-        NetlinkSocket m = multicast;
-        int limit = 100_000; // under a constant storm, stop draining and let the dump catch up
-        try {
-            while (m != null && limit-- > 0 && m.receiveNow() != null) {
-                // discard
-            }
-        } catch (NetlinkOverrunException again) {
-            overruns.incrementAndGet();
-        } catch (NetlinkException e) {
-            log.debug("{}: draining after overrun: {}", thread.getName(), e.getMessage());
+    /**
+     * The drain after an overrun, done by replacing the multicast socket. The queued messages predate the
+     * coming dump (replaying them after it could undo it), and reading them out is not enough: the kernel
+     * marks an overrun socket congested and, until its queue has once been empty, drops further messages
+     * without raising ENOBUFS again, so an overrun during the dump would go unnoticed. A fresh socket, joined
+     * before the dump starts, has neither stale messages nor that state.
+     */
+    private void discardQueuedMessages() throws NetlinkException {
+        NetlinkSocket fresh = openMulticast();
+        NetlinkSocket old = multicast;
+        multicast = fresh;
+        if (old != null) {
+            old.close();
         }
     }
 
