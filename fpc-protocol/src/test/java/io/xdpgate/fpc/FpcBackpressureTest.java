@@ -35,6 +35,7 @@ class FpcBackpressureTest {
                 FpcClient client = FpcClient.start(new FpcClient.Options(socket, "burst", Duration.ofSeconds(30)),
                         rec.session())) {
             rec.awaitConnected();
+            assertEquals(1, server.connections());
             int total = 300_000;
             AtomicLong last = new AtomicLong();
             Thread sender = new Thread(() -> {
