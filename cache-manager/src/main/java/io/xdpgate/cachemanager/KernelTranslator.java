@@ -51,9 +51,9 @@ final class KernelTranslator {
         if (event.object() instanceof Neighbour n) {
             // Only neighbours the kernel itself would send to are announced; any other state
             // withdraws the entry so that the fast path hands such traffic to Linux.
-            boolean usable = add && n.usableForForwarding();
-            return new FpcNeighbour(usable, vrf, n.ifindex(), n.address(), n.state(),
-                    n.lladdr() == null ? NO_MAC : n.lladdr(), n.isRouter());
+            byte[] mac = n.lladdr() != null && n.lladdr().length == 6 ? n.lladdr() : NO_MAC;
+            boolean usable = add && mac.length == 6 && n.usableForForwarding();
+            return new FpcNeighbour(usable, vrf, n.ifindex(), n.address(), n.state(), mac, n.isRouter());
         }
         if (event.object() instanceof Route r) {
             return translateRoute(add, r);
