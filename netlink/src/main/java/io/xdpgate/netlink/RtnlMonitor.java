@@ -74,6 +74,7 @@ public final class RtnlMonitor implements Closeable {
     private final AtomicLong dumpIntrRetries = new AtomicLong();
     private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private volatile CompletableFuture<Void> started;
     private volatile NetlinkSocket multicast;
     private volatile NetlinkSocket request;
     private long epoch;
@@ -118,8 +119,6 @@ public final class RtnlMonitor implements Closeable {
             throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + " did not start in 30 s", 0, e);
         }
     }
-
-    private volatile CompletableFuture<Void> started;
 
     private boolean stopping() {
         return stop.getCount() == 0;
