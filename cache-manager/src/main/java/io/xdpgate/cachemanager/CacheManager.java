@@ -7,12 +7,15 @@ import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
+import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.NetlinkException;
 import io.xdpgate.netlink.RtnlEvent;
 import io.xdpgate.netlink.RtnlMonitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,6 +100,7 @@ public final class CacheManager implements AutoCloseable {
     private final class Listener implements RtnlMonitor.Listener {
         /** During a dump the client flushes in batches; live changes are flushed one by one. */
         private boolean inDump;
+        private final Map<Integer, Boolean> linkUp = new HashMap<>();
 
         @Override
         public void onSyncBegin(long epoch) {
@@ -113,6 +117,19 @@ public final class CacheManager implements AutoCloseable {
                 send(m);
                 if (!inDump) client.flush();
             }
+            if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
+                // The kernel drops every IPv4 route and nexthop through a link that goes down
+                // without announcing it (only IPv6 deletions are announced). A full dump is the
+                // one way to learn what is left; the new generation sweeps the rest.
+                log.info("link {} (ifindex {}) went down: resynchronizing", link.name(), link.ifindex());
+                control.execute(CacheManager.this::restartMonitor);
+            }
+        }
+
+        /** Tracks IFF_UP and IFF_LOWER_UP per ifindex; true on a transition from up to down. */
+        private boolean linkWentDown(boolean deleted, Link link) {
+            Boolean wasUp = deleted ? linkUp.remove(link.ifindex()) : linkUp.put(link.ifindex(), link.isUp());
+            return Boolean.TRUE.equals(wasUp) && (deleted || !link.isUp());
         }
 
         @Override
