@@ -1,0 +1,211 @@
+package io.xdpgate.fastpath;
+
+import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.FastPathProgram;
+import io.xdpgate.ebpf.Nexthop;
+import io.xdpgate.ebpf.Route;
+import io.xdpgate.fpc.FpcAddress;
+import io.xdpgate.fpc.FpcLink;
+import io.xdpgate.fpc.FpcNeighbour;
+import io.xdpgate.fpc.FpcNexthop;
+import io.xdpgate.fpc.FpcRoute;
+import io.xdpgate.fpc.FpcRouteType;
+import io.xdpgate.fpc.FpcStatus;
+import io.xdpgate.fpc.FpcSyncBegin;
+import io.xdpgate.fpc.FpcSyncEnd;
+import io.xdpgate.fpc.FpcVrf;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * FPC objects in, real pinned maps out: a real program attached to a real veth in a
+ * namespace of its own, the maps read back through bpf(2).
+ */
+class ForwardingStateTest {
+
+    private static final int VRF = 5;
+    private static final int UP = 0x1 | 0x10000; // IFF_UP | IFF_LOWER_UP
+    private static final byte[] PORT_MAC = {0x02, 0x11, 0x11, 0x11, 0x11, 0x11};
+    private static final byte[] GW_MAC = {0x02, 0x22, 0x22, 0x22, 0x22, 0x22};
+
+    private String netns;
+    private Path pinRoot;
+    private int ifindex;
+    private ForwardingState state;
+    private ConnectionApplier applier;
+    private FastPathMaps maps;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        TestSupport.requireRoot();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        netns = "xgfpm" + id;
+        pinRoot = Path.of("/sys/fs/bpf/xg-test-fpm-" + id);
+        TestSupport.sh("ip", "netns", "add", netns);
+        TestSupport.sh("ip", "-n", netns, "link", "add", "xga", "type", "veth", "peer", "name", "xgb");
+        TestSupport.sh("ip", "-n", netns, "link", "set", "xga", "up");
+        TestSupport.sh("ip", "-n", netns, "link", "set", "xgb", "up");
+        ifindex = Integer.parseInt(TestSupport.sh("ip", "-n", netns, "-o", "link", "show", "xga").split(":")[0].trim());
+        FastPathOptions options = new FastPathOptions(pinRoot, Path.of("/unused"), java.util.Set.of(), List.of("xga"));
+        FastPathProgram.load(pinRoot, 0).close();
+        maps = FastPathMaps.open(pinRoot);
+        state = new ForwardingState(options, FastPathMaps.open(pinRoot), 65536);
+        applier = new ConnectionApplier(state);
+        ok(new FpcSyncBegin(1));
+        ok(new FpcVrf(true, VRF, netns));
+        ok(link(UP));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (state != null) state.close();
+        if (maps != null) maps.close();
+        if (netns != null) TestSupport.sh("ip", "netns", "del", netns);
+        TestSupport.removePins(pinRoot);
+    }
+
+    private void ok(io.xdpgate.fpc.FpcMessage m) {
+        assertEquals(FpcStatus.OK, applier.apply(m), "applying " + m);
+    }
+
+    private FpcLink link(int flags) {
+        return new FpcLink(true, VRF, ifindex, "xga", "veth", PORT_MAC, 1500, flags, 6, 0);
+    }
+
+    private static Inet4Address ip(String s) throws Exception {
+        return (Inet4Address) InetAddress.getByName(s);
+    }
+
+    private static FpcRoute routeVia(boolean add, String prefix, int len, int ifindex, String gw) throws Exception {
+        return new FpcRoute(add, VRF, 254, ip(prefix), len, FpcRouteType.UNICAST,
+                List.of(new FpcNexthop(ifindex, gw == null ? null : ip(gw), 1)));
+    }
+
+    @Test
+    void portIsAttachedAndWrittenWithItsMacAndMtu() throws Exception {
+        assertTrue(Files.exists(pinRoot.resolve("links").resolve("vrf" + VRF + "-if" + ifindex)), "link pinned");
+        var port = maps.port(VRF, ifindex);
+        assertNotNull(port);
+        assertArrayEquals(PORT_MAC, port.mac());
+        assertEquals(1500, port.mtu());
+    }
+
+    @Test
+    void gatewayNexthopIsResolvedByItsNeighbourAndUnresolvedWhenItGoes() throws Exception {
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        Route r = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16);
+        assertEquals(Route.UNICAST, r.type());
+        Nexthop nh = maps.nexthop(r.nexthopId());
+        assertEquals(Nexthop.VALID, nh.flags(), "valid but not resolved yet: " + nh);
+
+        ok(new FpcNeighbour(true, VRF, ifindex, ip("10.1.0.2"), 0x02, GW_MAC, false));
+        nh = maps.nexthop(r.nexthopId());
+        assertEquals(Nexthop.VALID | Nexthop.RESOLVED, nh.flags());
+        assertArrayEquals(GW_MAC, nh.dmac());
+        assertArrayEquals(PORT_MAC, nh.smac());
+        assertEquals(1500, nh.mtu());
+
+        ok(new FpcNeighbour(false, VRF, ifindex, ip("10.1.0.2"), 0, new byte[0], false));
+        assertEquals(Nexthop.VALID, maps.nexthop(r.nexthopId()).flags());
+    }
+
+    @Test
+    void broadcastNeighbourAddressIsNeverUsed() throws Exception {
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        byte[] broadcast = {-1, -1, -1, -1, -1, -1};
+        ok(new FpcNeighbour(true, VRF, ifindex, ip("10.1.0.2"), 0x80, broadcast, false));
+        Route r = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16);
+        assertEquals(0, maps.nexthop(r.nexthopId()).flags() & Nexthop.RESOLVED);
+        assertNull(maps.neighbour4(VRF, ifindex, ip("10.1.0.2")));
+    }
+
+    @Test
+    void routesThroughTheSameGatewayShareOneNexthopSlotFreedWithTheLastRoute() throws Exception {
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
+        ok(routeVia(true, "10.11.0.0", 16, ifindex, null));
+        int a = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).nexthopId();
+        int b = maps.lookupRoute4(VRF, ip("10.10.0.0"), 16).nexthopId();
+        int c = maps.lookupRoute4(VRF, ip("10.11.0.0"), 16).nexthopId();
+        assertEquals(a, b);
+        assertNotEquals(a, c);
+        assertEquals(Nexthop.VALID | Nexthop.CONNECTED, maps.nexthop(c).flags());
+        assertEquals(2, state.nexthopSlots());
+
+        ok(routeVia(false, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        assertEquals(Nexthop.VALID, maps.nexthop(a).flags(), "still used by 10.10/16");
+        ok(routeVia(false, "10.10.0.0", 16, ifindex, "10.1.0.2"));
+        assertEquals(0, maps.nexthop(a).flags(), "slot cleared with its last route");
+        assertNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16));
+        assertEquals(1, state.nexthopSlots());
+    }
+
+    @Test
+    void linkDownInvalidatesItsNexthopsAndLinkUpRestoresThem() throws Exception {
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, null));
+        int id = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).nexthopId();
+        ok(link(0x1)); // IFF_UP without carrier
+        assertEquals(Nexthop.CONNECTED, maps.nexthop(id).flags());
+        assertEquals(0, maps.port(VRF, ifindex).flags());
+        ok(link(UP));
+        assertEquals(Nexthop.VALID | Nexthop.CONNECTED, maps.nexthop(id).flags());
+    }
+
+    @Test
+    void syncEndSweepsWhatTheNewGenerationDidNotRefresh() throws Exception {
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
+        ok(new FpcSyncEnd(1));
+
+        ok(new FpcSyncBegin(2));
+        ok(new FpcVrf(true, VRF, netns));
+        ok(link(UP));
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16), "nothing is swept before SYNC_END");
+        ok(new FpcSyncEnd(2));
+
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16));
+        assertNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16), "stale route swept");
+        assertEquals(1, state.nexthopSlots());
+    }
+
+    @Test
+    void localAddressIsAnExceptionEntryUntilDeleted() throws Exception {
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        assertTrue(maps.route4Count() >= 0);
+        ok(new FpcAddress(false, VRF, ifindex, 24, ip("10.1.0.1")));
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+    }
+
+    @Test
+    void objectsOfAnUnannouncedVrfAreRefusedAndRoutesOfOtherTablesIgnored() throws Exception {
+        FpcRoute otherVrf = new FpcRoute(true, 99, 254, ip("10.9.0.0"), 16, FpcRouteType.BLACKHOLE, List.of());
+        assertEquals(FpcStatus.INVALID, applier.apply(otherVrf));
+        ok(new FpcRoute(true, VRF, 100, ip("10.50.0.0"), 16, FpcRouteType.BLACKHOLE, List.of()));
+        assertNull(maps.lookupRoute4(VRF, ip("10.50.0.0"), 16));
+    }
+
+    @Test
+    void multipathRouteIsLeftToLinuxRatherThanHalfForwarded() throws Exception {
+        FpcRoute ecmp = new FpcRoute(true, VRF, 254, ip("10.9.0.0"), 16, FpcRouteType.UNICAST,
+                List.of(new FpcNexthop(ifindex, ip("10.1.0.2"), 1), new FpcNexthop(ifindex, ip("10.1.0.3"), 1)));
+        ok(ecmp);
+        assertEquals(Route.UNREACHABLE, maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).type());
+    }
+}
