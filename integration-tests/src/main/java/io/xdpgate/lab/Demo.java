@@ -26,6 +26,7 @@ public final class Demo {
 
     /** Runs the demo; true when every check held. Leaves nothing behind either way. */
     public static boolean run() throws Exception {
+        System.setProperty("xdpgate.process", "demo");
         Path logs = Path.of(System.getProperty("java.io.tmpdir"), "xdpgate-demo-logs");
         say("lab: xgh1 (" + Lab.H1_ADDR + ") -- xgr (router) -- xgh2 (" + Lab.H2_ADDR + ")");
         Lab.removePins(PIN_ROOT);
@@ -41,23 +42,23 @@ public final class Demo {
 
             Traffic.Ping ping = Traffic.ping(Lab.H1, Lab.H2_ADDR, 200, 0.005);
             say(String.format("ping xgh1 -> xgh2: %d sent, %d answered", ping.transmitted(), ping.received()));
-            ok &= ping.allAnswered();
+            ok &= check(ping.allAnswered(), "every ping answered");
 
             Traffic.Transfer tcp = Traffic.tcp(Lab.H1, Lab.H2, Lab.H2_ADDR, 1L << 30);
             say(String.format("TCP xgh1 -> xgh2 (iperf3): %.2f GB in %.1f s, %.2f Gbit/s",
                     tcp.bytes() / 1e9, tcp.seconds(), tcp.bitsPerSecond() / 1e9));
-            ok &= tcp.bytes() >= (1L << 30);
+            ok &= check(tcp.bytes() >= 1_000_000_000L, "at least 1 GB received (" + tcp.bytes() + " bytes)");
 
             Sh.run(Sh.in(Lab.ROUTER, "ip", "neigh", "flush", "all"));
             Traffic.Ping afterFlush = Traffic.ping(Lab.H1, Lab.H2_ADDR, 20, 0.05);
             say(String.format("after 'ip neigh flush all' on xgr: %d/%d answered (Linux resolved, fast path resumed)",
                     afterFlush.received(), afterFlush.transmitted()));
-            ok &= afterFlush.received() >= afterFlush.transmitted() - 1;
+            ok &= check(afterFlush.received() >= afterFlush.transmitted() - 1, "pings answered after the neighbour flush");
 
             String trace = Traffic.tracepath(Lab.H1, Lab.H2_ADDR);
             boolean hop = trace.contains(Lab.R_H1_ADDR);
             say("tracepath xgh1 -> xgh2: router hop " + Lab.R_H1_ADDR + (hop ? " shown" : " MISSING"));
-            ok &= hop;
+            ok &= check(hop, "tracepath shows the router hop");
 
             Counters d = Counters.read(PIN_ROOT, lab).minus(start);
             System.out.println();
@@ -68,14 +69,19 @@ public final class Demo {
             System.out.println("  ARP and packets for the router itself. The kernel's own forwarding counter");
             System.out.println("  barely moves.");
             long forwarded = d.packets(Stat.FORWARDED);
-            ok &= forwarded > 2L * ping.transmitted();
-            ok &= d.kernelForwarded() < forwarded / 100 + 50;
+            ok &= check(forwarded > 2L * ping.transmitted(), "the fast path forwarded the traffic");
+            ok &= check(d.kernelForwarded() < forwarded / 100 + 50, "the kernel forwarded almost nothing");
             daemons.checkAlive();
         } finally {
             Lab.removePins(PIN_ROOT);
         }
         say(ok ? "demo passed; lab removed" : "demo FAILED (daemon logs in " + logs + "); lab removed");
         return ok;
+    }
+
+    private static boolean check(boolean held, String what) {
+        if (!held) say("CHECK FAILED: " + what);
+        return held;
     }
 
     private static void say(String s) {

@@ -33,7 +33,7 @@ public final class Sh {
     /** Runs a command and returns its outcome, whatever the exit code. */
     public static Result exec(long timeoutSeconds, String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             CompletableFuture<String> out = drain(p.getInputStream());
             CompletableFuture<String> err = drain(p.getErrorStream());
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -48,6 +48,7 @@ public final class Traffic {
             }
             if (!r.ok()) throw new IllegalStateException("iperf3 failed: " + r.stdout() + r.stderr());
             JsonNode sum = new ObjectMapper().readTree(r.stdout()).path("end").path("sum_received");
+            if (sum.path("bytes").asLong() == 0) throw new IllegalStateException("iperf3 moved no data: " + r.stdout());
             return new Transfer(sum.path("bytes").asLong(), sum.path("seconds").asDouble(), sum.path("bits_per_second").asDouble());
         } catch (IOException e) {
             throw new IllegalStateException("unreadable iperf3 output", e);
