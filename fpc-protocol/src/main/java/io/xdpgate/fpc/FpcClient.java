@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sending end of FPC (cache-manager). Keeps one connection to the server, reconnecting with
+ * The sending end of FPC (cache-manager), over the server's UNIX socket ({@link #start}) or TCP
+ * ({@link #startTcp}, plain to loopback or TLS). Keeps one connection to the server, reconnecting with
  * exponential backoff (100 ms doubling to 5 s) until closed; after each HELLO exchange
  * {@link Session#onConnected} starts a new generation.
  *
@@ -81,6 +84,51 @@ public final class FpcClient implements AutoCloseable {
         }
     }
 
+    /**
+     * FPC over TCP to {@code server}. Plain TCP only to a loopback address; any other address requires
+     * TLS: {@code certificate} and {@code privateKey} (PEM, the key in PKCS#8) identify this client to the
+     * server, and the server's certificate must be signed by {@code trustedServerCa} and name the address
+     * connected to in its subjectAltName (the host string of {@code server}: a DNS name or an IP address).
+     */
+    public record TcpOptions(InetSocketAddress server, String identity, Duration keepaliveTimeout, Path certificate,
+            Path privateKey, Path trustedServerCa) {
+        public TcpOptions {
+            Objects.requireNonNull(server, "server");
+            FpcChecks.string("identity", identity, FpcConstants.MAX_IDENTITY);
+            Objects.requireNonNull(keepaliveTimeout, "keepaliveTimeout");
+            if (keepaliveTimeout.toMillis() < 3) {
+                throw new IllegalArgumentException("keepalive timeout " + keepaliveTimeout + " is too short");
+            }
+            int tlsPaths = (certificate != null ? 1 : 0) + (privateKey != null ? 1 : 0) + (trustedServerCa != null ? 1 : 0);
+            if (tlsPaths != 0 && tlsPaths != 3) {
+                throw new IllegalArgumentException("FPC TLS needs a certificate, its private key and the trusted server CA"
+                        + " together (certificate=" + certificate + ", privateKey=" + privateKey + ", trustedServerCa="
+                        + trustedServerCa + ")");
+            }
+            if (tlsPaths == 0 && (server.isUnresolved() || !server.getAddress().isLoopbackAddress())) {
+                throw new IllegalArgumentException("refusing plain TCP to " + server.getHostString() + ":" + server.getPort()
+                        + ": FPC over TCP without TLS is only allowed to a loopback address");
+            }
+        }
+
+        /** Plain TCP to a loopback address, default keepalive timeout (3 s). */
+        public static TcpOptions plain(InetSocketAddress server, String identity) {
+            return new TcpOptions(server, identity, FpcServer.Options.DEFAULT_KEEPALIVE_TIMEOUT, null, null, null);
+        }
+
+        /** TLS with this client's certificate, default keepalive timeout (3 s). */
+        public static TcpOptions tls(InetSocketAddress server, String identity, Path certificate, Path privateKey,
+                Path trustedServerCa) {
+            return new TcpOptions(server, identity, FpcServer.Options.DEFAULT_KEEPALIVE_TIMEOUT,
+                    Objects.requireNonNull(certificate, "certificate"), Objects.requireNonNull(privateKey, "privateKey"),
+                    Objects.requireNonNull(trustedServerCa, "trustedServerCa"));
+        }
+
+        public boolean tls() {
+            return certificate != null;
+        }
+    }
+
     private final Session session;
     private final FpcTransport transport;
     private final EventLoopGroup group;
@@ -100,28 +148,53 @@ public final class FpcClient implements AutoCloseable {
     private volatile long lastAcknowledged;
     private volatile boolean closed;
 
-    private FpcClient(Options options, Session session, int version) {
+    /** {@code tls} null for plain connections; {@code server} is what a TLS server certificate must name. */
+    private FpcClient(FpcTransport transport, String identity, Duration keepaliveTimeout, SslContext tls,
+            InetSocketAddress server, Session session, int version) {
         this.session = Objects.requireNonNull(session, "session");
-        this.transport = new FpcUnixTransport(options.socketPath());
+        this.transport = transport;
         this.group = transport.newEventLoopGroup(1, "fpc-client");
         this.bootstrap = new Bootstrap().group(group).channel(transport.channelType())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        FpcClientHandler.install(ch.pipeline(), FpcClient.this, version, options.identity(),
-                                options.keepaliveTimeout());
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", FpcTls.handler(tls, ch, server.getHostString(), server.getPort(),
+                                    keepaliveTimeout));
+                        }
+                        FpcClientHandler.install(ch.pipeline(), FpcClient.this, version, identity, keepaliveTimeout);
                     }
                 });
     }
 
+    /** Connects to the server's UNIX socket. */
     public static FpcClient start(Options options, Session session) {
         return start(options, session, FpcConstants.VERSION);
     }
 
     /** Tests use another version to check that a mismatch is refused. */
     static FpcClient start(Options options, Session session, int version) {
-        FpcClient client = new FpcClient(options, session, version);
+        return start(new FpcClient(new FpcUnixTransport(options.socketPath()), options.identity(),
+                options.keepaliveTimeout(), null, null, session, version));
+    }
+
+    /**
+     * Connects over TCP, plain (loopback only) or TLS; see {@link TcpOptions}. Fails with
+     * IllegalArgumentException when the certificate, key or CA cannot be used.
+     */
+    public static FpcClient startTcp(TcpOptions options, Session session) {
+        return startTcp(options, session, FpcConstants.VERSION);
+    }
+
+    static FpcClient startTcp(TcpOptions options, Session session, int version) {
+        SslContext tls = options.tls()
+                ? FpcTls.client(options.certificate(), options.privateKey(), options.trustedServerCa()) : null;
+        return start(new FpcClient(new FpcTcpTransport(options.server(), tls != null), options.identity(),
+                options.keepaliveTimeout(), tls, options.server(), session, version));
+    }
+
+    private static FpcClient start(FpcClient client) {
         client.group.execute(client::connect);
         return client;
     }

@@ -3,11 +3,13 @@ package io.xdpgate.fpc;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +57,11 @@ final class FpcClientHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
             if (helloDone) {
                 fail(ctx, new FpcProtocolException("the server sent a second HELLO"));
             } else if (hello.version() != version) {
-                fail(ctx, new FpcProtocolException("FPC version mismatch: the server (" + hello.identity()
-                        + ") speaks version " + hello.version() + ", this client speaks version " + version));
+                String text = "FPC version mismatch: the server (" + hello.identity() + ") speaks version "
+                        + hello.version() + ", this client (" + identity + ") speaks version " + version;
+                // REPORT keeps its format in every version, so the server can log why it was refused.
+                ctx.writeAndFlush(FpcEnvelope.control(FpcReport.of(0, FpcStatus.VERSION_MISMATCH, text), 0));
+                fail(ctx, new FpcProtocolException(text));
             } else {
                 helloDone = true;
                 log.info("FPC connected to '{}'", hello.identity());
@@ -102,8 +107,8 @@ final class FpcClientHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
 
     private void fail(ChannelHandlerContext ctx, Throwable failure) {
         if (cause == null) {
-            cause = failure;
-            log.warn("FPC connection to the server closed: {}", failure.toString());
+            cause = failure instanceof DecoderException && failure.getCause() instanceof SSLException tls ? tls : failure;
+            log.warn("FPC connection to the server closed: {}", cause.toString());
         }
         ctx.close();
     }

@@ -4,11 +4,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +62,20 @@ final class FpcServerHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
             case KEEPALIVE -> {
                 // reading it has already reset the idle timer
             }
-            case HELLO, REPORT -> refuse(ctx, envelope.sequence(), FpcStatus.INVALID,
-                    message.messageType() + " after the HELLO exchange is not allowed from a client");
+            case REPORT -> {
+                FpcReport report = (FpcReport) message;
+                if (report.status() == FpcStatus.VERSION_MISMATCH) {
+                    // The client refused this server's HELLO: its reason is the useful log line on this side.
+                    log.warn("FPC client ({}) refused this server: {} {}; closing", peer, report.status(), report.text());
+                    closing = true;
+                    ctx.close();
+                } else {
+                    refuse(ctx, envelope.sequence(), FpcStatus.INVALID,
+                            "REPORT after the HELLO exchange is not allowed from a client");
+                }
+            }
+            case HELLO -> refuse(ctx, envelope.sequence(), FpcStatus.INVALID,
+                    "HELLO after the HELLO exchange is not allowed from a client");
             default -> apply(ctx, envelope);
         }
     }
@@ -156,6 +170,12 @@ final class FpcServerHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
         }
         if (cause instanceof FpcProtocolException) {
             refuse(ctx, 0, FpcStatus.INVALID, cause.getMessage());
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            // Refused certificate, wrong protocol, plain text on a TLS port: FpcServer has logged the handshake
+            // failure already; the reason is all there is to say.
+            log.debug("FPC client ({}): TLS failed, closing: {}", peer, tls.toString());
+            closing = true;
+            ctx.close();
         } else {
             log.warn("FPC client ({}): closing after error", peer, cause);
             closing = true;

@@ -8,7 +8,8 @@ import java.net.SocketAddress;
 
 /**
  * Everything that depends on the kind of socket, so that TCP (and TLS) can be added as other
- * implementations without touching the protocol handlers. Today: {@link FpcUnixTransport}.
+ * implementations without touching the protocol handlers: {@link FpcUnixTransport} and
+ * {@link FpcTcpTransport} (TLS, when on, is a handler in front of the protocol, see {@link FpcTls}).
  */
 interface FpcTransport {
     EventLoopGroup newEventLoopGroup(int threads, String threadName);
@@ -27,6 +28,11 @@ interface FpcTransport {
 
     /** Removes what bind left behind. */
     void afterClose();
+
+    /** Whether {@link #peerUid} tells who the peer is (SO_PEERCRED); the server checks it only then. */
+    default boolean hasPeerCredentials() {
+        return true;
+    }
 
     /** The connected peer's uid, or -1 when the transport cannot tell. */
     int peerUid(Channel channel) throws IOException;
