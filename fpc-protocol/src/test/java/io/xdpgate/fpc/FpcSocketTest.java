@@ -176,21 +176,29 @@ class FpcSocketTest {
     @Test
     void serverRefusesAnotherVersion() throws Exception {
         server();
-        try (FpcRawPeer raw = FpcRawPeer.connect(socket)) {
-            raw.send(FpcEnvelope.control(new FpcHello(2, 0, "future client"), 0));
-            List<FpcEnvelope> answer = raw.readUntilClosed(WAIT);
-            assertEquals(1, answer.size(), answer.toString());
-            FpcReport r = (FpcReport) answer.get(0).message();
-            assertEquals(FpcStatus.VERSION_MISMATCH, r.status());
-            assertEquals("this server speaks FPC version 1, the client (future client) speaks version 2", r.text());
+        try (FpcLogCapture serverLog = new FpcLogCapture(FpcServerHandler.class)) {
+            try (FpcRawPeer raw = FpcRawPeer.connect(socket)) {
+                // A newer client that starts sending state right away: nothing of it may be applied.
+                raw.send(FpcEnvelope.control(new FpcHello(2, 0, "future client"), 0),
+                        new FpcEnvelope(0, 1, 0, new FpcSyncBegin(1)), new FpcEnvelope(0, 2, 0, route(1)));
+                List<FpcEnvelope> answer = raw.readUntilClosed(WAIT);
+                assertEquals(1, answer.size(), answer.toString());
+                FpcReport r = (FpcReport) answer.get(0).message();
+                assertEquals(FpcStatus.VERSION_MISMATCH, r.status());
+                assertEquals("this server speaks FPC version 1, the client (future client) speaks version 2", r.text());
+            }
+            // The server's side of the story, for its operator.
+            serverLog.await("VERSION_MISMATCH this server speaks FPC version 1, the client (future client) speaks version 2");
         }
         // Through FpcClient: the refusal reaches the session as the disconnect cause.
         FpcClient client = client(2);
         Throwable cause = rec.awaitDisconnect();
         assertInstanceOf(FpcProtocolException.class, cause);
-        assertTrue(cause.getMessage().contains("VERSION_MISMATCH"), cause.getMessage());
+        assertEquals("the server refused the connection: VERSION_MISMATCH: this server speaks FPC version 1,"
+                + " the client (test client) speaks version 2", cause.getMessage());
         assertFalse(client.isConnected());
         assertEquals(0, rec.appliers.get(), "nothing is applied for a refused client");
+        assertTrue(rec.applied.isEmpty());
         assertEquals(0, client.send(new FpcSyncBegin(1)), "messages are discarded while not connected");
     }
 
@@ -199,17 +207,41 @@ class FpcSocketTest {
         Files.createDirectories(socket.getParent());
         try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             fake.bind(UnixDomainSocketAddress.of(socket));
-            client();
+            FpcClient client = client();
             try (FpcRawPeer peer = new FpcRawPeer(fake.accept())) {
                 peer.send(FpcEnvelope.control(new FpcHello(2, 0, "future server"), 0));
                 List<FpcEnvelope> fromClient = peer.readUntilClosed(WAIT);
                 assertEquals(new FpcHello(1, 0, "test client"), fromClient.get(0).message());
+                // The client tells the server why before closing, and sends no state.
+                assertEquals(List.of(FpcEnvelope.control(new FpcReport(0, FpcStatus.VERSION_MISMATCH,
+                        "FPC version mismatch: the server (future server) speaks version 2, this client (test client)"
+                                + " speaks version 1"), 0)), fromClient.subList(1, fromClient.size()));
             }
             Throwable cause = rec.awaitDisconnect();
-            assertEquals("FPC version mismatch: the server (future server) speaks version 2, this client speaks version 1",
-                    cause.getMessage());
+            assertEquals("FPC version mismatch: the server (future server) speaks version 2, this client (test client)"
+                    + " speaks version 1", cause.getMessage());
             assertEquals(0, rec.connected.availablePermits());
+            assertFalse(client.isConnected());
         }
+    }
+
+    @Test
+    void serverLogsAClientsVersionRefusalAndAppliesNothing() throws Exception {
+        server();
+        try (FpcLogCapture serverLog = new FpcLogCapture(FpcServerHandler.class);
+                FpcRawPeer raw = FpcRawPeer.connect(socket)) {
+            raw.send(FpcEnvelope.control(new FpcHello(1, 0, "picky client"), 0),
+                    FpcEnvelope.control(new FpcReport(0, FpcStatus.VERSION_MISMATCH, "this client wants version 3"), 0));
+            List<FpcEnvelope> answer = raw.readUntilClosed(WAIT);
+            assertInstanceOf(FpcHello.class, answer.get(0).message());
+            serverLog.await("refused this server: VERSION_MISMATCH this client wants version 3");
+        }
+        assertTrue(rec.applied.isEmpty());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (rec.closedConnections.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, rec.closedConnections.get(), "the applier hears that its connection is gone");
     }
 
     @Test
@@ -260,6 +292,44 @@ class FpcSocketTest {
             assertTrue(ms >= 500, "closed after " + ms + " ms");
             assertInstanceOf(FpcHello.class, received.get(0).message());
             assertTrue(received.stream().anyMatch(e -> e.message() instanceof FpcKeepalive), received.toString());
+        }
+    }
+
+    @Test
+    void silentClientIsClosedWithinTheDefaultKeepaliveTimeout() throws Exception {
+        server(); // default keepalive timeout: 3 s
+        try (FpcRawPeer raw = FpcRawPeer.connect(socket)) {
+            raw.send(FpcEnvelope.control(new FpcHello(1, 0, "hangs after hello"), 0));
+            long start = System.nanoTime();
+            List<FpcEnvelope> received = raw.readUntilClosed(WAIT);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 2500 && ms <= 3500, "closed after " + ms + " ms, expected about 3 s");
+            assertInstanceOf(FpcHello.class, received.get(0).message());
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (rec.closedConnections.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, rec.closedConnections.get());
+    }
+
+    @Test
+    void silentServerIsDetectedByTheClientWithinTheDefaultKeepaliveTimeout() throws Exception {
+        Files.createDirectories(socket.getParent());
+        try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            fake.bind(UnixDomainSocketAddress.of(socket));
+            FpcClient client = client(); // default keepalive timeout: 3 s
+            try (FpcRawPeer peer = new FpcRawPeer(fake.accept())) {
+                // Completes the HELLO exchange, then neither answers nor reads again.
+                peer.send(FpcEnvelope.control(new FpcHello(1, 0, "hung server"), 0));
+                rec.awaitConnected();
+                long start = System.nanoTime();
+                Throwable cause = rec.awaitDisconnect();
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertEquals("nothing received from the FPC server within the keepalive timeout", cause.getMessage());
+                assertTrue(ms <= 3500, "detected after " + ms + " ms, expected about 3 s");
+                assertFalse(client.isConnected());
+            }
         }
     }
 
