@@ -1,0 +1,476 @@
+package io.xdpgate.fpc;
+
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender's queue between the producer of changes (cache-manager's netlink thread) and
+ * {@link FpcClient}: it coalesces, orders by dependency and gives links and neighbours a priority lane.
+ *
+ * <p><b>Coalescing.</b> Queued changes to the same object coalesce, last writer wins: a change to a key
+ * that is already queued replaces the queued message (an ADD replaces a DEL of the same key and vice
+ * versa). The key is the object's identity: VRF (vrf), link (vrf, ifindex), address (vrf, ifindex,
+ * address, prefixLength), neighbour (vrf, ifindex, address), route (vrf, table, prefix, prefixLength).
+ * Memory is therefore bounded by the number of distinct keys, whatever the burst of changes to them.
+ *
+ * <p><b>Barriers.</b> SYNC_BEGIN and SYNC_END are barriers: everything offered before one is sent before
+ * it, everything offered after it is sent after it, and changes do not coalesce across it.
+ *
+ * <p><b>Order between barriers.</b> Deletes first, in reverse dependency order (route, neighbour, address,
+ * link, VRF), then adds in dependency order (VRF, link, address, neighbour, route); first offered first
+ * sent within each of these ten lanes. The order is re-evaluated for every message taken, so a change
+ * offered late still goes ahead of whatever ranks below it.
+ *
+ * <p><b>Priority lane.</b> Links and neighbours never wait behind a burst of routes: after
+ * {@value #ROUTE_RUN} route messages in a row, every waiting non-route message (links, neighbours, and
+ * the VRFs and addresses they may depend on, in the order above) is sent before the next route. This is
+ * the one exception to the order: a link or neighbour DEL may overtake queued route DELs (the receiver
+ * already copes with routes whose link or neighbour is gone: the kernel does not announce every implicit
+ * route deletion either).
+ *
+ * <p><b>Threads.</b> {@link #offer} is thread-safe. It returns at once when the change coalesces or the
+ * queue has room; a change to a new key waits while {@code capacity} distinct entries are queued, which
+ * lasts only as long as the sender needs to take one (the sender keeps taking while the client is
+ * disconnected: {@link FpcClient#send} then discards, since the next connection resynchronizes).
+ * {@link #start} runs the sender on a thread of its own ("fpc-send-queue"), which calls
+ * {@link FpcClient#send} (blocking there under the client's backpressure) and {@link FpcClient#flush()}
+ * whenever the queue runs empty.
+ */
+public final class FpcSendQueue implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FpcSendQueue.class);
+
+    /** Distinct entries queued at most by default: a full IPv4 and IPv6 table, VRFs, links and neighbours, twice. */
+    public static final int DEFAULT_CAPACITY = 4 * 1024 * 1024;
+    /** Route messages sent in a row at most while a non-route message waits. */
+    public static final int ROUTE_RUN = 64;
+    /** Messages the sender thread takes per lock acquisition. */
+    static final int BATCH = 128;
+
+    /** The ten lanes, in the order they are served. */
+    private static final int ROUTE_DEL = 0;
+    private static final int NEIGHBOUR_DEL = 1;
+    private static final int ADDRESS_DEL = 2;
+    private static final int LINK_DEL = 3;
+    private static final int VRF_DEL = 4;
+    private static final int VRF_ADD = 5;
+    private static final int LINK_ADD = 6;
+    private static final int ADDRESS_ADD = 7;
+    private static final int NEIGHBOUR_ADD = 8;
+    private static final int ROUTE_ADD = 9;
+    private static final int LANES = 10;
+
+    private record VrfKey(int vrf) {
+    }
+
+    private record LinkKey(int vrf, int ifindex) {
+    }
+
+    private record AddressKey(int vrf, int ifindex, InetAddress address, int prefixLength) {
+    }
+
+    private record NeighbourKey(int vrf, int ifindex, InetAddress address) {
+    }
+
+    private record RouteKey(int vrf, int table, InetAddress prefix, int prefixLength) {
+    }
+
+    /** What is offered between two barriers, and the barrier that closes it (null while it is the open one). */
+    private static final class Epoch {
+        @SuppressWarnings("unchecked")
+        final LinkedHashMap<Object, FpcMessage>[] lanes = new LinkedHashMap[LANES];
+        int size;
+        FpcMessage barrier;
+        CompletableFuture<Long> barrierSent;
+
+        LinkedHashMap<Object, FpcMessage> lane(int i) {
+            LinkedHashMap<Object, FpcMessage> l = lanes[i];
+            if (l == null) {
+                l = new LinkedHashMap<>();
+                lanes[i] = l;
+            }
+            return l;
+        }
+
+        boolean isEmpty(int lane) {
+            return lanes[lane] == null || lanes[lane].isEmpty();
+        }
+    }
+
+    /** A message taken for sending, with the future of a barrier. */
+    private record Taken(FpcMessage message, CompletableFuture<Long> sent) {
+    }
+
+    private final int capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
+    private int entries; // object entries, all epochs
+    private int barriers;
+    private int routeRun;
+    private boolean priority; // serving the non-route lanes until they are empty
+    private boolean closed;
+    private Thread sender;
+
+    public FpcSendQueue() {
+        this(DEFAULT_CAPACITY);
+    }
+
+    /** @param capacity distinct object entries queued at most (barriers are not counted) */
+    public FpcSendQueue(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        this.capacity = capacity;
+        epochs.add(new Epoch());
+    }
+
+    /**
+     * Queues a state message: an object message (coalesced with a queued change to the same key) or a
+     * barrier (SYNC_BEGIN, SYNC_END). Control messages (HELLO, REPORT, KEEPALIVE) belong to the client
+     * itself and are refused. Waits only when the queue is full and the key is new; returns at once
+     * (dropping the message) after {@link #close()} or when interrupted, with the interrupt status kept.
+     */
+    public void offer(FpcMessage message) {
+        if (message instanceof FpcSyncBegin || message instanceof FpcSyncEnd) {
+            offerBarrier(message);
+            return;
+        }
+        int lane = lane(message);
+        Object key = key(message);
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            int opposite = LANES - 1 - lane; // ROUTE_DEL <-> ROUTE_ADD, NEIGHBOUR_DEL <-> NEIGHBOUR_ADD, ...
+            Epoch open;
+            LinkedHashMap<Object, FpcMessage> same;
+            while (true) {
+                open = epochs.peekLast(); // re-read after waiting: a barrier may have been offered meanwhile
+                same = open.lane(lane);
+                if (same.replace(key, message) != null) {
+                    return; // coalesced in place
+                }
+                if (!open.isEmpty(opposite) && open.lanes[opposite].remove(key) != null) {
+                    same.put(key, message); // a change of direction: the new message takes its own lane
+                    return;
+                }
+                if (entries < capacity) {
+                    break;
+                }
+                if (closed) {
+                    return;
+                }
+                try {
+                    notFull.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (closed) {
+                    return;
+                }
+            }
+            same.put(key, message);
+            open.size++;
+            entries++;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues SYNC_BEGIN or SYNC_END as a barrier. The future completes, once the sender thread has
+     * handed the barrier to {@link FpcClient#send}, with the sequence number it returned (0: discarded,
+     * no connection); also with 0 when the barrier is dropped by {@link #clear()} or {@link #close()}.
+     * A caller that needs "the server holds the generation" waits for SYNC_END's sequence with
+     * {@link FpcClient#awaitAcknowledged}.
+     */
+    public CompletableFuture<Long> offerBarrier(FpcMessage barrier) {
+        if (!(barrier instanceof FpcSyncBegin || barrier instanceof FpcSyncEnd)) {
+            throw new IllegalArgumentException(barrier.messageType() + " is not a barrier (SYNC_BEGIN, SYNC_END)");
+        }
+        CompletableFuture<Long> sent = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (closed) {
+                sent.complete(0L);
+                return sent;
+            }
+            Epoch open = epochs.peekLast();
+            open.barrier = barrier;
+            open.barrierSent = sent;
+            epochs.add(new Epoch());
+            barriers++;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+        return sent;
+    }
+
+    /** Queued object entries plus queued barriers. */
+    public int size() {
+        lock.lock();
+        try {
+            return entries + barriers;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops everything queued, for a caller that is about to resynchronize anyway (a new generation
+     * supersedes every queued change). Futures of dropped barriers complete with 0.
+     */
+    public void clear() {
+        List<CompletableFuture<Long>> dropped = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Epoch e : epochs) {
+                if (e.barrierSent != null) {
+                    dropped.add(e.barrierSent);
+                }
+            }
+            epochs.clear();
+            epochs.add(new Epoch());
+            entries = 0;
+            barriers = 0;
+            routeRun = 0;
+            priority = false;
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        dropped.forEach(f -> f.complete(0L));
+    }
+
+    // ---- taking, in sending order
+
+    /** The next message in sending order, or null when nothing is queued. For tests and custom senders. */
+    FpcMessage poll() {
+        lock.lock();
+        try {
+            Taken t = takeLocked();
+            if (t == null) {
+                return null;
+            }
+            if (t.sent() != null) {
+                t.sent().complete(0L); // not sent by this queue's thread
+            }
+            return t.message();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Taken takeLocked() {
+        while (true) {
+            Epoch e = epochs.peekFirst();
+            if (e.size > 0) {
+                FpcMessage m = takeObject(e);
+                e.size--;
+                entries--;
+                if (entries == capacity - 1) {
+                    notFull.signalAll();
+                }
+                return new Taken(m, null);
+            }
+            if (e.barrier == null) {
+                return null; // the open epoch, empty
+            }
+            epochs.pollFirst();
+            barriers--;
+            routeRun = 0;
+            priority = false;
+            return new Taken(e.barrier, e.barrierSent);
+        }
+    }
+
+    private FpcMessage takeObject(Epoch e) {
+        if (!priority && routeRun >= ROUTE_RUN && nonRouteWaiting(e)) {
+            priority = true;
+        }
+        if (priority) {
+            for (int lane = NEIGHBOUR_DEL; lane <= NEIGHBOUR_ADD; lane++) {
+                if (!e.isEmpty(lane)) {
+                    routeRun = 0;
+                    return removeFirst(e.lanes[lane]);
+                }
+            }
+            priority = false; // the non-route lanes are empty: back to the plain order
+        }
+        for (int lane = 0; lane < LANES; lane++) {
+            if (!e.isEmpty(lane)) {
+                if (lane == ROUTE_DEL || lane == ROUTE_ADD) {
+                    routeRun++;
+                } else {
+                    routeRun = 0;
+                }
+                return removeFirst(e.lanes[lane]);
+            }
+        }
+        throw new IllegalStateException("epoch size " + e.size + " but every lane is empty");
+    }
+
+    private static boolean nonRouteWaiting(Epoch e) {
+        for (int lane = NEIGHBOUR_DEL; lane <= NEIGHBOUR_ADD; lane++) {
+            if (!e.isEmpty(lane)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static FpcMessage removeFirst(LinkedHashMap<Object, FpcMessage> lane) {
+        Iterator<Map.Entry<Object, FpcMessage>> it = lane.entrySet().iterator();
+        FpcMessage m = it.next().getValue();
+        it.remove();
+        return m;
+    }
+
+    // ---- the sender thread
+
+    /**
+     * Starts the thread that sends the queue to {@code client}, in the order described above, until
+     * {@link #close()}. At most one sender per queue.
+     */
+    public FpcSendQueue start(FpcClient client) {
+        Objects.requireNonNull(client, "client");
+        lock.lock();
+        try {
+            if (sender != null || closed) {
+                throw new IllegalStateException(closed ? "the send queue is closed" : "the send queue already has a sender");
+            }
+            sender = new Thread(() -> sendLoop(client), "fpc-send-queue");
+            sender.setDaemon(true);
+            sender.start();
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    private void sendLoop(FpcClient client) {
+        List<Taken> batch = new ArrayList<>(BATCH);
+        try {
+            while (true) {
+                boolean drained;
+                lock.lock();
+                try {
+                    Taken t = null;
+                    while (!closed && (t = takeLocked()) == null) {
+                        notEmpty.await();
+                    }
+                    if (t == null) {
+                        return; // closed
+                    }
+                    batch.add(t);
+                    while (batch.size() < BATCH && (t = takeLocked()) != null) {
+                        batch.add(t);
+                    }
+                    drained = entries + barriers == 0;
+                } finally {
+                    lock.unlock();
+                }
+                for (Taken t : batch) {
+                    long sequence = 0;
+                    try {
+                        sequence = client.send(t.message());
+                    } catch (RuntimeException e) {
+                        log.error("FPC send queue: cannot send {}", t.message(), e);
+                    }
+                    if (t.sent() != null) {
+                        t.sent().complete(sequence);
+                    }
+                }
+                batch.clear();
+                if (drained) {
+                    client.flush(); // the end of a burst: do not wait for the client's linger
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        } finally {
+            for (Taken t : batch) {
+                if (t.sent() != null) {
+                    t.sent().complete(0L);
+                }
+            }
+        }
+    }
+
+    /** Stops the sender thread (waiting up to 5 s) and drops what is still queued. Idempotent. */
+    @Override
+    public void close() {
+        Thread t;
+        lock.lock();
+        try {
+            closed = true;
+            t = sender;
+            notEmpty.signalAll();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt(); // it may be blocked in FpcClient.send under backpressure
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        clear();
+    }
+
+    // ---- keys and lanes
+
+    private static int lane(FpcMessage m) {
+        return switch (m.messageType()) {
+            case ROUTE_DEL -> ROUTE_DEL;
+            case NEIGHBOUR_DEL -> NEIGHBOUR_DEL;
+            case ADDRESS_DEL -> ADDRESS_DEL;
+            case LINK_DEL -> LINK_DEL;
+            case VRF_DEL -> VRF_DEL;
+            case VRF_ADD -> VRF_ADD;
+            case LINK_ADD -> LINK_ADD;
+            case ADDRESS_ADD -> ADDRESS_ADD;
+            case NEIGHBOUR_ADD -> NEIGHBOUR_ADD;
+            case ROUTE_ADD -> ROUTE_ADD;
+            default -> throw new IllegalArgumentException(m.messageType()
+                    + " is not queued: the client sends control messages itself");
+        };
+    }
+
+    /** The identity of an object message: equal keys coalesce. */
+    static Object key(FpcMessage m) {
+        if (m instanceof FpcRoute r) {
+            return new RouteKey(r.vrf(), r.table(), r.prefix(), r.prefixLength());
+        } else if (m instanceof FpcNeighbour n) {
+            return new NeighbourKey(n.vrf(), n.ifindex(), n.address());
+        } else if (m instanceof FpcLink l) {
+            return new LinkKey(l.vrf(), l.ifindex());
+        } else if (m instanceof FpcAddress a) {
+            return new AddressKey(a.vrf(), a.ifindex(), a.address(), a.prefixLength());
+        } else if (m instanceof FpcVrf v) {
+            return new VrfKey(v.vrf());
+        }
+        throw new IllegalArgumentException(m.messageType() + " has no object key");
+    }
+}

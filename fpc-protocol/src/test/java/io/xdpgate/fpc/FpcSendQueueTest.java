@@ -1,0 +1,249 @@
+package io.xdpgate.fpc;
+
+import static io.xdpgate.fpc.FpcTestSupport.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FpcSendQueueTest {
+    private static final byte[] MAC = FpcTestSupport.mac("02:00:00:00:00:01");
+
+    static FpcRoute route(boolean add, int i) {
+        InetAddress prefix = ip("10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff));
+        return new FpcRoute(add, 0, 254, prefix, 32, FpcRouteType.UNICAST, List.of(new FpcNexthop(2, ip("192.0.2.1"), 1)));
+    }
+
+    static FpcLink link(boolean add, int vrf, int ifindex, String name) {
+        return new FpcLink(add, vrf, ifindex, name, "veth", MAC, 1500, 0x1043, 6, 0);
+    }
+
+    static FpcNeighbour neighbour(boolean add, int ifindex, String address) {
+        return new FpcNeighbour(add, 0, ifindex, ip(address), 2, MAC, false);
+    }
+
+    static FpcAddress address(boolean add, int ifindex, String address, int length) {
+        return new FpcAddress(add, 0, ifindex, length, ip(address));
+    }
+
+    static List<FpcMessage> pollAll(FpcSendQueue q) {
+        List<FpcMessage> out = new ArrayList<>();
+        for (FpcMessage m; (m = q.poll()) != null; ) {
+            out.add(m);
+        }
+        return out;
+    }
+
+    @Test
+    void keysFollowTheIdentityFieldsOnly() {
+        assertEquals(FpcSendQueue.key(link(true, 1, 7, "eth0")), FpcSendQueue.key(link(false, 1, 7, "renamed")));
+        assertTrue(!FpcSendQueue.key(link(true, 1, 7, "eth0")).equals(FpcSendQueue.key(link(true, 2, 7, "eth0"))),
+                "an ifindex is only unique inside its VRF");
+        assertEquals(FpcSendQueue.key(address(true, 7, "192.0.2.1", 24)), FpcSendQueue.key(address(false, 7, "192.0.2.1", 24)));
+        assertTrue(!FpcSendQueue.key(address(true, 7, "192.0.2.1", 24)).equals(FpcSendQueue.key(address(true, 7, "192.0.2.1", 25))));
+        assertEquals(FpcSendQueue.key(neighbour(true, 7, "192.0.2.9")),
+                FpcSendQueue.key(new FpcNeighbour(false, 0, 7, ip("192.0.2.9"), 0x20, new byte[0], true)));
+        FpcRoute a = route(true, 5);
+        FpcRoute otherTable = new FpcRoute(true, 0, 100, a.prefix(), 32, FpcRouteType.UNICAST, List.of());
+        FpcRoute blackhole = new FpcRoute(false, 0, 254, a.prefix(), 32, FpcRouteType.BLACKHOLE, List.of());
+        assertTrue(!FpcSendQueue.key(a).equals(FpcSendQueue.key(otherTable)));
+        assertEquals(FpcSendQueue.key(a), FpcSendQueue.key(blackhole), "type and nexthops are not part of the key");
+        assertEquals(FpcSendQueue.key(new FpcVrf(true, 3, "blue")), FpcSendQueue.key(new FpcVrf(false, 3, "")));
+    }
+
+    @Test
+    void aMillionAlternatingChangesToAThousandKeysLeaveTheLastStateOfEach() {
+        FpcSendQueue q = new FpcSendQueue();
+        Map<Object, FpcMessage> last = new HashMap<>();
+        FpcRoute[][] routes = new FpcRoute[2][1000];
+        for (int k = 0; k < 1000; k++) {
+            routes[0][k] = route(false, k);
+            routes[1][k] = route(true, k);
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 1_000_000; i++) {
+            int k = i % 1000;
+            // alternating add/del per key, with an irregular phase so both end states occur
+            FpcRoute r = routes[(i / 1000 + (random.nextInt(5) == 0 ? 1 : 0)) & 1][k];
+            q.offer(r);
+            last.put(FpcSendQueue.key(r), r);
+            assertTrue(q.size() <= 1000);
+        }
+        assertEquals(1000, q.size());
+        List<FpcMessage> out = pollAll(q);
+        assertEquals(1000, out.size());
+        for (FpcMessage m : out) {
+            assertEquals(last.get(FpcSendQueue.key(m)), m);
+        }
+        long adds = out.stream().filter(m -> ((FpcRoute) m).add()).count();
+        assertTrue(adds > 0 && adds < 1000, adds + " adds: both end states are covered");
+        // deletes are sent before adds
+        int firstAdd = out.indexOf(out.stream().filter(m -> ((FpcRoute) m).add()).findFirst().orElseThrow());
+        assertTrue(out.subList(firstAdd, out.size()).stream().allMatch(m -> ((FpcRoute) m).add()));
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void dependencyOrderAddsForwardDeletesBackward() {
+        FpcSendQueue q = new FpcSendQueue();
+        FpcRoute routeAdd = route(true, 1);
+        FpcRoute routeDel = route(false, 2);
+        FpcLink linkAdd = link(true, 3, 7, "eth0");
+        FpcLink linkDel = link(false, 3, 8, "eth1");
+        FpcVrf vrfAdd = new FpcVrf(true, 3, "blue");
+        FpcVrf vrfDel = new FpcVrf(false, 4, "red");
+        FpcAddress addrAdd = address(true, 7, "192.0.2.10", 24);
+        FpcAddress addrDel = address(false, 8, "198.51.100.10", 24);
+        FpcNeighbour neighAdd = neighbour(true, 7, "192.0.2.1");
+        FpcNeighbour neighDel = neighbour(false, 8, "198.51.100.1");
+        // offered in an unhelpful order
+        for (FpcMessage m : List.of(routeAdd, neighAdd, vrfDel, addrAdd, linkDel, routeDel, linkAdd, neighDel, vrfAdd, addrDel)) {
+            q.offer(m);
+        }
+        assertEquals(List.of(routeDel, neighDel, addrDel, linkDel, vrfDel, vrfAdd, linkAdd, addrAdd, neighAdd, routeAdd),
+                pollAll(q));
+        // first offered, first sent within a lane
+        List<FpcMessage> routes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            routes.add(route(true, (i * 37) % 100));
+        }
+        routes.forEach(q::offer);
+        assertEquals(routes, pollAll(q));
+    }
+
+    @Test
+    void aChangeOfDirectionTakesItsNewPlace() {
+        FpcSendQueue q = new FpcSendQueue();
+        q.offer(link(true, 0, 1, "a"));
+        q.offer(link(true, 0, 2, "b"));
+        q.offer(route(true, 1));
+        q.offer(link(false, 0, 1, "a")); // the add of link 1 becomes a delete: it goes first now
+        q.offer(route(false, 1)); // and the route add becomes a delete
+        assertEquals(3, q.size());
+        assertEquals(List.of(route(false, 1), link(false, 0, 1, "a"), link(true, 0, 2, "b")), pollAll(q));
+    }
+
+    @Test
+    void aLinkOfferedBehindAHundredThousandRoutesGoesFirst() {
+        FpcSendQueue q = new FpcSendQueue();
+        for (int i = 0; i < 100_000; i++) {
+            q.offer(route(true, i));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertTrue(q.poll() instanceof FpcRoute);
+        }
+        FpcLink up = link(true, 0, 7, "eth0");
+        q.offer(up);
+        assertEquals(up, q.poll(), "a link add ranks before route adds");
+
+        // Deletes: route deletes rank first, but the priority lane lets the link through within ROUTE_RUN routes.
+        FpcSendQueue d = new FpcSendQueue();
+        for (int i = 0; i < 100_000; i++) {
+            d.offer(route(false, i));
+        }
+        for (int i = 0; i < 10; i++) {
+            d.poll();
+        }
+        FpcLink down = link(false, 0, 7, "eth0");
+        FpcNeighbour gone = neighbour(false, 7, "192.0.2.1");
+        d.offer(down);
+        d.offer(gone);
+        List<FpcMessage> out = pollAll(d);
+        int at = out.indexOf(gone);
+        assertTrue(at >= 0 && at <= FpcSendQueue.ROUTE_RUN, "neighbour delete sent after " + at + " routes");
+        assertEquals(down, out.get(at + 1), "then the link, in dependency order");
+        assertEquals(100_000 - 10 + 2, out.size());
+    }
+
+    @Test
+    void barriersAreNeverCrossed() {
+        FpcSendQueue q = new FpcSendQueue();
+        FpcRoute r1 = route(true, 1);
+        FpcRoute r1Again = new FpcRoute(true, 0, 254, r1.prefix(), 32, FpcRouteType.BLACKHOLE, List.of());
+        FpcLink l = link(true, 0, 7, "eth0");
+        q.offer(r1);
+        CompletableFuture<Long> begin = q.offerBarrier(new FpcSyncBegin(2));
+        q.offer(r1Again); // same key, but after the barrier: no coalescing with r1
+        q.offer(l); // ranks before routes, but not before the barrier
+        q.offer(new FpcSyncEnd(2));
+        q.offer(route(false, 1));
+        assertEquals(6, q.size());
+        assertEquals(List.of(r1, new FpcSyncBegin(2), l, r1Again, new FpcSyncEnd(2), route(false, 1)), pollAll(q));
+        assertTrue(begin.isDone());
+        assertThrows(IllegalArgumentException.class, () -> q.offer(new FpcKeepalive()));
+        assertThrows(IllegalArgumentException.class, () -> q.offerBarrier(route(true, 1)));
+    }
+
+    @Test
+    void aFullQueueHoldsNewKeysButNotCoalescingChanges() throws Exception {
+        FpcSendQueue q = new FpcSendQueue(10);
+        for (int i = 0; i < 10; i++) {
+            q.offer(route(true, i));
+        }
+        q.offer(route(false, 3)); // coalesces: no wait
+        CountDownLatch done = new CountDownLatch(1);
+        Thread producer = new Thread(() -> {
+            q.offer(route(true, 99));
+            done.countDown();
+        });
+        producer.start();
+        assertTrue(!done.await(200, TimeUnit.MILLISECONDS), "a new key waits for room");
+        assertEquals(route(false, 3), q.poll());
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertEquals(10, q.size());
+        q.close();
+        q.offer(route(true, 1000)); // dropped, never blocks after close
+        assertNull(q.poll());
+    }
+
+    @Test
+    void theSenderThreadDeliversInOrderAndTheLinkOvertakesTheRoutes(@TempDir Path tmp) throws Exception {
+        FpcRecorder rec = new FpcRecorder();
+        Path socket = tmp.resolve("fpc.sock");
+        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
+                        Duration.ofSeconds(3)), rec.appliers());
+                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "queue test", Duration.ofSeconds(3)),
+                        rec.session());
+                FpcSendQueue q = new FpcSendQueue()) {
+            rec.awaitConnected();
+            int routes = 100_000;
+            q.offer(new FpcSyncBegin(1));
+            for (int i = 0; i < routes; i++) {
+                q.offer(route(false, i));
+            }
+            q.start(client);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (rec.applied.size() < 1000 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            FpcLink down = link(false, 0, 7, "eth0");
+            q.offer(down);
+            CompletableFuture<Long> end = q.offerBarrier(new FpcSyncEnd(1));
+            long endSequence = end.get(20, TimeUnit.SECONDS);
+            assertTrue(endSequence > 0);
+            assertTrue(client.awaitAcknowledged(endSequence, Duration.ofSeconds(20)));
+            List<FpcMessage> applied = new ArrayList<>(rec.applied);
+            assertEquals(routes + 3, applied.size());
+            assertEquals(new FpcSyncBegin(1), applied.get(0));
+            assertEquals(new FpcSyncEnd(1), applied.get(applied.size() - 1));
+            int at = applied.indexOf(down);
+            assertTrue(at < routes / 2, "the link was applied at position " + at + " of " + applied.size());
+            assertEquals(0, q.size());
+        }
+    }
+}
