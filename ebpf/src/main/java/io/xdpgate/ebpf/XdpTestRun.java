@@ -48,7 +48,9 @@ public final class XdpTestRun {
     /**
      * Runs the program repeat times on frame (a repeated run sees the frame as the
      * previous run left it). ingressIfindex must exist in the calling thread's
-     * network namespace (1, lo, always does).
+     * network namespace (1, lo, always does). A call with repeat &gt; 1 costs about
+     * 20 ms of wall time besides the runs (measured on Linux 6.18: the kernel
+     * switches its XDP dispatcher to the program and back), repeat = 1 does not.
      */
     public static Result run(FastPathProgram p, byte[] frame, int ingressIfindex, int repeat) throws BpfException {
         Bpf.TestRun r = Bpf.testRunXdp(p.programFd(), FastPathProgram.PROGRAM + " vrf "
