@@ -1,0 +1,323 @@
+package io.xdpgate.fpc;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * Throughput of FPC for route messages, in one run:
+ * <ul>
+ * <li><b>encode</b>: {@link FpcMessageEncoder#encode} into one reused buffer;</li>
+ * <li><b>decode</b>: encoded routes through {@link FpcFrameDecoder} and {@link FpcMessageDecoder};</li>
+ * <li><b>end to end</b>: SYNC_BEGIN, {@code --routes} routes built on the fly, SYNC_END sent by
+ * {@link FpcClient#send} over a real UNIX socket to an {@link FpcServer} whose applier does nothing, timed
+ * from the first send to the acknowledgement of SYNC_END.</li>
+ * </ul>
+ * The heap is sampled throughout; {@code heap_bytes} is the peak of the heap in use right after each
+ * collection during the end-to-end run (what the run keeps live), {@code heap_peak_sampled_bytes} the
+ * peak of the plain samples (garbage included). The socket lives in a temporary directory that is
+ * removed at the end.
+ *
+ * <pre>java -cp ... io.xdpgate.fpc.FpcBench [--routes N] [--json]</pre>
+ */
+public final class FpcBench {
+    private static final int RING = 4096;
+
+    private FpcBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long routes = 1_000_000;
+        boolean json = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--routes" -> routes = Long.parseLong(value(args, ++i, "--routes"));
+                case "--json" -> json = true;
+                case "-h", "--help" -> {
+                    System.out.println("usage: FpcBench [--routes N (default 1000000)] [--json]");
+                    return;
+                }
+                default -> {
+                    System.err.println("FpcBench: unknown option " + args[i] + " (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        if (routes < 1 || routes > Integer.MAX_VALUE - 2) {
+            System.err.println("FpcBench: --routes must be 1.." + (Integer.MAX_VALUE - 2));
+            System.exit(2);
+        }
+        Map<String, Object> result = run((int) routes);
+        PrintStream out = System.out;
+        if (json) {
+            out.println(toJson(result));
+        } else {
+            out.printf("FPC bench, %,d route messages, %d CPUs%n", routes, Runtime.getRuntime().availableProcessors());
+            out.printf("  %-34s %,15.0f msg/s%n", "end to end (UNIX socket, acked)", (double) result.get("route_msgs_per_s"));
+            out.printf("  %-34s %,15.0f msg/s%n", "encode only", (double) result.get("encode_msgs_per_s"));
+            out.printf("  %-34s %,15.0f msg/s%n", "decode only (frame + message)", (double) result.get("decode_msgs_per_s"));
+            out.printf("  %-34s %,15.3f s%n", "end to end time", (double) result.get("e2e_seconds"));
+            out.printf("  %-34s %,15d bytes%n", "heap used after GC, peak", (long) result.get("heap_bytes"));
+            out.printf("  %-34s %,15d bytes%n", "heap used sampled, peak", (long) result.get("heap_peak_sampled_bytes"));
+            out.printf("  %-34s %,15d%n", "collections during the run", (long) result.get("gc_count"));
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            System.err.println("FpcBench: " + option + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    static Map<String, Object> run(int routes) throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("routes", routes);
+        r.put("cpus", Runtime.getRuntime().availableProcessors());
+        List<FpcEnvelope> ring = new ArrayList<>(RING);
+        for (int i = 0; i < RING; i++) {
+            ring.add(new FpcEnvelope(0, i + 1, 0, route(i)));
+        }
+        // Encode and decode first: they also warm up the code the end-to-end run uses.
+        r.put("encode_msgs_per_s", encodeRate(ring, routes));
+        r.put("decode_msgs_per_s", decodeRate(ring, routes));
+
+        HeapWatch heap = new HeapWatch();
+        Path dir = Files.createTempDirectory("fpc-bench");
+        Path socket = dir.resolve("fpc.sock");
+        double seconds;
+        try {
+            heap.start();
+            seconds = endToEnd(socket, routes);
+            heap.stop();
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        }
+        r.put("route_msgs_per_s", routes / seconds);
+        r.put("e2e_seconds", seconds);
+        r.put("heap_bytes", heap.peakAfterGc > 0 ? heap.peakAfterGc : heap.peakSampled);
+        r.put("heap_bytes_source", heap.peakAfterGc > 0 ? "after_gc" : "sampled_no_gc_during_run");
+        r.put("heap_peak_sampled_bytes", heap.peakSampled);
+        r.put("heap_max_bytes", Runtime.getRuntime().maxMemory());
+        r.put("gc_count", heap.collections.get());
+        return r;
+    }
+
+    private static double encodeRate(List<FpcEnvelope> ring, int count) {
+        ByteBuf buf = Unpooled.directBuffer(1 << 20);
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                if (buf.writableBytes() < FpcConstants.MAX_MESSAGE_LENGTH) {
+                    buf.clear();
+                }
+                FpcMessageEncoder.encode(ring.get(i & (RING - 1)), buf);
+            }
+            return count / seconds(start);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static double decodeRate(List<FpcEnvelope> ring, int count) {
+        ByteBuf encoded = Unpooled.directBuffer(RING * 64);
+        for (FpcEnvelope e : ring) {
+            FpcMessageEncoder.encode(e, encoded);
+        }
+        long[] decoded = new long[1];
+        EmbeddedChannel ch = new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder(),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        decoded[0]++;
+                    }
+                });
+        try {
+            long start = System.nanoTime();
+            int chunk = 64 * 1024; // what one socket read delivers at most
+            while (decoded[0] < count) {
+                for (int off = 0; off < encoded.readableBytes(); off += chunk) {
+                    ch.writeInbound(encoded.retainedSlice(off, Math.min(chunk, encoded.readableBytes() - off)));
+                }
+            }
+            return decoded[0] / seconds(start);
+        } finally {
+            ch.finishAndReleaseAll();
+            encoded.release();
+        }
+    }
+
+    private static double endToEnd(Path socket, int routes) throws Exception {
+        FpcApplier noOp = m -> FpcStatus.OK;
+        CountDownLatch connected = new CountDownLatch(1);
+        FpcClient.Session session = new FpcClient.Session() {
+            @Override
+            public void onConnected(FpcClient client) {
+                connected.countDown();
+            }
+        };
+        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
+                        FpcServer.Options.DEFAULT_KEEPALIVE_TIMEOUT), () -> noOp);
+                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "fpc bench",
+                        FpcServer.Options.DEFAULT_KEEPALIVE_TIMEOUT), session)) {
+            if (!connected.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("the bench client did not connect to " + socket);
+            }
+            long start = System.nanoTime();
+            client.send(new FpcSyncBegin(1));
+            for (int i = 0; i < routes; i++) {
+                client.send(route(i));
+            }
+            long last = client.send(new FpcSyncEnd(1));
+            client.flush();
+            if (last == 0 || !client.awaitAcknowledged(last, Duration.ofMinutes(5))) {
+                throw new IOException("SYNC_END was not acknowledged (connection lost?)");
+            }
+            return seconds(start);
+        }
+    }
+
+    private static final List<FpcNexthop> NEXTHOPS = List.of(new FpcNexthop(2, address(192, 0, 2, 1), 1));
+
+    /** Route i: a /24 (distinct for the first 14M) via one gateway, as most of a full table looks. */
+    static FpcRoute route(int i) {
+        InetAddress prefix = address(1 + (i >>> 16 & 0xdf), i >>> 8 & 0xff, i & 0xff, 0);
+        return new FpcRoute(true, 0, 254, prefix, 24, FpcRouteType.UNICAST, NEXTHOPS);
+    }
+
+    private static Inet4Address address(int a, int b, int c, int d) {
+        try {
+            return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return Math.max(1, System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Peak heap in use: sampled every 5 ms, and right after every collection. */
+    private static final class HeapWatch {
+        final AtomicLong collections = new AtomicLong();
+        volatile long peakAfterGc;
+        volatile long peakSampled;
+        private volatile boolean running;
+        private Thread sampler;
+        private final List<NotificationEmitter> emitters = new ArrayList<>();
+        private final NotificationListener listener = (notification, handback) -> {
+            if (!running || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                return;
+            }
+            GarbageCollectionNotificationInfo info =
+                    GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            long used = 0;
+            for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools().contains(pool.getKey())) {
+                    used += pool.getValue().getUsed();
+                }
+            }
+            collections.incrementAndGet();
+            synchronized (this) {
+                peakAfterGc = Math.max(peakAfterGc, used);
+            }
+        };
+
+        private static Set<String> heapPools() {
+            Set<String> names = new java.util.HashSet<>();
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() == MemoryType.HEAP) {
+                    names.add(p.getName());
+                }
+            }
+            return names;
+        }
+
+        void start() {
+            System.gc(); // start from what the earlier phases left live, not their garbage
+            running = true;
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof NotificationEmitter e) {
+                    e.addNotificationListener(listener, null, null);
+                    emitters.add(e);
+                }
+            }
+            sampler = new Thread(() -> {
+                while (running) {
+                    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                    if (used > peakSampled) {
+                        peakSampled = used;
+                    }
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "fpc-bench-heap");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            sampler.join();
+            for (NotificationEmitter e : emitters) {
+                try {
+                    e.removeNotificationListener(listener);
+                } catch (javax.management.ListenerNotFoundException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    /** One flat JSON object of numbers and strings. */
+    static String toJson(Map<String, Object> values) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(e.getKey()).append("\":");
+            Object v = e.getValue();
+            if (v instanceof Double d) {
+                sb.append(String.format(java.util.Locale.ROOT, "%.1f", d));
+            } else if (v instanceof Number) {
+                sb.append(v);
+            } else {
+                sb.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        return sb.append('}').toString();
+    }
+}
