@@ -23,8 +23,11 @@ final class EmbeddedObject {
             if (in == null) {
                 throw new BpfException(RESOURCE + " is not on the classpath: the ebpf module was built without it", 0);
             }
-            Path tmp = Files.createTempFile("xdpgate-xdp_fwd-", ".bpf.o");
-            tmp.toFile().deleteOnExit();
+            // Keep the file name: libbpf names the object (and its .rodata map) after it.
+            Path dir = Files.createTempDirectory("xdpgate-bpf-");
+            dir.toFile().deleteOnExit();
+            Path tmp = dir.resolve("xdp_fwd.bpf.o");
+            tmp.toFile().deleteOnExit(); // deleted before dir: deleteOnExit runs in reverse order
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             extracted = tmp;
             return tmp;

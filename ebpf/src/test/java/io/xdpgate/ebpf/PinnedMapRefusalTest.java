@@ -52,9 +52,7 @@ class PinnedMapRefusalTest {
 
     @Test
     void openMapsRefusesAPinnedMapWithAnotherLayout() throws Exception {
-        try (FastPathProgram p = FastPathProgram.load(root, 7)) {
-            // a program loaded: every map is pinned; now replace one by a foreign map
-        }
+        FastPathProgram.load(root, 7).close(); // every map is now pinned; replace one by a foreign map
         Files.delete(root.resolve("xg_local4"));
         pinForeignMap("xg_local4", MapLayouts.BPF_MAP_TYPE_HASH, 8, 8, 1024);
         BpfException e = assertThrows(BpfException.class, () -> FastPathMaps.open(root));
@@ -77,6 +75,9 @@ class PinnedMapRefusalTest {
                     assertEquals(d.maxEntries(), m.maxEntries());
                 }
             }
+            maps.putPort(8, 1, new Port(Frames.mac(1), Port.UP, 1500));
+            assertEquals(XdpTestRun.XDP_PASS, XdpTestRun.run(p8, Frames.ipv4().build(), 1, 1).verdict());
+            assertEquals(1, maps.stats().get(Stat.EXC_NO_ROUTE).packets(), "p8 counted in the shared xg_stats");
         }
     }
 }
