@@ -257,6 +257,26 @@ class XdpFixtureTest {
     }
 
     @Test
+    void incrementalChecksumAgreesWithAFullComputationForManyHeaders() throws Exception {
+        Path root = Privileged.freshPinRoot();
+        try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
+            base().apply(maps);
+            java.util.Random random = new java.util.Random(42);
+            for (int i = 0; i < 300; i++) {
+                int ttl = 2 + random.nextInt(254);
+                int src = random.nextInt();
+                byte[] in = to(GW_DST).src(src).ttl(ttl).build();
+                XdpTestRun.Result r = XdpTestRun.run(p, in, LO, 1);
+                assertEquals(XdpTestRun.XDP_REDIRECT, r.verdict());
+                assertEquals(ttl - 1, r.output()[22] & 0xff);
+                assertValidIpv4Checksum(r.output());
+            }
+        } finally {
+            Privileged.removePinRoot(root);
+        }
+    }
+
+    @Test
     void usedEntriesAreMarkedHit() throws Exception {
         Path root = Privileged.freshPinRoot();
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
