@@ -68,13 +68,74 @@ public final class FpcFuzz {
         return new Summary(inputs, seed, decoded, rejected, unexpected, List.copyOf(failures));
     }
 
+    /** Outcome of one input of {@link #runOne}. */
+    record Outcome(int decoded, boolean rejected, int largestAllocation, String failure, byte[] input) {
+    }
+
+    /** Largest chunk {@link #feed} writes at once: the bytes of one read. */
+    static final int MAX_CHUNK = 4096;
+
+    /**
+     * Input {@code index} of the run with {@code seed}: its own random generator, so a run can be split
+     * across threads and any input replayed alone. The decoders allocate from {@code watch}; the input
+     * fails when a buffer larger than {@link #allocationBound} of its length was allocated.
+     */
+    static Outcome runOne(long seed, long index, FpcAllocationWatch watch) {
+        Random random = new Random(mix(seed + index * 0x9E37_79B9_7F4A_7C15L));
+        byte[] input = mutate(random, validStream(random));
+        List<FpcEnvelope> out = new ArrayList<>();
+        String failure;
+        boolean rejected = false;
+        watch.takeLargest();
+        try {
+            failure = feed(random, input, out, watch);
+        } catch (FpcProtocolException expected) {
+            rejected = true;
+            failure = checkCanonical(input, out);
+        } catch (Throwable t) {
+            failure = t.toString();
+        }
+        int largest = watch.takeLargest();
+        if (failure == null && largest > allocationBound(input.length)) {
+            failure = "a buffer of " + largest + " bytes was allocated for " + input.length + " bytes of input (bound "
+                    + allocationBound(input.length) + ")";
+        }
+        return new Outcome(out.size(), rejected, largest, failure, failure == null ? null : input);
+    }
+
+    /**
+     * What decoding {@code received} bytes may allocate at most: the bytes themselves, rounded up to a power
+     * of two (Netty grows buffers so), and never more than the largest frame so rounded (64 KiB). An
+     * allocation sized from a length field (a header claiming 60000 bytes in a 30-byte input) exceeds it.
+     */
+    static int allocationBound(int received) {
+        int pow2 = 64;
+        while (pow2 < received && pow2 < Integer.highestOneBit(FpcConstants.MAX_MESSAGE_LENGTH) << 1) {
+            pow2 <<= 1;
+        }
+        return Math.min(pow2, Integer.highestOneBit(FpcConstants.MAX_MESSAGE_LENGTH) << 1);
+    }
+
+    private static long mix(long z) { // SplitMix64's finalizer: nearby indexes give unrelated generators
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** Feeds {@code input} in random chunks; returns a failure description, or null. */
     private static String feed(Random random, byte[] input, List<FpcEnvelope> out) {
+        return feed(random, input, out, null);
+    }
+
+    private static String feed(Random random, byte[] input, List<FpcEnvelope> out, FpcAllocationWatch watch) {
         EmbeddedChannel channel = new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder());
+        if (watch != null) {
+            channel.config().setAllocator(watch);
+        }
         try {
             int offset = 0;
             while (offset < input.length) {
-                int chunk = Math.min(input.length - offset, 1 + random.nextInt(random.nextBoolean() ? 8 : 4096));
+                int chunk = Math.min(input.length - offset, 1 + random.nextInt(random.nextBoolean() ? 8 : MAX_CHUNK));
                 channel.writeInbound(Unpooled.wrappedBuffer(input, offset, chunk));
                 offset += chunk;
                 for (Object o; (o = channel.readInbound()) != null; ) {
