@@ -14,6 +14,19 @@ import java.util.Map;
  * Opening refuses maps whose layout differs from {@link MapLayouts}, listing every difference.
  */
 public final class FastPathMaps implements AutoCloseable {
+
+    /** One xg_ports entry. */
+    public record PortEntry(int vrf, int ifindex, Port port) {}
+
+    /** One xg_fib4 entry. */
+    public record Route4Entry(int vrf, Inet4Address prefix, int prefixLength, Route route) {}
+
+    /** One xg_neigh4 entry. */
+    public record Neighbour4Entry(int vrf, int ifindex, Inet4Address address, Neighbour neighbour) {}
+
+    /** One xg_local4 entry. */
+    public record Local4Entry(int vrf, Inet4Address address, int ifindex) {}
+
     private final BpfMap ports;
     private final BpfMap fib4;
     private final BpfMap nh;
@@ -65,6 +78,18 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Port.decode(v);
     }
 
+    /** Every port (one system call per entry). */
+    public List<PortEntry> ports() throws BpfException {
+        List<PortEntry> out = new ArrayList<>();
+        for (byte[] k : ports.keys()) {
+            byte[] v = ports.lookup(k);
+            if (v == null) continue; // deleted meanwhile
+            StructBytes key = StructBytes.wrap(MapLayouts.IF_KEY, k);
+            out.add(new PortEntry(key.host32("vrf"), key.host32("ifindex"), Port.decode(v)));
+        }
+        return out;
+    }
+
     static byte[] ifKey(int vrf, int ifindex) {
         return StructBytes.allocate(MapLayouts.IF_KEY).host32("vrf", vrf).host32("ifindex", ifindex).array();
     }
@@ -104,6 +129,19 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Route.decode(v);
     }
 
+    /** Every IPv4 route (walks the trie: two system calls per route). */
+    public List<Route4Entry> routes4() throws BpfException {
+        List<Route4Entry> out = new ArrayList<>();
+        for (byte[] k : fib4.keys()) {
+            byte[] v = fib4.lookup(k); // a stored key's longest match is itself
+            if (v == null) continue;
+            StructBytes key = StructBytes.wrap(MapLayouts.FIB4_KEY, k);
+            out.add(new Route4Entry(key.be32("vrf"), toAddress(key.be32("addr")), key.host32("prefixlen") - 32,
+                    Route.decode(v)));
+        }
+        return out;
+    }
+
     /** The number of keys in xg_fib4 (walks the trie: O(routes) system calls). */
     public int route4Count() throws BpfException {
         return fib4.count();
@@ -136,6 +174,18 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Nexthop.decode(v);
     }
 
+    /** Every slot whose flags are not zero, by id (one system call per slot of the array). */
+    public Map<Integer, Nexthop> nexthopsInUse() throws BpfException {
+        Map<Integer, Nexthop> out = new java.util.TreeMap<>();
+        for (int id = 0; id < nh.maxEntries(); id++) {
+            byte[] v = nh.lookup(u32(id));
+            if (v == null) break;
+            Nexthop n = Nexthop.decode(v);
+            if (n.flags() != 0) out.put(id, n);
+        }
+        return out;
+    }
+
     // IPv4 neighbours
 
     public void putNeighbour4(int vrf, int ifindex, Inet4Address addr, Neighbour n) throws BpfException {
@@ -152,6 +202,19 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Neighbour.decode(v);
     }
 
+    /** Every IPv4 neighbour. */
+    public List<Neighbour4Entry> neighbours4() throws BpfException {
+        List<Neighbour4Entry> out = new ArrayList<>();
+        for (byte[] k : neigh4.keys()) {
+            byte[] v = neigh4.lookup(k);
+            if (v == null) continue;
+            StructBytes key = StructBytes.wrap(MapLayouts.NEIGH4_KEY, k);
+            out.add(new Neighbour4Entry(key.host32("vrf"), key.host32("ifindex"), toAddress(key.be32("addr")),
+                    Neighbour.decode(v)));
+        }
+        return out;
+    }
+
     static byte[] neigh4Key(int vrf, int ifindex, Inet4Address addr) {
         return StructBytes.allocate(MapLayouts.NEIGH4_KEY).host32("vrf", vrf).host32("ifindex", ifindex)
                 .be32("addr", toInt(addr)).array();
@@ -165,6 +228,25 @@ public final class FastPathMaps implements AutoCloseable {
 
     public boolean deleteLocal4(int vrf, Inet4Address addr) throws BpfException {
         return local4.delete(local4Key(vrf, addr));
+    }
+
+    /** The interface owning local address addr, or -1 when addr is not local. */
+    public int local4(int vrf, Inet4Address addr) throws BpfException {
+        byte[] v = local4.lookup(local4Key(vrf, addr));
+        return v == null ? -1 : StructBytes.wrap(MapLayouts.LOCAL, v).host32("ifindex");
+    }
+
+    /** Every local IPv4 address. */
+    public List<Local4Entry> locals4() throws BpfException {
+        List<Local4Entry> out = new ArrayList<>();
+        for (byte[] k : local4.keys()) {
+            byte[] v = local4.lookup(k);
+            if (v == null) continue;
+            StructBytes key = StructBytes.wrap(MapLayouts.LOCAL4_KEY, k);
+            out.add(new Local4Entry(key.host32("vrf"), toAddress(key.be32("addr")),
+                    StructBytes.wrap(MapLayouts.LOCAL, v).host32("ifindex")));
+        }
+        return out;
     }
 
     private static byte[] local4Key(int vrf, Inet4Address addr) {
@@ -191,6 +273,14 @@ public final class FastPathMaps implements AutoCloseable {
 
     private static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
+    private static Inet4Address toAddress(int a) {
+        try {
+            return (Inet4Address) java.net.InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(a).array());
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // four bytes are always an address
+        }
     }
 
     private static int toInt(Inet4Address a) {

@@ -123,4 +123,27 @@ class MapAccessTest {
             assertEquals(5, ports.count());
         }
     }
+
+    @Test
+    void everyTableCanBeListedBackAsWritten() throws Exception {
+        byte[] mac = {2, 0, 0, 0, 0, 9};
+        maps.putRoute4(7, v4(ip(10, 1, 2, 0)), 24, Route.unicast(3));
+        maps.putRoute4(8, v4(ip(0, 0, 0, 0)), 0, new Route(Route.BLACKHOLE, 0));
+        maps.putNeighbour4(7, 4, v4(ip(10, 1, 2, 5)), new Neighbour(mac, 2, false));
+        maps.putLocal4(7, v4(ip(10, 1, 2, 1)), 4);
+        maps.putPort(7, 4, new Port(mac, Port.UP, 1500));
+        maps.putNexthop(3, Nexthop.resolved(4, 1500, mac, mac));
+
+        assertEquals(java.util.Set.of(
+                        new FastPathMaps.Route4Entry(7, v4(ip(10, 1, 2, 0)), 24, Route.unicast(3)),
+                        new FastPathMaps.Route4Entry(8, v4(ip(0, 0, 0, 0)), 0, new Route(Route.BLACKHOLE, 0))),
+                java.util.Set.copyOf(maps.routes4()));
+        assertEquals(java.util.List.of(new FastPathMaps.Neighbour4Entry(7, 4, v4(ip(10, 1, 2, 5)), new Neighbour(mac, 2, false))),
+                maps.neighbours4());
+        assertEquals(java.util.List.of(new FastPathMaps.Local4Entry(7, v4(ip(10, 1, 2, 1)), 4)), maps.locals4());
+        assertEquals(4, maps.local4(7, v4(ip(10, 1, 2, 1))));
+        assertEquals(-1, maps.local4(7, v4(ip(10, 1, 2, 2))));
+        assertEquals(java.util.List.of(new FastPathMaps.PortEntry(7, 4, new Port(mac, Port.UP, 1500))), maps.ports());
+        assertEquals(java.util.Map.of(3, Nexthop.resolved(4, 1500, mac, mac)), maps.nexthopsInUse());
+    }
 }
