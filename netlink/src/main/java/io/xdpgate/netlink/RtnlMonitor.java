@@ -229,7 +229,7 @@ public final class RtnlMonitor implements Closeable {
     }
 
     /**
-     * One epoch: begin, dump everything in dependency order (links, addresses, routes, neighbours), end.
+     * One epoch: begin, dump everything in dependency order (links, addresses, neighbours, routes), end.
      * If any part was interrupted (NLM_F_DUMP_INTR) the whole dump is redone inside the same epoch: the
      * listener only sweeps at the end, and re-announcing an object replaces it.
      */
@@ -259,7 +259,9 @@ public final class RtnlMonitor implements Closeable {
     private boolean dumpAll(RtnlDumper dumper) throws NetlinkException {
         boolean interrupted = dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
         int[] families = options.ipv6() ? new int[] {Rtnl.AF_INET, Rtnl.AF_INET6} : new int[] {Rtnl.AF_INET};
-        for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETROUTE, Rtnl.RTM_GETNEIGH}) {
+        // Dependency order: neighbours before routes, so that a consumer rebuilding its state
+        // resolves each gateway as its routes arrive instead of briefly leaving them unresolved.
+        for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETNEIGH, Rtnl.RTM_GETROUTE}) {
             for (int family : families) {
                 interrupted |= dumper.dump(type, family, this::deliver);
             }
