@@ -43,7 +43,9 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
-        String identity = "cache-manager/" + (netns.isEmpty() ? "default" : netns) + "/pid" + ProcessHandle.current().pid();
+        // Stable across restarts: a restarted cache manager is the same sender, so its first
+        // resync sweeps what its previous run had announced and the kernel no longer has.
+        String identity = "cache-manager/" + (netns.isEmpty() ? "default" : netns);
         return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity);
     }
 

@@ -28,11 +28,12 @@ final class ConnectionApplier implements FpcApplier {
     }
 
     @Override
+    public void connected(FpcHello peer) {
+        owner = peer.identity();
+    }
+
+    @Override
     public FpcStatus apply(FpcMessage message) {
-        if (message instanceof FpcHello h) {
-            owner = h.identity();
-            return FpcStatus.OK;
-        }
         if (message instanceof FpcKeepalive) return FpcStatus.OK;
         if (message instanceof FpcSyncBegin b) {
             generation = b.generation();

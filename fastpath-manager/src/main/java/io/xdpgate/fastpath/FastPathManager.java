@@ -29,6 +29,7 @@ public final class FastPathManager implements AutoCloseable {
         FastPathProgram.load(options.pinRoot(), 0).close();
         FastPathMaps maps = FastPathMaps.open(options.pinRoot());
         ForwardingState state = new ForwardingState(options, maps, NEXTHOP_CAPACITY);
+        state.adopt(); // a restart: the attached programs keep forwarding from these entries meanwhile
         Set<Integer> uids = new HashSet<>(options.allowedUids());
         uids.addAll(FpcServer.Options.defaults().allowedUids());
         FpcServer.Options serverOptions = new FpcServer.Options(options.socketPath(), Set.copyOf(uids),

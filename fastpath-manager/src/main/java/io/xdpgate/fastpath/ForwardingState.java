@@ -55,6 +55,47 @@ final class ForwardingState implements AutoCloseable {
         this.nexthops = new NexthopTable(maps, nexthopCapacity);
     }
 
+    /**
+     * Takes over what a previous run left in the pinned maps, which the attached programs are
+     * forwarding with right now. Nothing is rewritten here: every adopted object belongs to no
+     * generation, so the first resynchronization of its VRF refreshes or sweeps it.
+     */
+    synchronized void adopt() throws BpfException {
+        int routes = 0;
+        Map<Integer, Nexthop> slots = maps.nexthopsInUse();
+        java.util.Set<Integer> referenced = new java.util.HashSet<>();
+        for (FastPathMaps.PortEntry p : maps.ports()) adoptedVrf(p.vrf()).adoptedPorts.add(p.ifindex());
+        for (FastPathMaps.Local4Entry l : maps.locals4()) {
+            adoptedVrf(l.vrf()).addresses.put(new Vrf.AddressKey(l.ifindex(), l.address(), -1), Vrf.ADOPTED);
+        }
+        for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) {
+            Vrf.NeighbourEntry e = new Vrf.NeighbourEntry();
+            e.mac = n.neighbour().mac();
+            e.generation = Vrf.ADOPTED;
+            adoptedVrf(n.vrf()).neighbours.put(new Vrf.NeighbourKey(n.ifindex(), n.address()), e);
+        }
+        for (FastPathMaps.Route4Entry r : maps.routes4()) {
+            Vrf.RouteEntry e = new Vrf.RouteEntry();
+            e.type = r.route().type();
+            e.generation = Vrf.ADOPTED;
+            if (e.type == Route.UNICAST && slots.containsKey(r.route().nexthopId())) {
+                e.adoptedSlot = r.route().nexthopId();
+                nexthops.adopt(e.adoptedSlot);
+                referenced.add(e.adoptedSlot);
+            }
+            adoptedVrf(r.vrf()).routes.put(new Vrf.RouteKey(r.prefix(), r.prefixLength()), e);
+            routes++;
+        }
+        for (int id : slots.keySet()) {
+            if (!referenced.contains(id)) maps.clearNexthop(id); // a slot no route uses: a crash's leftover
+        }
+        log.info("adopted from the pinned maps: {} vrfs, {} routes, {} nexthop slots", vrfs.size(), routes, referenced.size());
+    }
+
+    private Vrf adoptedVrf(int id) {
+        return vrfs.computeIfAbsent(id, k -> new Vrf(k, null));
+    }
+
     /** Applies one object message of sender {@code owner} in generation {@code generation}. */
     synchronized FpcStatus apply(FpcMessage message, String owner, long generation) {
         try {
@@ -126,6 +167,10 @@ final class ForwardingState implements AutoCloseable {
                 removed++;
             }
         }
+        for (int ifindex : new ArrayList<>(vrf.adoptedPorts)) {
+            removeAdoptedPort(vrf, ifindex);
+            removed++;
+        }
         return removed;
     }
 
@@ -133,12 +178,16 @@ final class ForwardingState implements AutoCloseable {
 
     private FpcStatus addVrf(FpcVrf m, String owner, long generation) throws BpfException {
         Vrf vrf = vrfs.get(m.vrf());
-        if (vrf != null && !vrf.netns.equals(m.name())) {
+        if (vrf != null && vrf.netns != null && !vrf.netns.equals(m.name())) {
             deleteVrf(m.vrf()); // the id now names another namespace
             vrf = null;
         }
         if (vrf == null) {
             vrf = new Vrf(m.vrf(), m.name());
+            vrfs.put(m.vrf(), vrf);
+        }
+        if (vrf.netns == null) vrf.netns = m.name(); // adopted at start-up, announced now
+        if (vrf.dataplane == null) {
             try {
                 vrf.dataplane = VrfDataplane.load(options.pinRoot(), m.vrf(), m.name());
                 log.info("vrf {} (netns '{}'): fast path program loaded", m.vrf(), m.name());
@@ -146,7 +195,6 @@ final class ForwardingState implements AutoCloseable {
                 log.error("vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}",
                         m.vrf(), m.name(), e.getMessage());
             }
-            vrfs.put(m.vrf(), vrf);
         }
         vrf.owner = owner;
         vrf.generation = generation;
@@ -160,6 +208,7 @@ final class ForwardingState implements AutoCloseable {
         for (Vrf.NeighbourKey k : new ArrayList<>(vrf.neighbours.keySet())) deleteNeighbour(vrf, k);
         for (Vrf.AddressKey k : new ArrayList<>(vrf.addresses.keySet())) deleteAddress(vrf, k);
         for (Integer ifindex : new ArrayList<>(vrf.links.keySet())) deleteLink(vrf, ifindex);
+        for (Integer ifindex : new ArrayList<>(vrf.adoptedPorts)) removeAdoptedPort(vrf, ifindex);
         if (vrf.dataplane != null) {
             vrf.dataplane.detachAll();
             vrf.dataplane.close();
@@ -173,6 +222,7 @@ final class ForwardingState implements AutoCloseable {
 
     private FpcStatus addLink(Vrf vrf, FpcLink m, long generation) throws BpfException {
         Vrf.LinkEntry entry = vrf.links.computeIfAbsent(m.ifindex(), k -> new Vrf.LinkEntry());
+        boolean adoptedPort = vrf.adoptedPorts.remove(m.ifindex());
         entry.link = m;
         entry.generation = generation;
         VrfDataplane dp = vrf.dataplane;
@@ -187,6 +237,8 @@ final class ForwardingState implements AutoCloseable {
             }
         } else if (!wanted && dp != null && dp.isAttached(m.ifindex())) {
             detach(vrf, m.ifindex());
+        } else if (!wanted && adoptedPort) {
+            removeAdoptedPort(vrf, m.ifindex()); // a port of the previous run, no longer configured
         }
         if (dp != null && dp.isAttached(m.ifindex())) {
             int flags = isUp(m) ? Port.UP : 0;
@@ -219,6 +271,18 @@ final class ForwardingState implements AutoCloseable {
             log.info("vrf {}: fast path detached from ifindex {}", vrf.id, ifindex);
         } catch (Exception e) {
             log.warn("vrf {}: detach from ifindex {}: {}", vrf.id, ifindex, e.getMessage());
+        }
+    }
+
+    /** A port a previous run served whose interface the new generation no longer has. */
+    private void removeAdoptedPort(Vrf vrf, int ifindex) throws BpfException {
+        vrf.adoptedPorts.remove(ifindex);
+        maps.deletePort(vrf.id, ifindex);
+        if (vrf.dataplane == null) return;
+        try {
+            vrf.dataplane.detachPinned(ifindex);
+        } catch (Exception e) {
+            log.warn("vrf {}: detach of the former port ifindex {}: {}", vrf.id, ifindex, e.getMessage());
         }
     }
 
@@ -354,7 +418,7 @@ final class ForwardingState implements AutoCloseable {
             throw e;
         }
         Vrf.RouteEntry previous = vrf.routes.get(key);
-        if (previous != null && previous.nexthop != null) nexthops.release(previous.nexthop);
+        if (previous != null) releaseNexthop(previous);
         Vrf.RouteEntry entry = new Vrf.RouteEntry();
         entry.type = type;
         entry.nexthop = nhKey;
@@ -367,7 +431,12 @@ final class ForwardingState implements AutoCloseable {
         Vrf.RouteEntry entry = vrf.routes.remove(key);
         if (entry == null) return;
         maps.deleteRoute4(vrf.id, key.prefix(), key.prefixLength());
+        releaseNexthop(entry);
+    }
+
+    private void releaseNexthop(Vrf.RouteEntry entry) throws BpfException {
         if (entry.nexthop != null) nexthops.release(entry.nexthop);
+        if (entry.adoptedSlot > 0) nexthops.releaseAdopted(entry.adoptedSlot);
     }
 
     private static int routeType(FpcRoute m) {

@@ -34,6 +34,8 @@ final class NexthopTable {
     private final FastPathMaps maps;
     private final int capacity;
     private final Map<Key, Slot> slots = new HashMap<>();
+    /** Slots found in the pinned array at start-up, by id, with the number of adopted routes using them. */
+    private final Map<Integer, Integer> adopted = new HashMap<>();
     /** Slot 0 is never used: a zeroed route value must not point at a real nexthop. */
     private final BitSet used = new BitSet();
     private int nextFree = 1;
@@ -75,6 +77,24 @@ final class NexthopTable {
         nextFree = Math.min(nextFree, slot.id);
     }
 
+    /**
+     * Takes over a slot that a previous run wrote: it stays reserved, untouched, while an adopted
+     * route uses it, so forwarding goes on until the new generation has rewritten that route.
+     */
+    void adopt(int id) {
+        used.set(id);
+        adopted.merge(id, 1, Integer::sum);
+    }
+
+    /** Drops an adopted route's use of slot id; the last use clears and frees it. */
+    void releaseAdopted(int id) throws BpfException {
+        Integer left = adopted.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null);
+        if (left != null) return;
+        maps.clearNexthop(id);
+        used.clear(id);
+        nextFree = Math.min(nextFree, id);
+    }
+
     /** Rewrites the slot of {@code key} if it exists and its value changed. */
     void refresh(Key key, Nexthop value) throws BpfException {
         Slot slot = slots.get(key);
@@ -97,6 +117,6 @@ final class NexthopTable {
     }
 
     int size() {
-        return slots.size();
+        return slots.size() + adopted.size();
     }
 }

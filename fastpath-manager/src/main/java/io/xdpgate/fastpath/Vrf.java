@@ -32,16 +32,22 @@ final class Vrf {
     static final class RouteEntry {
         int type;
         NexthopTable.Key nexthop; // null unless the route forwards through a nexthop slot
+        int adoptedSlot;          // > 0: a slot written by a previous run, until the route is rewritten
         long generation;
     }
 
+    /** The generation of objects adopted from the pinned maps at start-up: no sender's. */
+    static final long ADOPTED = Long.MIN_VALUE;
+
     final int id;
-    final String netns;
+    String netns; // null for a VRF adopted from the pinned maps until its sender announces it
     String owner;
     long generation;
     VrfDataplane dataplane; // null if the program could not be loaded: everything stays with Linux
 
     final Map<Integer, LinkEntry> links = new HashMap<>();
+    /** Ports found in the pinned maps at start-up and not yet announced again. */
+    final java.util.Set<Integer> adoptedPorts = new java.util.HashSet<>();
     final Map<AddressKey, Long> addresses = new HashMap<>();
     final Map<NeighbourKey, NeighbourEntry> neighbours = new HashMap<>();
     final Map<RouteKey, RouteEntry> routes = new HashMap<>();

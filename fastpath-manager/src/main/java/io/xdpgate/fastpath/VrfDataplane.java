@@ -73,6 +73,12 @@ final class VrfDataplane implements AutoCloseable {
         void run() throws Exception;
     }
 
+    /** Detaches a port attached by a previous run (its pinned link), if any. */
+    void detachPinned(int ifindex) throws Exception {
+        attached.remove(ifindex);
+        inNamespace(() -> program.detach(ifindex));
+    }
+
     /** Detaches every port of this VRF (the VRF is gone or no longer served). */
     void detachAll() {
         for (Integer ifindex : Set.copyOf(attached)) {

@@ -208,4 +208,59 @@ class ForwardingStateTest {
         ok(ecmp);
         assertEquals(Route.UNREACHABLE, maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).type());
     }
+
+    @Test
+    void restartedManagerAdoptsThePinnedStateAndItsFirstResyncSweepsOnlyWhatIsGone() throws Exception {
+        ok(new FpcNeighbour(true, VRF, ifindex, ip("10.1.0.2"), 0x02, GW_MAC, false));
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        ok(routeVia(true, "10.10.0.0", 24, ifindex, "10.1.0.2"));
+        ok(new FpcSyncEnd(1));
+        int oldSlot = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).nexthopId();
+        state.close(); // the daemon stops: pinned maps and links stay, forwarding goes on
+
+        FastPathOptions options = new FastPathOptions(pinRoot, Path.of("/unused"), java.util.Set.of(), List.of("xga"));
+        state = new ForwardingState(options, FastPathMaps.open(pinRoot), 65536);
+        state.adopt();
+        applier = new ConnectionApplier(state);
+        assertEquals(Nexthop.VALID | Nexthop.RESOLVED, maps.nexthop(oldSlot).flags(), "adoption rewrites nothing");
+        assertEquals(1, state.nexthopSlots());
+
+        ok(new FpcSyncBegin(2));
+        ok(new FpcVrf(true, VRF, netns));
+        ok(link(UP));
+        ok(new FpcNeighbour(true, VRF, ifindex, ip("10.1.0.2"), 0x02, GW_MAC, false));
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        Route rewritten = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16);
+        assertEquals(Nexthop.VALID | Nexthop.RESOLVED, maps.nexthop(rewritten.nexthopId()).flags());
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 24), "still forwarding until SYNC_END");
+        ok(new FpcSyncEnd(2));
+
+        assertNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 24), "gone from the kernel: swept");
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16));
+        assertEquals(1, state.nexthopSlots(), "the adopted slot was freed once no route used it");
+        if (rewritten.nexthopId() != oldSlot) assertEquals(0, maps.nexthop(oldSlot).flags());
+        assertEquals(ifindex, maps.local4(VRF, ip("10.1.0.1")), "the address survived its own re-announcement");
+        assertNotNull(maps.neighbour4(VRF, ifindex, ip("10.1.0.2")));
+        assertTrue(Files.exists(pinRoot.resolve("links").resolve("vrf" + VRF + "-if" + ifindex)), "port still attached");
+        assertNotNull(maps.port(VRF, ifindex));
+    }
+
+    @Test
+    void portOfAPreviousRunThatIsGoneIsDetachedBySweep() throws Exception {
+        ok(new FpcSyncEnd(1));
+        state.close();
+        TestSupport.sh("ip", "-n", netns, "link", "set", "xga", "name", "xgc"); // no longer a configured port
+        FastPathOptions options = new FastPathOptions(pinRoot, Path.of("/unused"), java.util.Set.of(), List.of("xga"));
+        state = new ForwardingState(options, FastPathMaps.open(pinRoot), 65536);
+        state.adopt();
+        applier = new ConnectionApplier(state);
+        ok(new FpcSyncBegin(2));
+        ok(new FpcVrf(true, VRF, netns));
+        ok(new FpcLink(true, VRF, ifindex, "xgc", "veth", PORT_MAC, 1500, UP, 6, 0));
+        ok(new FpcSyncEnd(2));
+        assertNull(maps.port(VRF, ifindex));
+        assertTrue(Files.notExists(pinRoot.resolve("links").resolve("vrf" + VRF + "-if" + ifindex)), "link unpinned");
+    }
 }

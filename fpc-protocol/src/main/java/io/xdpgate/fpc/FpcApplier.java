@@ -8,6 +8,13 @@ package io.xdpgate.fpc;
 public interface FpcApplier {
     FpcStatus apply(FpcMessage message) throws Exception;
 
+    /**
+     * The peer's accepted HELLO, before any message of the connection is applied: its identity
+     * names the sender across reconnections (a resync sweeps what that sender no longer has).
+     */
+    default void connected(FpcHello peer) {
+    }
+
     /** The connection is gone; called once, on the I/O thread, after the last {@link #apply}. */
     default void connectionClosed() {
     }
