@@ -61,6 +61,46 @@ public final class Daemons implements AutoCloseable {
         fastpath = null;
     }
 
+    /** SIGKILL, as a crash would: no shutdown hook runs. */
+    public void killFastPathManager() throws InterruptedException {
+        kill(fastpath);
+        fastpath = null;
+    }
+
+    /** SIGKILL, as a crash would: no shutdown hook runs. */
+    public void killCacheManager() throws InterruptedException {
+        kill(cacheManager);
+        cacheManager = null;
+    }
+
+    private static void kill(Process p) throws InterruptedException {
+        if (p == null) return;
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** How many lines of a daemon's log contain {@code text}. */
+    public int logCount(String daemon, String text) {
+        try {
+            Path log = logDir.resolve(daemon + ".log");
+            if (!Files.exists(log)) return 0;
+            return (int) Files.readAllLines(log).stream().filter(l -> l.contains(text)).count();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the log of " + daemon + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until a daemon's log has at least {@code count} lines containing {@code text}. */
+    public void awaitLog(String daemon, String text, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (logCount(daemon, text) < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(daemon + " never logged '" + text + "' " + count + " times; logs in " + logDir);
+            }
+            Thread.sleep(2);
+        }
+    }
+
     /**
      * Waits until the fast path serves the lab: both router ports carry the program and
      * the route towards xgh2 is in the FIB.

@@ -122,6 +122,21 @@ public final class Lab implements AutoCloseable {
         return snmp(ROUTER, "Ip", "ForwDatagrams");
     }
 
+    /** Runs many {@code ip} commands in one process in namespace {@code ns} (ip -batch). */
+    public void ipBatch(String ns, java.util.List<String> commands) {
+        try {
+            Path file = Files.createTempFile("xg-batch", ".ip");
+            try {
+                Files.write(file, commands);
+                Sh.run("ip", "-n", ns, "-batch", file.toString());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write an ip batch: " + e.getMessage(), e);
+        }
+    }
+
     private static JsonNode json(String... command) {
         try {
             return JSON.readTree(Sh.run(command));
