@@ -40,28 +40,37 @@ import javax.management.openmbean.CompositeData;
  * {@link FpcClient#send} over a real UNIX socket to an {@link FpcServer} whose applier does nothing, timed
  * from the first send to the acknowledgement of SYNC_END.</li>
  * </ul>
+ * Each of the three is first run untimed on {@code --warmup} messages (the end-to-end one as a generation of
+ * its own on the same connection), so that the timed pass measures compiled code, not the JIT at work.
+ * {@code route_msgs_per_cpu_s} divides the end-to-end messages by the CPU time the whole process used meanwhile
+ * (client, server, GC and every other thread): what one core sustains, whatever the number of cores.
  * The heap is sampled throughout; {@code heap_bytes} is the peak of the heap in use right after each
- * collection during the end-to-end run (what the run keeps live), {@code heap_peak_sampled_bytes} the
+ * collection during the timed end-to-end run (what the run keeps live), {@code heap_peak_sampled_bytes} the
  * peak of the plain samples (garbage included). The socket lives in a temporary directory that is
  * removed at the end.
  *
- * <pre>java -cp ... io.xdpgate.fpc.FpcBench [--routes N] [--json]</pre>
+ * <pre>java -cp ... io.xdpgate.fpc.FpcBench [--routes N] [--warmup N] [--json]</pre>
  */
 public final class FpcBench {
     private static final int RING = 4096;
+    static final int DEFAULT_ROUTES = 5_000_000;
+    static final int DEFAULT_WARMUP = 2_000_000;
 
     private FpcBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        long routes = 1_000_000;
+        long routes = DEFAULT_ROUTES;
+        long warmup = DEFAULT_WARMUP;
         boolean json = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--routes" -> routes = Long.parseLong(value(args, ++i, "--routes"));
+                case "--warmup" -> warmup = Long.parseLong(value(args, ++i, "--warmup"));
                 case "--json" -> json = true;
                 case "-h", "--help" -> {
-                    System.out.println("usage: FpcBench [--routes N (default 1000000)] [--json]");
+                    System.out.println("usage: FpcBench [--routes N (timed, default " + DEFAULT_ROUTES + ")] [--warmup N"
+                            + " (untimed first, default " + DEFAULT_WARMUP + ")] [--json]");
                     return;
                 }
                 default -> {
@@ -74,16 +83,23 @@ public final class FpcBench {
             System.err.println("FpcBench: --routes must be 1.." + (Integer.MAX_VALUE - 2));
             System.exit(2);
         }
-        Map<String, Object> result = run((int) routes);
+        if (warmup < 0 || warmup > Integer.MAX_VALUE - 2) {
+            System.err.println("FpcBench: --warmup must be 0.." + (Integer.MAX_VALUE - 2));
+            System.exit(2);
+        }
+        Map<String, Object> result = run((int) routes, (int) warmup);
         PrintStream out = System.out;
         if (json) {
             out.println(toJson(result));
         } else {
-            out.printf("FPC bench, %,d route messages, %d CPUs%n", routes, Runtime.getRuntime().availableProcessors());
+            out.printf("FPC bench, %,d route messages timed after %,d untimed, %d CPUs%n", routes, warmup,
+                    Runtime.getRuntime().availableProcessors());
             out.printf("  %-34s %,15.0f msg/s%n", "end to end (UNIX socket, acked)", (double) result.get("route_msgs_per_s"));
+            out.printf("  %-34s %,15.0f msg/s%n", "end to end per CPU second", (double) result.get("route_msgs_per_cpu_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "encode only", (double) result.get("encode_msgs_per_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "decode only (frame + message)", (double) result.get("decode_msgs_per_s"));
             out.printf("  %-34s %,15.3f s%n", "end to end time", (double) result.get("e2e_seconds"));
+            out.printf("  %-34s %,15.3f s%n", "end to end CPU time, all threads", (double) result.get("e2e_cpu_seconds"));
             out.printf("  %-34s %,15d bytes%n", "heap used after GC, peak", (long) result.get("heap_bytes"));
             out.printf("  %-34s %,15d bytes%n", "heap used sampled, peak", (long) result.get("heap_peak_sampled_bytes"));
             out.printf("  %-34s %,15d%n", "collections during the run", (long) result.get("gc_count"));
@@ -98,32 +114,43 @@ public final class FpcBench {
         return args[i];
     }
 
+    /** {@code routes} timed after as many untimed. */
     static Map<String, Object> run(int routes) throws Exception {
+        return run(routes, routes);
+    }
+
+    static Map<String, Object> run(int routes, int warmup) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("routes", routes);
+        r.put("warmup_routes", warmup);
         r.put("cpus", Runtime.getRuntime().availableProcessors());
         List<FpcEnvelope> ring = new ArrayList<>(RING);
         for (int i = 0; i < RING; i++) {
             ring.add(new FpcEnvelope(0, i + 1, 0, route(i)));
         }
-        // Encode and decode first: they also warm up the code the end-to-end run uses.
+        if (warmup > 0) {
+            encodeRate(ring, warmup);
+        }
         r.put("encode_msgs_per_s", encodeRate(ring, routes));
+        if (warmup > 0) {
+            decodeRate(ring, warmup);
+        }
         r.put("decode_msgs_per_s", decodeRate(ring, routes));
 
         HeapWatch heap = new HeapWatch();
         Path dir = Files.createTempDirectory("fpc-bench");
         Path socket = dir.resolve("fpc.sock");
-        double seconds;
+        Timing timed;
         try {
-            heap.start();
-            seconds = endToEnd(socket, routes);
-            heap.stop();
+            timed = endToEnd(socket, routes, warmup, heap);
         } finally {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
         }
-        r.put("route_msgs_per_s", routes / seconds);
-        r.put("e2e_seconds", seconds);
+        r.put("route_msgs_per_s", routes / timed.seconds);
+        r.put("route_msgs_per_cpu_s", timed.cpuSeconds > 0 ? routes / timed.cpuSeconds : 0.0);
+        r.put("e2e_seconds", timed.seconds);
+        r.put("e2e_cpu_seconds", timed.cpuSeconds);
         r.put("heap_bytes", heap.peakAfterGc > 0 ? heap.peakAfterGc : heap.peakSampled);
         r.put("heap_bytes_source", heap.peakAfterGc > 0 ? "after_gc" : "sampled_no_gc_during_run");
         r.put("heap_peak_sampled_bytes", heap.peakSampled);
@@ -176,7 +203,15 @@ public final class FpcBench {
         }
     }
 
-    private static double endToEnd(Path socket, int routes) throws Exception {
+    /** Wall-clock and process CPU seconds of the timed end-to-end generation. */
+    private record Timing(double seconds, double cpuSeconds) {
+    }
+
+    /**
+     * One connection; generation 1 ({@code warmup} routes) untimed, generation 2 ({@code routes}) timed with
+     * the heap watched.
+     */
+    private static Timing endToEnd(Path socket, int routes, int warmup, HeapWatch heap) throws Exception {
         FpcApplier noOp = m -> FpcStatus.OK;
         CountDownLatch connected = new CountDownLatch(1);
         FpcClient.Session session = new FpcClient.Session() {
@@ -192,18 +227,37 @@ public final class FpcBench {
             if (!connected.await(10, TimeUnit.SECONDS)) {
                 throw new IOException("the bench client did not connect to " + socket);
             }
+            if (warmup > 0) {
+                generation(client, 1, warmup);
+            }
+            heap.start();
+            long cpuStart = processCpuNanos();
             long start = System.nanoTime();
-            client.send(new FpcSyncBegin(1));
-            for (int i = 0; i < routes; i++) {
-                client.send(route(i));
-            }
-            long last = client.send(new FpcSyncEnd(1));
-            client.flush();
-            if (last == 0 || !client.awaitAcknowledged(last, Duration.ofMinutes(5))) {
-                throw new IOException("SYNC_END was not acknowledged (connection lost?)");
-            }
-            return seconds(start);
+            generation(client, 2, routes);
+            double seconds = seconds(start);
+            long cpuEnd = processCpuNanos();
+            heap.stop();
+            return new Timing(seconds, cpuStart < 0 || cpuEnd < 0 ? 0 : (cpuEnd - cpuStart) / 1e9);
         }
+    }
+
+    /** SYNC_BEGIN, {@code routes} routes, SYNC_END, and the wait for its acknowledgement. */
+    private static void generation(FpcClient client, long generation, int routes) throws Exception {
+        client.send(new FpcSyncBegin(generation));
+        for (int i = 0; i < routes; i++) {
+            client.send(route(i));
+        }
+        long last = client.send(new FpcSyncEnd(generation));
+        client.flush();
+        if (last == 0 || !client.awaitAcknowledged(last, Duration.ofMinutes(5))) {
+            throw new IOException("SYNC_END of generation " + generation + " was not acknowledged (connection lost?)");
+        }
+    }
+
+    /** CPU time of the whole process (every thread, GC included), or -1 when the JVM does not tell. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static final List<FpcNexthop> NEXTHOPS = List.of(new FpcNexthop(2, address(192, 0, 2, 1), 1));
@@ -311,7 +365,7 @@ public final class FpcBench {
             sb.append('"').append(e.getKey()).append("\":");
             Object v = e.getValue();
             if (v instanceof Double d) {
-                sb.append(String.format(java.util.Locale.ROOT, "%.1f", d));
+                sb.append(String.format(java.util.Locale.ROOT, Math.abs(d) < 1000 ? "%.3f" : "%.1f", d));
             } else if (v instanceof Number) {
                 sb.append(v);
             } else {

@@ -1,24 +1,14 @@
 package io.xdpgate.fpc;
 
-import static io.xdpgate.fpc.FpcWire.address;
-import static io.xdpgate.fpc.FpcWire.bool;
-import static io.xdpgate.fpc.FpcWire.mac;
-import static io.xdpgate.fpc.FpcWire.string;
-import static io.xdpgate.fpc.FpcWire.u16;
-import static io.xdpgate.fpc.FpcWire.u32;
-import static io.xdpgate.fpc.FpcWire.u32AsLong;
-import static io.xdpgate.fpc.FpcWire.u64;
-import static io.xdpgate.fpc.FpcWire.u8;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one frame (from {@link FpcFrameDecoder}) into an {@link FpcEnvelope}. Stateless and shareable.
+ * Turns one frame (from {@link FpcFrameDecoder}) into an {@link FpcEnvelope}. Stateless and shareable (the
+ * scratch array the body is read from, see {@link FpcReader}, is per thread).
  * Every body must be consumed exactly; anything else is an {@link FpcProtocolException}.
  */
 @io.netty.channel.ChannelHandler.Sharable
@@ -37,17 +27,26 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         if (available < FpcConstants.HEADER_LENGTH) {
             throw new FpcProtocolException("truncated header: " + available + " bytes, need " + FpcConstants.HEADER_LENGTH);
         }
-        int version = frame.readUnsignedByte();
+        int start = frame.readerIndex();
+        // The header in two reads: version u8, type u8, flags u16, sequence u32 | report u32, length u32.
+        long head = frame.getLong(start);
+        long tail = frame.getLong(start + 8);
+        int version = (int) (head >>> 56);
         if (version != FpcConstants.VERSION) {
             throw new FpcProtocolException("unknown FPC version " + version + ", this end speaks " + FpcConstants.VERSION);
         }
-        FpcMessageType type = FpcMessageType.fromCode(frame.readUnsignedByte());
-        int flags = frame.readUnsignedShort();
-        long sequence = frame.readUnsignedInt();
-        long report = frame.readUnsignedInt();
-        long length = frame.readUnsignedInt();
+        FpcMessageType type = FpcMessageType.fromCode((int) (head >>> 48) & 0xff);
+        int flags = (int) (head >>> 32) & 0xffff;
+        long sequence = head & 0xffff_ffffL;
+        long report = tail >>> 32;
+        long length = tail & 0xffff_ffffL;
         if (length != available) {
             throw new FpcProtocolException(type + ": length field says " + length + " bytes, frame has " + available);
+        }
+        if (length > FpcConstants.MAX_MESSAGE_LENGTH) {
+            // FpcFrameDecoder never passes such a frame; a direct caller gets the same refusal.
+            throw new FpcProtocolException("FPC message length " + length + " out of range " + FpcConstants.HEADER_LENGTH
+                    + ".." + FpcConstants.MAX_MESSAGE_LENGTH);
         }
         if ((flags & ~FpcConstants.KNOWN_FLAGS) != 0) {
             throw new FpcProtocolException(type + ": unknown header flags 0x" + Integer.toHexString(flags));
@@ -56,107 +55,122 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             throw new FpcProtocolException(type + (sequence == 0 ? " without a sequence number"
                     : " must be unnumbered, has sequence " + sequence));
         }
+        FpcReader in = FpcReader.of(frame, start + FpcConstants.HEADER_LENGTH, available - FpcConstants.HEADER_LENGTH);
+        frame.skipBytes(available);
         FpcMessage message;
         try {
-            message = decodeBody(type, frame);
+            message = decodeBody(type, in);
         } catch (IllegalArgumentException e) {
             // A record refused a value the wire format allows (for example weight 0): same as any bad field.
             throw new FpcProtocolException(type + ": " + e.getMessage(), e);
         }
-        if (frame.isReadable()) {
-            throw new FpcProtocolException(type + ": " + frame.readableBytes() + " bytes left after the body");
+        if (in.remaining() != 0) {
+            throw new FpcProtocolException(type + ": " + in.remaining() + " bytes left after the body");
         }
         return new FpcEnvelope(flags, sequence, report, message);
     }
 
-    static FpcMessage decodeBody(FpcMessageType type, ByteBuf in) {
+    static FpcMessage decodeBody(FpcMessageType type, FpcReader in) {
         return switch (type) {
+            case ROUTE_ADD, ROUTE_DEL -> decodeRoute(type == FpcMessageType.ROUTE_ADD, in);
             case HELLO -> decodeHello(in);
             case REPORT -> decodeReport(in);
             case KEEPALIVE -> new FpcKeepalive();
-            case SYNC_BEGIN -> new FpcSyncBegin(u64(in, "generation"));
-            case SYNC_END -> new FpcSyncEnd(u64(in, "generation"));
+            case SYNC_BEGIN -> new FpcSyncBegin(in.u64("generation"));
+            case SYNC_END -> new FpcSyncEnd(in.u64("generation"));
             case VRF_ADD, VRF_DEL -> decodeVrf(type == FpcMessageType.VRF_ADD, in);
             case LINK_ADD, LINK_DEL -> decodeLink(type == FpcMessageType.LINK_ADD, in);
             case ADDRESS_ADD, ADDRESS_DEL -> decodeAddress(type == FpcMessageType.ADDRESS_ADD, in);
             case NEIGHBOUR_ADD, NEIGHBOUR_DEL -> decodeNeighbour(type == FpcMessageType.NEIGHBOUR_ADD, in);
-            case ROUTE_ADD, ROUTE_DEL -> decodeRoute(type == FpcMessageType.ROUTE_ADD, in);
         };
     }
 
-    static FpcHello decodeHello(ByteBuf in) {
-        int version = u8(in, "version");
-        long capabilities = u64(in, "capabilities");
-        return new FpcHello(version, capabilities, string(in, "identity", FpcConstants.MAX_IDENTITY));
+    static FpcHello decodeHello(FpcReader in) {
+        int version = in.u8("version");
+        long capabilities = in.u64("capabilities");
+        return new FpcHello(version, capabilities, in.string("identity", FpcConstants.MAX_IDENTITY));
     }
 
-    static FpcReport decodeReport(ByteBuf in) {
-        long sequence = u32AsLong(in, "reported sequence");
-        FpcStatus status = FpcStatus.fromCode(u8(in, "status"));
-        return new FpcReport(sequence, status, string(in, "text", FpcConstants.MAX_REPORT_TEXT));
+    static FpcReport decodeReport(FpcReader in) {
+        long sequence = in.u32AsLong("reported sequence");
+        FpcStatus status = FpcStatus.fromCode(in.u8("status"));
+        return new FpcReport(sequence, status, in.string("text", FpcConstants.MAX_REPORT_TEXT));
     }
 
-    static FpcVrf decodeVrf(boolean add, ByteBuf in) {
-        int vrf = u32(in, "vrf");
-        return new FpcVrf(add, vrf, string(in, "VRF name", FpcConstants.MAX_VRF_NAME));
+    static FpcVrf decodeVrf(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        return new FpcVrf(add, vrf, in.string("VRF name", FpcConstants.MAX_VRF_NAME));
     }
 
-    static FpcLink decodeLink(boolean add, ByteBuf in) {
-        int vrf = u32(in, "vrf");
-        int ifindex = u32(in, "ifindex");
-        int mtu = u32(in, "mtu");
-        int flags = u32(in, "flags");
-        int master = u32(in, "master");
-        int operState = u8(in, "operational state");
-        byte[] mac = mac(in, "MAC");
-        String name = string(in, "link name", FpcConstants.MAX_LINK_NAME);
-        String kind = string(in, "link kind", FpcConstants.MAX_LINK_KIND);
+    static FpcLink decodeLink(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int ifindex = in.u32("ifindex");
+        int mtu = in.u32("mtu");
+        int flags = in.u32("flags");
+        int master = in.u32("master");
+        int operState = in.u8("operational state");
+        byte[] mac = in.mac("MAC");
+        String name = in.string("link name", FpcConstants.MAX_LINK_NAME);
+        String kind = in.string("link kind", FpcConstants.MAX_LINK_KIND);
         return new FpcLink(add, vrf, ifindex, name, kind, mac, mtu, flags, operState, master);
     }
 
-    static FpcAddress decodeAddress(boolean add, ByteBuf in) {
-        int vrf = u32(in, "vrf");
-        int ifindex = u32(in, "ifindex");
-        int prefixLength = u8(in, "prefix length");
-        InetAddress address = address(in, "address", false);
+    static FpcAddress decodeAddress(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int ifindex = in.u32("ifindex");
+        int prefixLength = in.u8("prefix length");
+        InetAddress address = in.address("address", false);
         checkPrefixLength(address, prefixLength);
         return new FpcAddress(add, vrf, ifindex, prefixLength, address);
     }
 
-    static FpcNeighbour decodeNeighbour(boolean add, ByteBuf in) {
-        int vrf = u32(in, "vrf");
-        int ifindex = u32(in, "ifindex");
-        int state = u16(in, "state");
-        int flags = u8(in, "neighbour flags");
+    static FpcNeighbour decodeNeighbour(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int ifindex = in.u32("ifindex");
+        int state = in.u16("state");
+        int flags = in.u8("neighbour flags");
         if ((flags & ~FpcConstants.NEIGHBOUR_ROUTER) != 0) {
             throw new FpcProtocolException("unknown neighbour flags 0x" + Integer.toHexString(flags));
         }
-        InetAddress address = address(in, "neighbour address", false);
-        byte[] mac = mac(in, "MAC");
+        InetAddress address = in.address("neighbour address", false);
+        byte[] mac = in.mac("MAC");
         return new FpcNeighbour(add, vrf, ifindex, address, state, mac, (flags & FpcConstants.NEIGHBOUR_ROUTER) != 0);
     }
 
-    static FpcRoute decodeRoute(boolean add, ByteBuf in) {
-        int vrf = u32(in, "vrf");
-        int table = u32(in, "table");
-        FpcRouteType type = FpcRouteType.fromCode(u8(in, "route type"));
-        int prefixLength = u8(in, "prefix length");
-        InetAddress prefix = address(in, "prefix", false);
+    static FpcRoute decodeRoute(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int table = in.u32("table");
+        FpcRouteType type = FpcRouteType.fromCode(in.u8("route type"));
+        int prefixLength = in.u8("prefix length");
+        InetAddress prefix = in.address("prefix", false);
         checkPrefixLength(prefix, prefixLength);
-        int count = u16(in, "nexthop count");
+        int count = in.u16("nexthop count");
         // Bound the count by what the body can hold before sizing anything from it.
-        if (count > FpcConstants.MAX_NEXTHOPS || (long) count * MIN_NEXTHOP_LENGTH > in.readableBytes()) {
-            throw new FpcProtocolException("nexthop count " + count + " does not fit in the " + in.readableBytes()
+        if (count > FpcConstants.MAX_NEXTHOPS || (long) count * MIN_NEXTHOP_LENGTH > in.remaining()) {
+            throw new FpcProtocolException("nexthop count " + count + " does not fit in the " + in.remaining()
                     + " bytes left (at most " + FpcConstants.MAX_NEXTHOPS + ")");
         }
-        List<FpcNexthop> nexthops = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int ifindex = u32(in, "nexthop ifindex");
-            int weight = u16(in, "nexthop weight");
-            InetAddress gateway = address(in, "gateway", true);
-            nexthops.add(new FpcNexthop(ifindex, gateway, weight));
+        List<FpcNexthop> nexthops;
+        if (count == 1) {
+            // Most routes: an immutable one-element list, which FpcRoute keeps as it is (no copy).
+            nexthops = List.of(nexthop(in));
+        } else if (count == 0) {
+            nexthops = List.of();
+        } else {
+            FpcNexthop[] all = new FpcNexthop[count];
+            for (int i = 0; i < count; i++) {
+                all[i] = nexthop(in);
+            }
+            nexthops = List.of(all);
         }
         return new FpcRoute(add, vrf, table, prefix, prefixLength, type, nexthops);
+    }
+
+    private static FpcNexthop nexthop(FpcReader in) {
+        int ifindex = in.u32("nexthop ifindex");
+        int weight = in.u16("nexthop weight");
+        InetAddress gateway = in.address("gateway", true);
+        return new FpcNexthop(ifindex, gateway, weight);
     }
 
     private static void checkPrefixLength(InetAddress address, int prefixLength) {

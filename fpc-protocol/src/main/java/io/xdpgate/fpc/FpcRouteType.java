@@ -8,6 +8,9 @@ public enum FpcRouteType {
     UNREACHABLE(7),
     PROHIBIT(8);
 
+    /** values() copies its array on every call; decoding looks codes up per message. */
+    private static final FpcRouteType[] VALUES = values();
+
     private final int code;
 
     FpcRouteType(int code) {
@@ -19,7 +22,7 @@ public enum FpcRouteType {
     }
 
     public static FpcRouteType fromCode(int code) {
-        for (FpcRouteType t : values()) {
+        for (FpcRouteType t : VALUES) {
             if (t.code == code) {
                 return t;
             }

@@ -15,6 +15,9 @@ public enum FpcStatus {
     /** The peers speak different FPC versions; the connection is closed. */
     VERSION_MISMATCH(5);
 
+    /** values() copies its array on every call; decoding looks codes up per message. */
+    private static final FpcStatus[] VALUES = values();
+
     private final int code;
 
     FpcStatus(int code) {
@@ -26,7 +29,7 @@ public enum FpcStatus {
     }
 
     public static FpcStatus fromCode(int code) {
-        for (FpcStatus s : values()) {
+        for (FpcStatus s : VALUES) {
             if (s.code == code) {
                 return s;
             }
