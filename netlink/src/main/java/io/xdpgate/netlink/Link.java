@@ -11,11 +11,22 @@ import java.util.Objects;
  * @param flags  IFF_* flags
  * @param operState IF_OPER_* (IFLA_OPERSTATE)
  * @param master ifindex of the master device (bridge, bond), 0 if none
+ * @param vxlan  the VXLAN parameters when {@code kind} is "vxlan", null otherwise
+ * @param link   IFLA_LINK: the ifindex of the peer (veth) or lower device (vlan, macvlan), 0 if none. When
+ *               {@code linkNetnsid} is not -1 that ifindex belongs to the namespace with that id.
+ * @param linkNetnsid IFLA_LINK_NETNSID: the id (see {@link NetnsId}) of the namespace holding {@code link},
+ *               -1 when it is this namespace or there is no link
  */
-public record Link(int ifindex, String name, String kind, byte[] mac, int mtu, int flags, int operState, int master)
+public record Link(int ifindex, String name, String kind, byte[] mac, int mtu, int flags, int operState, int master,
+                   VxlanInfo vxlan, int link, int linkNetnsid)
         implements RtnlObject {
     public Link {
         mac = MacAddresses.copy(mac);
+    }
+
+    /** A link without VXLAN parameters and without IFLA_LINK / IFLA_LINK_NETNSID. */
+    public Link(int ifindex, String name, String kind, byte[] mac, int mtu, int flags, int operState, int master) {
+        this(ifindex, name, kind, mac, mtu, flags, operState, master, null, 0, Rtnl.NETNSA_NSID_NOT_ASSIGNED);
     }
 
     @Override
@@ -31,19 +42,21 @@ public record Link(int ifindex, String name, String kind, byte[] mac, int mtu, i
     @Override
     public boolean equals(Object o) {
         return o instanceof Link l && ifindex == l.ifindex && mtu == l.mtu && flags == l.flags
-                && operState == l.operState && master == l.master && Objects.equals(name, l.name)
-                && Objects.equals(kind, l.kind) && Arrays.equals(mac, l.mac);
+                && operState == l.operState && master == l.master && link == l.link && linkNetnsid == l.linkNetnsid
+                && Objects.equals(name, l.name) && Objects.equals(kind, l.kind) && Arrays.equals(mac, l.mac)
+                && Objects.equals(vxlan, l.vxlan);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(ifindex, name, kind, Arrays.hashCode(mac), mtu, flags, operState, master);
+        return Objects.hash(ifindex, name, kind, Arrays.hashCode(mac), mtu, flags, operState, master, vxlan, link,
+                linkNetnsid);
     }
 
     @Override
     public String toString() {
         return "Link[ifindex=" + ifindex + ", name=" + name + ", kind=" + kind + ", mac=" + MacAddresses.format(mac)
                 + ", mtu=" + mtu + ", flags=0x" + Integer.toHexString(flags) + ", operState=" + operState
-                + ", master=" + master + "]";
+                + ", master=" + master + ", vxlan=" + vxlan + ", link=" + link + ", linkNetnsid=" + linkNetnsid + "]";
     }
 }

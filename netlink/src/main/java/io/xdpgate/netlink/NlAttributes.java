@@ -70,6 +70,17 @@ final class NlAttributes {
         return Byte.toUnsignedInt(buf.get(payload));
     }
 
+    /** A __be16 (ports): network byte order whatever the host's. */
+    int u16BigEndian() throws NetlinkProtocolException {
+        need(2);
+        return (Byte.toUnsignedInt(buf.get(payload)) << 8) | Byte.toUnsignedInt(buf.get(payload + 1));
+    }
+
+    int u16() throws NetlinkProtocolException {
+        need(2);
+        return Short.toUnsignedInt(buf.getShort(payload));
+    }
+
     int u32() throws NetlinkProtocolException {
         need(4);
         return buf.getInt(payload);

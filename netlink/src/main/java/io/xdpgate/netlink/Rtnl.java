@@ -2,7 +2,8 @@ package io.xdpgate.netlink;
 
 /**
  * Netlink and rtnetlink constants, named exactly as in the kernel UAPI headers (linux/netlink.h,
- * rtnetlink.h, if_link.h, if_addr.h, neighbour.h, if.h) so that one search finds both the C and the Java.
+ * rtnetlink.h, if_link.h, if_addr.h, neighbour.h, if.h, nexthop.h,
+ * net_namespace.h) so that one search finds both the C and the Java.
  */
 public final class Rtnl {
     private Rtnl() {}
@@ -108,8 +109,25 @@ public final class Rtnl {
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_LINKINFO = 18;
     public static final int IFLA_EXT_MASK = 29;
+    public static final int IFLA_LINK_NETNSID = 37;
     public static final int IFLA_INFO_KIND = 1;
     public static final int IFLA_INFO_DATA = 2;
+
+    // IFLA_VXLAN_* (inside IFLA_INFO_DATA when IFLA_INFO_KIND is "vxlan").
+    public static final int IFLA_VXLAN_ID = 1;
+    public static final int IFLA_VXLAN_GROUP = 2;
+    public static final int IFLA_VXLAN_LINK = 3;
+    public static final int IFLA_VXLAN_LOCAL = 4;
+    public static final int IFLA_VXLAN_TTL = 5;
+    public static final int IFLA_VXLAN_TOS = 6;
+    public static final int IFLA_VXLAN_LEARNING = 7;
+    public static final int IFLA_VXLAN_AGEING = 8;
+    public static final int IFLA_VXLAN_PORT_RANGE = 10;
+    public static final int IFLA_VXLAN_PORT = 15;
+    public static final int IFLA_VXLAN_GROUP6 = 16;
+    public static final int IFLA_VXLAN_LOCAL6 = 17;
+    public static final int IFLA_VXLAN_COLLECT_METADATA = 25;
+    public static final int IFLA_VXLAN_TTL_INHERIT = 28;
     public static final int RTEXT_FILTER_VF = 1;
     public static final int RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
@@ -174,10 +192,40 @@ public final class Rtnl {
     public static final int RTA_EXPIRES = 23;
     public static final int RTA_NH_ID = 30;
 
+    // struct nhmsg, struct nexthop_grp and NHA_* (linux/nexthop.h).
+    public static final int NHMSG_LEN = 8;
+    public static final int NEXTHOP_GRP_LEN = 8;
+    public static final int NHA_ID = 1;
+    public static final int NHA_GROUP = 2;
+    public static final int NHA_GROUP_TYPE = 3;
+    public static final int NHA_BLACKHOLE = 4;
+    public static final int NHA_OIF = 5;
+    public static final int NHA_GATEWAY = 6;
+    public static final int NHA_ENCAP_TYPE = 7;
+    public static final int NHA_ENCAP = 8;
+    public static final int NHA_GROUPS = 9;
+    public static final int NHA_MASTER = 10;
+    public static final int NHA_FDB = 11;
+    public static final int NHA_RES_GROUP = 12;
+    public static final int NHA_RES_BUCKET = 13;
+    public static final int NEXTHOP_GRP_TYPE_MPATH = 0;
+    public static final int NEXTHOP_GRP_TYPE_RES = 1;
+
+    // struct rtgenmsg (RTM_*NSID; one byte, padded to 4 before the attributes) and NETNSA_* (linux/net_namespace.h).
+    public static final int RTGENMSG_LEN = 4;
+    public static final int NETNSA_NSID = 1;
+    public static final int NETNSA_PID = 2;
+    public static final int NETNSA_FD = 3;
+    public static final int NETNSA_TARGET_NSID = 4;
+    public static final int NETNSA_CURRENT_NSID = 5;
+    public static final int NETNSA_NSID_NOT_ASSIGNED = -1;
+
     // struct rtnexthop (inside RTA_MULTIPATH).
     public static final int RTNH_LEN = 8;
     public static final int RTNH_F_DEAD = 1;
+    public static final int RTNH_F_PERVASIVE = 2;
     public static final int RTNH_F_ONLINK = 4;
+    public static final int RTNH_F_OFFLOAD = 8;
     public static final int RTNH_F_LINKDOWN = 16;
 
     // rtm_type.

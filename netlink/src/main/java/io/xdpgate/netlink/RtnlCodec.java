@@ -25,7 +25,7 @@ public final class RtnlCodec {
 
     /**
      * Parses the remaining bytes of one datagram (one or more nlmsghdr, host byte order), delivering every
-     * link, address, route and neighbour to {@code sink} in order. The buffer's position is not changed.
+     * link, address, route, neighbour, nexthop object and namespace id to {@code sink} in order. The buffer's position is not changed.
      * Unknown message types and attributes are skipped; unknown types are counted in
      * {@link #unknownMessageTypes()}, and every message by type in {@code counter} when given.
      *
@@ -87,6 +87,8 @@ public final class RtnlCodec {
             case Rtnl.RTM_NEWADDR, Rtnl.RTM_DELADDR -> object = AddressDecoder.decode(b, body, end, context);
             case Rtnl.RTM_NEWROUTE, Rtnl.RTM_DELROUTE -> object = RouteDecoder.decode(b, body, end, context);
             case Rtnl.RTM_NEWNEIGH, Rtnl.RTM_DELNEIGH -> object = NeighbourDecoder.decode(b, body, end, context);
+            case Rtnl.RTM_NEWNEXTHOP, Rtnl.RTM_DELNEXTHOP -> object = NexthopDecoder.decode(b, body, end, context);
+            case Rtnl.RTM_NEWNSID, Rtnl.RTM_DELNSID -> object = NetnsIdDecoder.decode(b, body, end, context);
             // The kernel multicasts RTM_GETNEIGH to ask a user-space resolver (app_solicit); not state.
             case Rtnl.RTM_GETNEIGH -> object = null;
             default -> {
@@ -100,14 +102,15 @@ public final class RtnlCodec {
             return;
         }
         boolean deleted = type == Rtnl.RTM_DELLINK || type == Rtnl.RTM_DELADDR || type == Rtnl.RTM_DELROUTE
-                || type == Rtnl.RTM_DELNEIGH;
+                || type == Rtnl.RTM_DELNEIGH || type == Rtnl.RTM_DELNEXTHOP || type == Rtnl.RTM_DELNSID;
         sink.accept(new RtnlEvent(deleted, object));
     }
 
     /**
      * An NLM_F_REQUEST | NLM_F_DUMP request for {@code rtmGetType} (RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE,
-     * RTM_GETNEIGH) and {@code family}, with the family header that type needs. nlmsg_pid is 0: the kernel
-     * fills in our port id.
+     * RTM_GETNEIGH, RTM_GETNEXTHOP, RTM_GETNSID) and {@code family}, with the family header that type needs
+     * (all zero but the family: the kernel rejects nexthop dump requests with other header fields set).
+     * nlmsg_pid is 0: the kernel fills in our port id.
      */
     public static ByteBuffer dumpRequest(int rtmGetType, int family, int seq) {
         int headerLength = switch (rtmGetType) {
@@ -115,6 +118,8 @@ public final class RtnlCodec {
             case Rtnl.RTM_GETADDR -> Rtnl.IFADDRMSG_LEN;
             case Rtnl.RTM_GETROUTE -> Rtnl.RTMSG_LEN;
             case Rtnl.RTM_GETNEIGH -> Rtnl.NDMSG_LEN;
+            case Rtnl.RTM_GETNEXTHOP -> Rtnl.NHMSG_LEN;
+            case Rtnl.RTM_GETNSID -> Rtnl.RTGENMSG_LEN;
             default -> throw new IllegalArgumentException("not a dumpable type: " + Rtnl.messageTypeName(rtmGetType));
         };
         // Links: IFLA_EXT_MASK with RTEXT_FILTER_SKIP_STATS keeps per-link statistics out of the dump.

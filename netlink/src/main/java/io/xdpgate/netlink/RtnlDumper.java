@@ -22,14 +22,22 @@ final class RtnlDumper {
     private final NetlinkSocket socket;
     private final NetlinkMessageCounter counter;
     private final BooleanSupplier stopping;
+    private final Consumer<ByteBuffer> accepted;
     private int seq = (int) (System.nanoTime() & 0x3fffffff); // distinct from a previous run's stale replies
     long messages;
     long staleDatagrams;
 
     RtnlDumper(NetlinkSocket socket, NetlinkMessageCounter counter, BooleanSupplier stopping) {
+        this(socket, counter, stopping, null);
+    }
+
+    /** {@code accepted}, when not null, sees every reply datagram whose objects are delivered, before them. */
+    RtnlDumper(NetlinkSocket socket, NetlinkMessageCounter counter, BooleanSupplier stopping,
+               Consumer<ByteBuffer> accepted) {
         this.socket = socket;
         this.counter = counter;
         this.stopping = stopping;
+        this.accepted = accepted;
     }
 
     /**
@@ -68,6 +76,9 @@ final class RtnlDumper {
             if (r.error() != 0) {
                 throw new NetlinkException(what + " failed: " + Errno.describe(r.error())
                         + (r.extAck() == null ? "" : ": " + r.extAck()), r.error());
+            }
+            if (accepted != null) {
+                accepted.accept(datagram);
             }
             batch.forEach(sink);
             interrupted |= r.dumpInterrupted();

@@ -1,7 +1,9 @@
 package io.xdpgate.netlink;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,18 +13,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors one network namespace's links, addresses, routes (all tables) and neighbours to a
- * {@link Listener}, the way the kernel allows it to be done without losing anything: subscribe to the
+ * Mirrors one network namespace's namespace ids, links, addresses, neighbours, nexthop objects and routes
+ * (all tables) to a {@link Listener}, the way the kernel allows it to be done without losing anything: subscribe to the
  * multicast groups first, then dump everything on a second socket, then stream the changes that queued
  * up meanwhile and after. Multicast is lossy: an overrun (ENOBUFS) starts a new epoch with a full dump,
  * after which the listener deletes whatever the new epoch did not re-announce.
  * <p>All callbacks come from one dedicated thread, named "rtnl-NETNS", that lives in the namespace.
  * The monitor never gives up on its own: on unexpected errors it logs, backs off, reopens and resyncs.
+ * <p>A cache manager runs one monitor per namespace, thousands of them: each holds one thread with a
+ * {@value #THREAD_STACK_BYTES}-byte stack (listeners must not recurse deeply), two sockets and their small
+ * receive buffers, which grow only to the largest datagram seen.
  */
 public final class RtnlMonitor implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(RtnlMonitor.class);
@@ -30,6 +36,8 @@ public final class RtnlMonitor implements Closeable {
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
     private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
+    /** The monitor thread's stack: parsing and dispatch are shallow, and thousands of monitors may run. */
+    public static final long THREAD_STACK_BYTES = 256 << 10;
 
     /** Receives the namespace's state; called on the monitor thread only. */
     public interface Listener {
@@ -46,9 +54,11 @@ public final class RtnlMonitor implements Closeable {
     /**
      * @param netns              namespace name under /run/netns, null for the current one
      * @param receiveBufferBytes multicast socket buffer; bursts beyond it overrun and cost a resync
-     * @param ipv6               also follow IPv6 addresses, routes and neighbours
+     * @param ipv6               also follow IPv6 addresses, routes and neighbours (nexthop objects and
+     *                           namespace ids are followed either way: IPv4 routes may use IPv6 nexthops)
+     * @param recording          file to record every received datagram to (see {@link RtnlRecorder}), null for none
      */
-    public record Options(String netns, int receiveBufferBytes, boolean ipv6) {
+    public record Options(String netns, int receiveBufferBytes, boolean ipv6, Path recording) {
         public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
 
         public Options {
@@ -57,9 +67,19 @@ public final class RtnlMonitor implements Closeable {
             }
         }
 
-        /** 32 MiB receive buffer, IPv4 and IPv6. */
+        /** No recording. */
+        public Options(String netns, int receiveBufferBytes, boolean ipv6) {
+            this(netns, receiveBufferBytes, ipv6, null);
+        }
+
+        /** 32 MiB receive buffer, IPv4 and IPv6, no recording. */
         public static Options defaults(String netns) {
             return new Options(netns, DEFAULT_RECEIVE_BUFFER, true);
+        }
+
+        /** The same options, recording to {@code file} (created or truncated at start); null for none. */
+        public Options withRecording(Path file) {
+            return new Options(netns, receiveBufferBytes, ipv6, file);
         }
     }
 
@@ -74,17 +94,25 @@ public final class RtnlMonitor implements Closeable {
     private final AtomicLong dumpIntrRetries = new AtomicLong();
     private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong dumps = new AtomicLong();
+    private final AtomicLong totalDumpNanos = new AtomicLong();
+    private final AtomicLong recordingErrors = new AtomicLong();
+    private final AtomicBoolean resyncRequested = new AtomicBoolean();
+    private volatile long lastDumpNanos;
+    private volatile RtnlRecorder recorder;
     private volatile CompletableFuture<Void> started;
     private volatile NetlinkSocket multicast;
     private volatile NetlinkSocket request;
     private long epoch;
     private long lastListenerLog;
+    /** How the recording marks the next epoch: OVERRUN after an overrun, SYNC_BEGIN otherwise. */
+    private RtnlRecorder.Source nextSyncCause = RtnlRecorder.Source.SYNC_BEGIN;
 
     private RtnlMonitor(Options options, Listener listener) {
         this.options = options;
         this.listener = listener;
         String ns = NetworkNamespace.isCurrent(options.netns()) ? "current" : options.netns();
-        this.thread = new Thread(this::run, "rtnl-" + ns);
+        this.thread = new Thread(null, this::run, "rtnl-" + ns, THREAD_STACK_BYTES);
         this.thread.setDaemon(true);
     }
 
@@ -96,6 +124,14 @@ public final class RtnlMonitor implements Closeable {
      */
     public static RtnlMonitor start(Options options, Listener listener) throws NetlinkException {
         RtnlMonitor monitor = new RtnlMonitor(Objects.requireNonNull(options), Objects.requireNonNull(listener));
+        if (options.recording() != null) {
+            try {
+                monitor.recorder = new RtnlRecorder(options.recording());
+            } catch (IOException e) {
+                throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + ": recording to "
+                        + options.recording() + ": " + e, 0, e);
+            }
+        }
         CompletableFuture<Void> ready = new CompletableFuture<>();
         monitor.thread.setUncaughtExceptionHandler((t, e) -> log.error("{} died", t.getName(), e));
         monitor.started = ready;
@@ -141,6 +177,9 @@ public final class RtnlMonitor implements Closeable {
                 if (multicast == null) {
                     openSockets();
                 }
+                if (resyncRequested.getAndSet(false)) {
+                    needSync = true; // requests made during this sync's dump cause one more: never lost
+                }
                 if (needSync) {
                     sync();
                     needSync = false;
@@ -148,11 +187,15 @@ public final class RtnlMonitor implements Closeable {
                 }
                 ByteBuffer datagram = multicast.receive();
                 if (datagram != null) {
+                    record(RtnlRecorder.Source.MULTICAST, datagram);
                     ParseResult r = RtnlCodec.parse(datagram, this::deliver, byType);
                     messages.addAndGet(r.messages());
+                } else {
+                    flushRecording(); // idle: a good moment to put the recording on disk
                 }
             } catch (NetlinkOverrunException e) {
                 overruns.incrementAndGet();
+                nextSyncCause = RtnlRecorder.Source.OVERRUN;
                 log.warn("{}: netlink overrun, messages were lost; resynchronizing ({})", thread.getName(),
                         e.getMessage());
                 needSync = true;
@@ -206,8 +249,8 @@ public final class RtnlMonitor implements Closeable {
     }
 
     private int[] groups() {
-        List<Integer> groups = new ArrayList<>(List.of(Rtnl.RTNLGRP_LINK, Rtnl.RTNLGRP_IPV4_IFADDR,
-                Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH));
+        List<Integer> groups = new ArrayList<>(List.of(Rtnl.RTNLGRP_NSID, Rtnl.RTNLGRP_LINK,
+                Rtnl.RTNLGRP_IPV4_IFADDR, Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH, Rtnl.RTNLGRP_NEXTHOP));
         if (options.ipv6()) {
             groups.add(Rtnl.RTNLGRP_IPV6_IFADDR);
             groups.add(Rtnl.RTNLGRP_IPV6_ROUTE);
@@ -229,17 +272,21 @@ public final class RtnlMonitor implements Closeable {
     }
 
     /**
-     * One epoch: begin, dump everything in dependency order (links, addresses, neighbours, routes), end.
-     * If any part was interrupted (NLM_F_DUMP_INTR) the whole dump is redone inside the same epoch: the
-     * listener only sweeps at the end, and re-announcing an object replaces it.
+     * One epoch: begin, dump everything in dependency order (namespace ids, links, addresses, neighbours,
+     * nexthop objects, routes), end. If any part was interrupted (NLM_F_DUMP_INTR) the whole dump is redone
+     * inside the same epoch: the listener only sweeps at the end, and re-announcing an object replaces it.
      */
     private void sync() throws NetlinkException {
+        long started = System.nanoTime();
         long current = ++epoch;
         if (current > 1) {
             resyncs.incrementAndGet();
         }
+        mark(nextSyncCause);
+        nextSyncCause = RtnlRecorder.Source.SYNC_BEGIN;
         callListener(() -> listener.onSyncBegin(current), "onSyncBegin");
-        RtnlDumper dumper = new RtnlDumper(request, byType, this::stopping);
+        RtnlDumper dumper = new RtnlDumper(request, byType, this::stopping,
+                recorder == null ? null : d -> record(RtnlRecorder.Source.DUMP, d));
         try {
             while (true) {
                 boolean interrupted = dumpAll(dumper);
@@ -253,20 +300,97 @@ public final class RtnlMonitor implements Closeable {
         } finally {
             messages.addAndGet(dumper.messages);
         }
+        mark(RtnlRecorder.Source.SYNC_END);
         callListener(() -> listener.onSyncEnd(current), "onSyncEnd");
+        long took = System.nanoTime() - started;
+        lastDumpNanos = took;
+        totalDumpNanos.addAndGet(took);
+        dumps.incrementAndGet();
+        flushRecording();
     }
 
     private boolean dumpAll(RtnlDumper dumper) throws NetlinkException {
-        boolean interrupted = dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
+        // Namespace ids first: links name the namespace of their peer by it (IFLA_LINK_NETNSID).
+        boolean interrupted = dumper.dump(Rtnl.RTM_GETNSID, Rtnl.AF_UNSPEC, this::deliver);
+        interrupted |= dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
         int[] families = options.ipv6() ? new int[] {Rtnl.AF_INET, Rtnl.AF_INET6} : new int[] {Rtnl.AF_INET};
-        // Dependency order: neighbours before routes, so that a consumer rebuilding its state
-        // resolves each gateway as its routes arrive instead of briefly leaving them unresolved.
-        for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETNEIGH, Rtnl.RTM_GETROUTE}) {
+        for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETNEIGH}) {
             for (int family : families) {
                 interrupted |= dumper.dump(type, family, this::deliver);
             }
         }
+        // Nexthop objects of both families and groups in one AF_UNSPEC dump, after the links and neighbours
+        // they use and before the routes that reference them (RTA_NH_ID).
+        interrupted |= dumper.dump(Rtnl.RTM_GETNEXTHOP, Rtnl.AF_UNSPEC, this::deliver);
+        // Dependency order: neighbours before routes, so that a consumer rebuilding its state
+        // resolves each gateway as its routes arrive instead of briefly leaving them unresolved.
+        for (int family : families) {
+            interrupted |= dumper.dump(Rtnl.RTM_GETROUTE, family, this::deliver);
+        }
         return interrupted;
+    }
+
+    /**
+     * Asks for a new epoch (onSyncBegin, full dump, onSyncEnd), as after an overrun, which the monitor thread
+     * starts at its next opportunity (within about 250 ms when idle). Thread-safe; requests made before that
+     * epoch starts coalesce into it, a request made during a dump causes one more epoch after it.
+     */
+    public void requestResync() {
+        resyncRequested.set(true);
+    }
+
+    private void record(RtnlRecorder.Source source, ByteBuffer datagram) {
+        RtnlRecorder r = recorder;
+        if (r != null) {
+            try {
+                r.write(source, datagram);
+            } catch (IOException | RuntimeException e) {
+                stopRecording(e);
+            }
+        }
+    }
+
+    private void mark(RtnlRecorder.Source marker) {
+        RtnlRecorder r = recorder;
+        if (r != null) {
+            try {
+                r.mark(marker);
+            } catch (IOException | RuntimeException e) {
+                stopRecording(e);
+            }
+        }
+    }
+
+    private void flushRecording() {
+        RtnlRecorder r = recorder;
+        if (r != null) {
+            try {
+                r.flush();
+            } catch (IOException e) {
+                stopRecording(e);
+            }
+        }
+    }
+
+    /** A recording that cannot be written is abandoned (counted and logged once); monitoring goes on. */
+    private void stopRecording(Exception e) {
+        RtnlRecorder r = recorder;
+        recorder = null;
+        recordingErrors.incrementAndGet();
+        log.warn("{}: recording to {} failed, recording stopped: {}", thread.getName(),
+                r == null ? "?" : r.file(), e.toString());
+        closeRecorder(r);
+    }
+
+    private void closeRecorder(RtnlRecorder r) {
+        if (r != null) {
+            try {
+                r.close();
+            } catch (IOException e) {
+                recordingErrors.incrementAndGet();
+                log.warn("{}: closing the recording {}: {}", thread.getName(), r.file(), e.toString());
+            }
+        }
     }
 
     /**
@@ -332,6 +456,26 @@ public final class RtnlMonitor implements Closeable {
         return errors.get();
     }
 
+    /** Completed epochs (onSyncEnd reached), the first one included. */
+    public long dumps() {
+        return dumps.get();
+    }
+
+    /** Duration of the last completed epoch, from onSyncBegin to onSyncEnd (listener time and redos included). */
+    public long lastDumpMillis() {
+        return lastDumpNanos / 1_000_000;
+    }
+
+    /** Sum of {@link #lastDumpMillis()} over all completed epochs. */
+    public long totalDumpMillis() {
+        return totalDumpNanos.get() / 1_000_000;
+    }
+
+    /** Failures to write the recording (the first one stops it). */
+    public long recordingErrors() {
+        return recordingErrors.get();
+    }
+
     /** Messages received per type name ("RTM_NEWROUTE", "NLMSG_DONE", "type 104", ...). */
     public Map<String, Long> messagesByType() {
         return byType.byName();
@@ -354,5 +498,8 @@ public final class RtnlMonitor implements Closeable {
             log.warn("{} still busy (in a listener?) after close; closing its sockets", thread.getName());
             closeSockets();
         }
+        RtnlRecorder r = recorder;
+        recorder = null;
+        closeRecorder(r); // a write racing with this fails on the closed recorder and is only counted
     }
 }

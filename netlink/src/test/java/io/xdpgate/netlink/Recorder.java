@@ -34,6 +34,12 @@ class Recorder implements RtnlMonitor.Listener {
         if (o instanceof Route r) {
             return List.of("route", r.family(), r.table(), r.dst(), r.dstLength(), r.priority());
         }
+        if (o instanceof NexthopObject nh) {
+            return List.of("nexthop", nh.id());
+        }
+        if (o instanceof NetnsId id) {
+            return List.of("nsid", id.nsid());
+        }
         Neighbour n = (Neighbour) o;
         return List.of("neigh", n.ifindex(), n.address());
     }

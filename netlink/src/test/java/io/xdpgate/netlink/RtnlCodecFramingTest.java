@@ -122,15 +122,15 @@ class RtnlCodecFramingTest {
 
     @Test
     void unknownTypesAreCountedAndSkipped() throws Exception {
-        long before = RtnlCodec.unknownMessageTypes().get(RTM_NEWNEXTHOP);
-        NlBuilder m = new NlBuilder().begin(RTM_NEWNEXTHOP, 0, 0, 0).u32(0).u32(0).end(); // struct nhmsg
+        long before = RtnlCodec.unknownMessageTypes().get(RTM_NEWNETCONF);
+        NlBuilder m = new NlBuilder().begin(RTM_NEWNETCONF, 0, 0, 0).u32(AF_INET).end(); // struct netconfmsg
         neighbour(m, RTM_NEWNEIGH, 0, 0, 0, 1);
 
         ParseResult r = RtnlCodec.parse(m.build(), events::add);
 
         assertEquals(1, r.unknown());
         assertEquals(1, events.size());
-        assertEquals(before + 1, RtnlCodec.unknownMessageTypes().get(RTM_NEWNEXTHOP));
+        assertEquals(before + 1, RtnlCodec.unknownMessageTypes().get(RTM_NEWNETCONF));
     }
 
     @Test
