@@ -103,6 +103,112 @@ class RtnlCodecHostileInputTest {
         assertTrue(rejects(m.bytes()).getMessage().contains("past the end"));
     }
 
+    private static NlBuilder nexthop(int family) {
+        return RtnlCodecNexthopNsidVxlanTest.nhmsg(new NlBuilder(), RTM_NEWNEXTHOP, family, 0, 0);
+    }
+
+    @Test
+    void nexthopGroupNotAMultipleOfEightBytes() {
+        byte[] bytes = nexthop(AF_UNSPEC).attrU32(NHA_ID, 10).attr(NHA_GROUP, new byte[12]).end().bytes();
+        assertTrue(rejects(bytes).getMessage().contains("NHA_GROUP of 12 bytes"));
+    }
+
+    @Test
+    void emptyNexthopGroup() {
+        byte[] bytes = nexthop(AF_UNSPEC).attrU32(NHA_ID, 10).attr(NHA_GROUP, new byte[0]).end().bytes();
+        assertTrue(rejects(bytes).getMessage().contains("NHA_GROUP of 0 bytes"));
+    }
+
+    @Test
+    void nexthopGroupMemberWithIdZero() {
+        byte[] bytes = nexthop(AF_UNSPEC).attrU32(NHA_ID, 10)
+                .attr(NHA_GROUP, RtnlCodecNexthopNsidVxlanTest.group(1, 1, 0, 1)).end().bytes();
+        assertTrue(rejects(bytes).getMessage().contains("member 1 has id 0"));
+    }
+
+    @Test
+    void nexthopWithoutId() {
+        byte[] bytes = nexthop(AF_INET).attrU32(NHA_OIF, 3).end().bytes();
+        assertTrue(rejects(bytes).getMessage().contains("NHA_ID missing"));
+    }
+
+    @Test
+    void nexthopGroupThatAlsoHasADevice() {
+        byte[] bytes = nexthop(AF_UNSPEC).attrU32(NHA_ID, 10).attr(NHA_GROUP, RtnlCodecNexthopNsidVxlanTest.group(1, 1))
+                .attrU32(NHA_OIF, 3).end().bytes();
+        assertTrue(rejects(bytes).getMessage().contains("is a group and also"));
+    }
+
+    @Test
+    void nexthopGatewayOfTheWrongFamily() {
+        byte[] ipv6InIpv4 = nexthop(AF_INET).attrU32(NHA_ID, 1).attrAddress(NHA_GATEWAY, "2001:db8::1").end().bytes();
+        assertTrue(rejects(ipv6InIpv4).getMessage().contains("16-byte address"));
+        byte[] unspec = nexthop(AF_UNSPEC).attrU32(NHA_ID, 1).attrAddress(NHA_GATEWAY, "10.0.0.1").end().bytes();
+        assertTrue(rejects(unspec).getMessage().contains("not AF_INET or AF_INET6"));
+    }
+
+    @Test
+    void nhmsgTooShort() {
+        byte[] bytes = new NlBuilder().begin(RTM_NEWNEXTHOP, 0, 0, 0).u32(0).end().bytes();
+        assertTrue(rejects(bytes).getMessage().contains("nhmsg needs 8"));
+    }
+
+    @Test
+    void namespaceIdMissingOrTruncated() {
+        byte[] missing = new NlBuilder().begin(RTM_NEWNSID, 0, 0, 0).u32(0).end().bytes();
+        assertTrue(rejects(missing).getMessage().contains("NETNSA_NSID missing"));
+        byte[] shortId = new NlBuilder().begin(RTM_NEWNSID, 0, 0, 0).u32(0).attr(NETNSA_NSID, new byte[2]).end().bytes();
+        assertTrue(rejects(shortId).getMessage().contains("payload of 2 bytes"));
+        byte[] noHeader = new NlBuilder().begin(RTM_DELNSID, 0, 0, 0).end().bytes();
+        assertTrue(rejects(noHeader).getMessage().contains("rtgenmsg needs 4"));
+    }
+
+    @Test
+    void vxlanIdBeyond24Bits() {
+        NlBuilder m = new NlBuilder().begin(RTM_NEWLINK, 0, 0, 0).u8(AF_UNSPEC).u8(0).u16(1).u32(7).u32(0).u32(0);
+        int info = m.open(IFLA_LINKINFO);
+        m.attrString(IFLA_INFO_KIND, "vxlan");
+        int data = m.open(IFLA_INFO_DATA);
+        m.attrU32(IFLA_VXLAN_ID, 1 << 24).close(data).close(info).end();
+        assertTrue(rejects(m.bytes()).getMessage().contains("not a 24-bit VNI"));
+    }
+
+    @Test
+    void vxlanPortTooShort() {
+        NlBuilder m = new NlBuilder().begin(RTM_NEWLINK, 0, 0, 0).u8(AF_UNSPEC).u8(0).u16(1).u32(7).u32(0).u32(0);
+        int info = m.open(IFLA_LINKINFO);
+        m.attrString(IFLA_INFO_KIND, "vxlan");
+        int data = m.open(IFLA_INFO_DATA);
+        m.attr(IFLA_VXLAN_PORT, new byte[] {1}).close(data).close(info).end();
+        assertTrue(rejects(m.bytes()).getMessage().contains("payload of 1 bytes, need 2"));
+    }
+
+    @Test
+    void mutatedNexthopNsidAndVxlanMessagesOnlyEverThrowTheProtocolException() {
+        NlBuilder m = nexthop(AF_INET).attrU32(NHA_ID, 7).attrU32(NHA_OIF, 3).attrAddress(NHA_GATEWAY, "10.8.0.2").end();
+        RtnlCodecNexthopNsidVxlanTest.nhmsg(m, RTM_DELNEXTHOP, AF_UNSPEC, 0, 0).attrU32(NHA_ID, 10)
+                .attr(NHA_GROUP, RtnlCodecNexthopNsidVxlanTest.group(1, 3, 2, 300)).end();
+        m.begin(RTM_NEWNSID, 0, 0, 0).u32(0).attrU32(NETNSA_NSID, 3).end();
+        m.begin(RTM_NEWLINK, 0, 0, 0).u8(0).u8(0).u16(1).u32(7).u32(0).u32(0)
+                .attrU32(IFLA_LINK, 2).attrU32(IFLA_LINK_NETNSID, 0);
+        int info = m.open(IFLA_LINKINFO);
+        m.attrString(IFLA_INFO_KIND, "vxlan");
+        int data = m.open(IFLA_INFO_DATA);
+        m.attrU32(IFLA_VXLAN_ID, 42).attrAddress(IFLA_VXLAN_GROUP6, "2001:db8::9").attrAddress(IFLA_VXLAN_LOCAL, "10.0.0.1")
+                .attr(IFLA_VXLAN_PORT, new byte[] {0x12, (byte) 0xb5}).attrU8(IFLA_VXLAN_TTL, 3);
+        m.close(data).close(info).end();
+        byte[] valid = m.bytes();
+        Random random = new Random(11);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] bytes = valid.clone();
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+            }
+            int length = random.nextInt(4) == 0 ? random.nextInt(bytes.length) : bytes.length;
+            parseExpectingOnlyProtocolErrors(java.util.Arrays.copyOf(bytes, length));
+        }
+    }
+
     @Test
     void randomBytesOnlyEverThrowTheProtocolException() {
         Random random = new Random(20251123);
@@ -113,7 +219,7 @@ class RtnlCodecHostileInputTest {
                 // Plausible headers reach the decoders instead of failing at nlmsg_len.
                 ByteBuffer h = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
                 h.putInt(0, bytes.length);
-                h.putShort(4, (short) (RTM_NEWLINK + random.nextInt(16)));
+                h.putShort(4, (short) (RTM_NEWLINK + random.nextInt(96))); // links .. nexthops
             }
             parseExpectingOnlyProtocolErrors(bytes);
         }
