@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdp_fwd.bpf.c: the IPv4 XDP fast path of xdpgate.
+ * xdp_fwd.bpf.c: the IPv4 and IPv6 XDP fast path of xdpgate.
  *
  * One instance of this object is loaded per VRF (network namespace); the VRF
  * is a load-time constant in .rodata. All instances share the maps pinned by
@@ -12,7 +12,9 @@
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/in6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -73,6 +75,32 @@ struct {
 	__type(value, struct xg_local);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_local4 SEC(".maps");
+
+/* As xg_fib4, with 128-bit addresses. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XG_FIB6_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_fib6_key);
+	__type(value, struct xg_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_fib6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_NEIGH6_MAX);
+	__type(key, struct xg_neigh6_key);
+	__type(value, struct xg_neigh);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_neigh6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_LOCAL6_MAX);
+	__type(key, struct xg_local6_key);
+	__type(value, struct xg_local);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_local6 SEC(".maps");
 
 /* Per-CPU: each CPU owns its slot, so plain (non-atomic) increments are exact. */
 struct {
@@ -176,26 +204,40 @@ static __always_inline void xg_ipv4_decrement_ttl(struct iphdr *iph)
 	iph->check = bpf_htons(~sum & 0xffff);
 }
 
-/*
- * Looks up the destination MAC for a nexthop and marks the entry that was used.
- * Returns 0 with *dmac set, or -XG_STAT_EXC_NO_NEIGH: Linux then resolves the
- * neighbour (ARP), the result is synchronized, later packets stay fast.
- */
-static __always_inline int xg_resolve_dmac(struct xg_nexthop *nh, __u32 vrf, __be32 daddr,
-					   const __u8 **dmac)
+/* The verdict for a route that is not XG_RT_UNICAST, counted. */
+static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u64 bytes)
 {
-	if (nh->flags & XG_NH_CONNECTED) {
-		struct xg_neigh4_key nkey = { .vrf = vrf, .ifindex = nh->ifindex, .addr = daddr };
-		struct xg_neigh *n = bpf_map_lookup_elem(&xg_neigh4, &nkey);
-
-		if (!n || !xg_mac_is_unicast(n->mac))
-			return -XG_STAT_EXC_NO_NEIGH;
-		/* Write only when clear: avoids dirtying a shared cache line per packet. */
-		if (!n->hit)
-			n->hit = 1;
-		*dmac = n->mac;
-		return 0;
+	switch (rt->type) {
+	case XG_RT_LOCAL:
+		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+	case XG_RT_BLACKHOLE:
+		xg_count(XG_STAT_DROP_BLACKHOLE, bytes);
+		return XDP_DROP;
+	default: /* unreachable, prohibit, anything newer: Linux sends the ICMP error */
+		return xg_pass(XG_STAT_EXC_ROUTE_TYPE, bytes);
 	}
+}
+
+/*
+ * The destination MAC from a neighbour entry of a connected nexthop (xg_neigh4 or
+ * xg_neigh6), marking the entry used. Returns 0 with *dmac set, or
+ * -XG_STAT_EXC_NO_NEIGH: Linux then resolves the neighbour (ARP or ND), the
+ * result is synchronized, later packets stay fast.
+ */
+static __always_inline int xg_neigh_dmac(struct xg_neigh *n, const __u8 **dmac)
+{
+	if (!n || !xg_mac_is_unicast(n->mac))
+		return -XG_STAT_EXC_NO_NEIGH;
+	/* Write only when clear: avoids dirtying a shared cache line per packet. */
+	if (!n->hit)
+		n->hit = 1;
+	*dmac = n->mac;
+	return 0;
+}
+
+/* The destination MAC of a gateway nexthop, whatever the family of the gateway; as xg_neigh_dmac. */
+static __always_inline int xg_gateway_dmac(struct xg_nexthop *nh, const __u8 **dmac)
+{
 	if (!(nh->flags & XG_NH_RESOLVED) || !xg_mac_is_unicast(nh->dmac))
 		return -XG_STAT_EXC_NO_NEIGH;
 	if (!nh->hit)
@@ -204,38 +246,41 @@ static __always_inline int xg_resolve_dmac(struct xg_nexthop *nh, __u32 vrf, __b
 	return 0;
 }
 
-SEC("xdp")
-int xg_xdp_fwd(struct xdp_md *ctx)
+/* Looks up the destination MAC for a nexthop of an IPv4 route; as xg_neigh_dmac. */
+static __always_inline int xg_resolve_dmac(struct xg_nexthop *nh, __u32 vrf, __be32 daddr,
+					   const __u8 **dmac)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u64 bytes = data_end - data;
-	__u32 vrf = xg_cfg.vrf;
-	struct ethhdr *eth;
-	struct iphdr *iph;
-	struct xg_port *port;
+	if (nh->flags & XG_NH_CONNECTED) {
+		struct xg_neigh4_key nkey = { .vrf = vrf, .ifindex = nh->ifindex, .addr = daddr };
+
+		return xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh4, &nkey), dmac);
+	}
+	return xg_gateway_dmac(nh, dmac);
+}
+
+/* The same for a nexthop of an IPv6 route: a connected destination is looked up in xg_neigh6. */
+static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 vrf, const struct in6_addr *daddr,
+					    const __u8 **dmac)
+{
+	if (nh->flags & XG_NH_CONNECTED) {
+		struct xg_neigh6_key nkey = { .vrf = vrf, .ifindex = nh->ifindex };
+
+		__builtin_memcpy(nkey.addr, daddr, sizeof(nkey.addr));
+		return xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh6, &nkey), dmac);
+	}
+	return xg_gateway_dmac(nh, dmac);
+}
+
+/* The IPv4 path, after the Ethernet header and the ingress port are checked. */
+static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32 vrf, __u64 bytes)
+{
+	struct iphdr *iph = (struct iphdr *)(eth + 1);
 	struct xg_route *rt;
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
 	int err;
 
-	eth = xg_parse_eth(data, data_end);
-	if (!eth)
-		return xg_pass(XG_STAT_EXC_MALFORMED, bytes);
-	if (xg_mac_is_group(eth->h_dest))
-		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
-	/* ARP, IPv6, VLAN tags (not supported yet): all Linux's. */
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return xg_pass(XG_STAT_EXC_NOT_IPV4, bytes);
-
-	/* ifindexes are only unique within a namespace, so ports are keyed by (vrf, ifindex). */
-	struct xg_if_key pkey = { .vrf = vrf, .ifindex = ctx->ingress_ifindex };
-	port = bpf_map_lookup_elem(&xg_ports, &pkey);
-	if (!port || !(port->flags & XG_PORT_UP))
-		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
-
-	iph = (struct iphdr *)(eth + 1);
 	err = xg_parse_ipv4(iph, data_end);
 	if (err < 0)
 		return xg_pass(-err, bytes);
@@ -251,17 +296,8 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	rt = bpf_map_lookup_elem(&xg_fib4, &fkey);
 	if (!rt)
 		return xg_pass(XG_STAT_EXC_NO_ROUTE, bytes);
-	switch (rt->type) {
-	case XG_RT_UNICAST:
-		break;
-	case XG_RT_LOCAL:
-		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
-	case XG_RT_BLACKHOLE:
-		xg_count(XG_STAT_DROP_BLACKHOLE, bytes);
-		return XDP_DROP;
-	default: /* unreachable, prohibit, anything newer: Linux sends the ICMP error */
-		return xg_pass(XG_STAT_EXC_ROUTE_TYPE, bytes);
-	}
+	if (rt->type != XG_RT_UNICAST)
+		return xg_route_not_unicast(rt, bytes);
 
 	/* Linux, not the fast path, must see an expiring packet: it sends ICMP time
 	 * exceeded, so traceroute and tracepath show this hop. */
@@ -289,6 +325,166 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 }
 
 /*
+ * Validates the IPv6 header that follows the Ethernet header. Returns 0 if it is
+ * usable, or the negated xg_stat reason otherwise. As for IPv4 the frame may be
+ * longer than the packet (Ethernet padding), never shorter.
+ */
+static __always_inline int xg_parse_ipv6(struct ipv6hdr *ip6h, void *data_end)
+{
+	if ((void *)(ip6h + 1) > data_end)
+		return -XG_STAT_EXC_MALFORMED;
+	if (ip6h->version != 6)
+		return -XG_STAT_EXC_MALFORMED;
+	if ((void *)(ip6h + 1) + bpf_ntohs(ip6h->payload_len) > data_end)
+		return -XG_STAT_EXC_MALFORMED;
+	/* Hop-by-hop options are for every router on the path (RFC 8200 4.3: router
+	 * alert for MLD and RSVP, jumbograms): only the slow path processes them. */
+	if (ip6h->nexthdr == IPPROTO_HOPOPTS)
+		return -XG_STAT_EXC_IPV6_HBH;
+	return 0;
+}
+
+/* ff00::/8 */
+static __always_inline int xg_ipv6_is_multicast(const struct in6_addr *a)
+{
+	return a->s6_addr[0] == 0xff;
+}
+
+/* fe80::/10 */
+static __always_inline int xg_ipv6_is_link_local(const struct in6_addr *a)
+{
+	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
+}
+
+/* ICMPv6 Neighbour Discovery types (RFC 4861; the kernel's NDISC_* names are not UAPI). */
+#define XG_ND_ROUTER_SOLICIT 133
+#define XG_ND_REDIRECT       137
+
+/*
+ * Returns 1 for a Neighbour Discovery message (router solicitation and
+ * advertisement, neighbour solicitation and advertisement, redirect), 0 for
+ * anything else, or -XG_STAT_EXC_MALFORMED for an ICMPv6 message shorter than
+ * its 4-byte header. Only an ICMPv6 header right after the IPv6 header is seen:
+ * ND messages carry no extension headers, and any other packet may be forwarded
+ * without reading its extension headers (RFC 8200 4: only the destination
+ * processes them, hop-by-hop options aside).
+ */
+static __always_inline int xg_ipv6_is_nd(struct ipv6hdr *ip6h, void *data_end)
+{
+	__u8 *type = (__u8 *)(ip6h + 1);
+
+	if (ip6h->nexthdr != IPPROTO_ICMPV6)
+		return 0;
+	/* payload_len was checked against data_end, so a type within it is readable;
+	 * the explicit bound is for the verifier. */
+	if (bpf_ntohs(ip6h->payload_len) < 4 || (void *)(type + 1) > data_end)
+		return -XG_STAT_EXC_MALFORMED;
+	return *type >= XG_ND_ROUTER_SOLICIT && *type <= XG_ND_REDIRECT;
+}
+
+/* The IPv6 path, after the Ethernet header and the ingress port are checked. */
+static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32 vrf, __u64 bytes)
+{
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)(eth + 1);
+	struct xg_route *rt;
+	struct xg_nexthop *nh;
+	const __u8 *dmac;
+	__u32 nh_id;
+	int err;
+
+	err = xg_parse_ipv6(ip6h, data_end);
+	if (err < 0)
+		return xg_pass(-err, bytes);
+	if (xg_ipv6_is_multicast(&ip6h->daddr))
+		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
+	/*
+	 * Link-local addresses only mean something on their own link and a router
+	 * never forwards them (RFC 4291 2.5.6): such packets are for the router
+	 * itself (ND, router solicitations, OSPFv3, BGP sessions over link-local
+	 * addresses) or get Linux's ICMPv6 "beyond scope of source address". Their
+	 * destinations are in no FIB, so only Linux answers them correctly.
+	 */
+	if (xg_ipv6_is_link_local(&ip6h->daddr) || xg_ipv6_is_link_local(&ip6h->saddr))
+		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+	/* ND keeps Linux's neighbour cache, and so xg_neigh6, up to date; a router
+	 * never forwards it (its hop limit must stay 255, RFC 4861 6.1). */
+	err = xg_ipv6_is_nd(ip6h, data_end);
+	if (err < 0)
+		return xg_pass(-err, bytes);
+	if (err)
+		return xg_pass(XG_STAT_EXC_ND, bytes);
+
+	struct xg_local6_key lkey = { .vrf = vrf };
+	__builtin_memcpy(lkey.addr, &ip6h->daddr, sizeof(lkey.addr));
+	if (bpf_map_lookup_elem(&xg_local6, &lkey))
+		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+
+	/* As for IPv4: the VRF takes the first 32 bits, prefixlen = 32 + 128. */
+	struct xg_fib6_key fkey = { .prefixlen = 160, .vrf = bpf_htonl(vrf) };
+	__builtin_memcpy(fkey.addr, &ip6h->daddr, sizeof(fkey.addr));
+	rt = bpf_map_lookup_elem(&xg_fib6, &fkey);
+	if (!rt)
+		return xg_pass(XG_STAT_EXC_NO_ROUTE, bytes);
+	if (rt->type != XG_RT_UNICAST)
+		return xg_route_not_unicast(rt, bytes);
+
+	/* Linux sends ICMPv6 time exceeded (traceroute6, tracepath -6). */
+	if (ip6h->hop_limit <= 1)
+		return xg_pass(XG_STAT_EXC_TTL, bytes);
+
+	nh_id = rt->nh_id;
+	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
+	if (!nh || !(nh->flags & XG_NH_VALID))
+		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+	err = xg_resolve_dmac6(nh, vrf, &ip6h->daddr, &dmac);
+	if (err < 0)
+		return xg_pass(-err, bytes);
+
+	/* Routers never fragment IPv6: Linux sends ICMPv6 packet too big (RFC 8201). */
+	if (sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > nh->mtu)
+		return xg_pass(XG_STAT_EXC_MTU, bytes);
+
+	/* IPv6 has no header checksum; the upper-layer pseudo-header omits the hop limit. */
+	ip6h->hop_limit--;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+	xg_count(XG_STAT_FORWARDED, bytes);
+	return bpf_redirect(nh->ifindex, 0);
+}
+
+SEC("xdp")
+int xg_xdp_fwd(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 bytes = data_end - data;
+	__u32 vrf = xg_cfg.vrf;
+	struct ethhdr *eth;
+	struct xg_port *port;
+	int is_ipv4;
+
+	eth = xg_parse_eth(data, data_end);
+	if (!eth)
+		return xg_pass(XG_STAT_EXC_MALFORMED, bytes);
+	if (xg_mac_is_group(eth->h_dest))
+		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
+	/* ARP, VLAN tags (not supported yet), anything but IP: all Linux's. */
+	is_ipv4 = eth->h_proto == bpf_htons(ETH_P_IP);
+	if (!is_ipv4 && eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return xg_pass(XG_STAT_EXC_NOT_IPV4, bytes);
+
+	/* ifindexes are only unique within a namespace, so ports are keyed by (vrf, ifindex). */
+	struct xg_if_key pkey = { .vrf = vrf, .ifindex = ctx->ingress_ifindex };
+	port = bpf_map_lookup_elem(&xg_ports, &pkey);
+	if (!port || !(port->flags & XG_PORT_UP))
+		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+
+	if (is_ipv4)
+		return xg_fwd_ipv4(eth, data_end, vrf, bytes);
+	return xg_fwd_ipv6(eth, data_end, vrf, bytes);
+}
+
+/*
  * Never called, never loaded (libbpf only loads .text functions that a program
  * calls). Its argument makes the compiler emit every layout of xdpgate.h into
  * the object's BTF, including enum xg_stat, which no map or global names: the
@@ -304,6 +500,9 @@ struct xg_btf_layouts {
 	struct xg_neigh neigh;
 	struct xg_local4_key local4_key;
 	struct xg_local local;
+	struct xg_fib6_key fib6_key;
+	struct xg_neigh6_key neigh6_key;
+	struct xg_local6_key local6_key;
 	struct xg_counter counter;
 	struct xg_prog_cfg prog_cfg;
 	enum xg_stat stat;

@@ -10,6 +10,7 @@
  * Conventions:
  *  - fixed-width types only, explicit padding, sizes pinned by _Static_assert;
  *  - IPv4 addresses are stored in network byte order (__be32), as on the wire;
+ *    IPv6 addresses as their 16 bytes in wire order (__u8[16]);
  *  - (vrf, ifindex) are host byte order, except inside LPM keys where every
  *    byte takes part in prefix matching and so must be big endian.
  */
@@ -25,6 +26,9 @@
 #define XG_MAP_NEIGH4  xg_neigh4
 #define XG_MAP_LOCAL4  xg_local4
 #define XG_MAP_STATS   xg_stats
+#define XG_MAP_FIB6    xg_fib6
+#define XG_MAP_NEIGH6  xg_neigh6
+#define XG_MAP_LOCAL6  xg_local6
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -32,6 +36,9 @@
 #define XG_NH_MAX       65536
 #define XG_NEIGH4_MAX   65536
 #define XG_LOCAL4_MAX   65536
+#define XG_FIB6_MAX     524288
+#define XG_NEIGH6_MAX   65536
+#define XG_LOCAL6_MAX   65536
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -59,6 +66,17 @@ struct xg_fib4_key {
 };
 _Static_assert(sizeof(struct xg_fib4_key) == 12, "xg_fib4_key");
 
+/*
+ * IPv6 FIB key (BPF LPM trie), as xg_fib4_key: prefixlen = 32 + route prefix
+ * length (at most 160), the VRF big endian in front of the address.
+ */
+struct xg_fib6_key {
+	__u32  prefixlen;
+	__be32 vrf;
+	__u8   addr[16];
+};
+_Static_assert(sizeof(struct xg_fib6_key) == 24, "xg_fib6_key");
+
 /* Route types (kernel RTN_* mapped to what the fast path does with them). */
 #define XG_RT_UNICAST     1 /* forward through nh_id */
 #define XG_RT_LOCAL       2 /* exception: local delivery */
@@ -66,6 +84,7 @@ _Static_assert(sizeof(struct xg_fib4_key) == 12, "xg_fib4_key");
 #define XG_RT_UNREACHABLE 4 /* exception: Linux sends the ICMP error */
 #define XG_RT_PROHIBIT    5 /* exception: Linux sends the ICMP error */
 
+/* The value of xg_fib4 and xg_fib6 alike. */
 struct xg_route {
 	__u32 type;
 	__u32 nh_id; /* index into xg_nh; meaningful for XG_RT_UNICAST */
@@ -74,10 +93,15 @@ _Static_assert(sizeof(struct xg_route) == 8, "xg_route");
 
 /* Nexthop flags. */
 #define XG_NH_VALID     0x1 /* the egress interface is an up fast path port */
-#define XG_NH_CONNECTED 0x2 /* no gateway: the destination MAC is looked up per packet in xg_neigh4 */
+#define XG_NH_CONNECTED 0x2 /* no gateway: the destination MAC is looked up per packet in xg_neigh4
+			    * for an IPv4 route, in xg_neigh6 for an IPv6 route */
 #define XG_NH_RESOLVED  0x4 /* gateway nexthop whose dmac holds the gateway's MAC */
 
-/* A nexthop: everything needed to send, with a precomputed L2 rewrite. */
+/*
+ * A nexthop: everything needed to send, with a precomputed L2 rewrite. IPv4 and
+ * IPv6 routes share the one xg_nh array; a gateway nexthop carries its resolved
+ * MAC whatever the family of the gateway.
+ */
 struct xg_nexthop {
 	__u32 ifindex; /* egress, in the VRF of the route */
 	__u32 flags;
@@ -104,6 +128,14 @@ struct xg_neigh {
 };
 _Static_assert(sizeof(struct xg_neigh) == 8, "xg_neigh");
 
+/* IPv6 neighbour: (vrf, ifindex, address); the value is struct xg_neigh as for IPv4. */
+struct xg_neigh6_key {
+	__u32 vrf;
+	__u32 ifindex;
+	__u8  addr[16];
+};
+_Static_assert(sizeof(struct xg_neigh6_key) == 24, "xg_neigh6_key");
+
 /* The router's own IPv4 addresses: packets to them are local-delivery exceptions. */
 struct xg_local4_key {
 	__u32  vrf;
@@ -116,22 +148,31 @@ struct xg_local {
 };
 _Static_assert(sizeof(struct xg_local) == 4, "xg_local");
 
+/* The router's own IPv6 addresses (link-local ones need no entry: all link-local traffic is Linux's). */
+struct xg_local6_key {
+	__u32 vrf;
+	__u8  addr[16];
+};
+_Static_assert(sizeof(struct xg_local6_key) == 20, "xg_local6_key");
+
 /* Statistics: a per-CPU array indexed by XG_STAT_*. */
 enum xg_stat {
 	XG_STAT_FORWARDED       = 0,  /* redirected by the fast path */
-	XG_STAT_EXC_LOCAL       = 1,  /* destination is the router itself */
+	XG_STAT_EXC_LOCAL       = 1,  /* destination is the router itself; IPv6 link-local source or destination */
 	XG_STAT_EXC_NO_ROUTE    = 2,
 	XG_STAT_EXC_NO_NEIGH    = 3,  /* nexthop or destination not resolved: Linux resolves it */
-	XG_STAT_EXC_TTL         = 4,  /* TTL would expire: Linux sends ICMP time exceeded */
-	XG_STAT_EXC_NOT_IPV4    = 5,  /* ARP, IPv6, anything else */
+	XG_STAT_EXC_TTL         = 4,  /* TTL or hop limit would expire: Linux sends ICMP time exceeded */
+	XG_STAT_EXC_NOT_IPV4    = 5,  /* neither IPv4 nor IPv6 (ARP, LLDP, VLAN tags...); the name predates IPv6 */
 	XG_STAT_EXC_IP_OPTIONS  = 6,
 	XG_STAT_EXC_MTU         = 7,  /* larger than the egress MTU */
-	XG_STAT_EXC_MULTICAST   = 8,  /* L2 or L3 broadcast/multicast */
+	XG_STAT_EXC_MULTICAST   = 8,  /* L2 or L3 broadcast/multicast (IPv4 224/4, 255.255.255.255; IPv6 ff00::/8) */
 	XG_STAT_EXC_NOT_PORT    = 9,  /* ingress or egress is not a fast path port (yet) */
 	XG_STAT_EXC_ROUTE_TYPE  = 10, /* unreachable, prohibit: Linux sends the error */
 	XG_STAT_EXC_MALFORMED   = 11, /* truncated or inconsistent headers: Linux drops and counts */
 	XG_STAT_DROP_BLACKHOLE  = 12,
-	XG_STAT_MAX             = 16,
+	XG_STAT_EXC_IPV6_HBH    = 13, /* IPv6 hop-by-hop options header: every router must process it */
+	XG_STAT_EXC_ND          = 14, /* ICMPv6 Neighbour Discovery (RS, RA, NS, NA, redirect) not caught earlier */
+	XG_STAT_MAX             = 16, /* the size of xg_stats: unchanged, so a pinned xg_stats is kept */
 };
 
 struct xg_counter {

@@ -86,6 +86,50 @@ public final class BpfMap implements AutoCloseable {
         Bpf.mapUpdate(fd(), info.name(), key, value, Bpf.BPF_ANY);
     }
 
+    /**
+     * Creates or replaces many entries with BPF_MAP_UPDATE_BATCH, chunk entries per
+     * system call. Returns the number written: all of them. On failure a
+     * {@link BpfBatchException} says how many were written first, counting over all chunks.
+     */
+    public int updateBatch(List<byte[]> keys, List<byte[]> values, int chunk) throws BpfException {
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys but " + values.size() + " values");
+        }
+        if (chunk <= 0) {
+            throw new IllegalArgumentException("chunk must be positive: " + chunk);
+        }
+        if (isPerCpu()) {
+            throw new IllegalArgumentException("map " + info.name() + " is per-CPU: batch updates not supported here");
+        }
+        int ks = info.keySize();
+        int vs = info.valueSize();
+        for (int from = 0; from < keys.size(); from += chunk) {
+            int n = Math.min(chunk, keys.size() - from);
+            byte[] k = new byte[n * ks];
+            byte[] v = new byte[n * vs];
+            for (int i = 0; i < n; i++) {
+                byte[] key = keys.get(from + i);
+                byte[] value = values.get(from + i);
+                checkKey(key);
+                if (value.length != vs) {
+                    throw new IllegalArgumentException(
+                            "map " + info.name() + " has " + vs + "-byte values, got " + value.length);
+                }
+                System.arraycopy(key, 0, k, i * ks, ks);
+                System.arraycopy(value, 0, v, i * vs, vs);
+            }
+            try {
+                Bpf.mapUpdateBatch(fd(), info.name(), k, v, n);
+            } catch (BpfBatchException e) {
+                if (from == 0) {
+                    throw e;
+                }
+                throw new BpfBatchException(e.getMessage(), e.errno(), from + e.completed());
+            }
+        }
+        return keys.size();
+    }
+
     /** False if the key was absent. */
     public boolean delete(byte[] key) throws BpfException {
         checkKey(key);

@@ -1,6 +1,7 @@
 package io.xdpgate.ebpf;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,12 +28,27 @@ public final class FastPathMaps implements AutoCloseable {
     /** One xg_local4 entry. */
     public record Local4Entry(int vrf, Inet4Address address, int ifindex) {}
 
+    /** One xg_fib6 entry. */
+    public record Route6Entry(int vrf, Inet6Address prefix, int prefixLength, Route route) {}
+
+    /** One xg_neigh6 entry. */
+    public record Neighbour6Entry(int vrf, int ifindex, Inet6Address address, Neighbour neighbour) {}
+
+    /** One xg_local6 entry. */
+    public record Local6Entry(int vrf, Inet6Address address, int ifindex) {}
+
+    /** Entries per BPF_MAP_UPDATE_BATCH call: bounds the native memory of one call. */
+    static final int BATCH_CHUNK = 8192;
+
     private final BpfMap ports;
     private final BpfMap fib4;
     private final BpfMap nh;
     private final BpfMap neigh4;
     private final BpfMap local4;
     private final BpfMap stats;
+    private final BpfMap fib6;
+    private final BpfMap neigh6;
+    private final BpfMap local6;
 
     private FastPathMaps(List<BpfMap> maps) {
         ports = maps.get(0);
@@ -41,6 +57,9 @@ public final class FastPathMaps implements AutoCloseable {
         neigh4 = maps.get(3);
         local4 = maps.get(4);
         stats = maps.get(5);
+        fib6 = maps.get(6);
+        neigh6 = maps.get(7);
+        local6 = maps.get(8);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -114,18 +133,22 @@ public final class FastPathMaps implements AutoCloseable {
      * match for it is the key itself.
      */
     public Route lookupRoute4(int vrf, Inet4Address prefix, int prefixLength) throws BpfException {
-        byte[] key = fib4Key(vrf, prefix, prefixLength);
-        byte[] first = fib4.nextKey(null);
+        return exactRoute(fib4, fib4Key(vrf, prefix, prefixLength));
+    }
+
+    /** The route stored under exactly this LPM trie key, or null (see {@link #lookupRoute4}). */
+    private static Route exactRoute(BpfMap trie, byte[] key) throws BpfException {
+        byte[] first = trie.nextKey(null);
         if (first == null) {
             return null;
         }
         if (!Arrays.equals(first, key)) {
-            byte[] after = fib4.nextKey(key);
+            byte[] after = trie.nextKey(key);
             if (after != null && Arrays.equals(after, first)) {
                 return null;
             }
         }
-        byte[] v = fib4.lookup(key);
+        byte[] v = trie.lookup(key);
         return v == null ? null : Route.decode(v);
     }
 
@@ -147,6 +170,32 @@ public final class FastPathMaps implements AutoCloseable {
         return fib4.count();
     }
 
+    /**
+     * Writes many IPv4 routes (create or replace) with BPF_MAP_UPDATE_BATCH, in
+     * chunks of {@value #BATCH_CHUNK}: one system call per chunk instead of one per
+     * route. Every key is built, and checked, before anything is written. Returns
+     * the number of routes written: all of them. On failure a {@link BpfBatchException}
+     * names the first route not written; the routes before it (its
+     * {@link BpfBatchException#completed()}) are in the map, those after it are not.
+     * Writing the same list again is harmless (replace semantics).
+     */
+    public int putRoutes4(List<Route4Entry> routes) throws BpfException {
+        List<byte[]> keys = new ArrayList<>(routes.size());
+        List<byte[]> values = new ArrayList<>(routes.size());
+        for (Route4Entry r : routes) {
+            keys.add(fib4Key(r.vrf(), r.prefix(), r.prefixLength()));
+            values.add(r.route().encode());
+        }
+        try {
+            return fib4.updateBatch(keys, values, BATCH_CHUNK);
+        } catch (BpfBatchException e) {
+            Route4Entry r = routes.get(e.completed());
+            throw e.withContext("install route " + r.prefix().getHostAddress() + "/" + r.prefixLength() + " vrf "
+                    + Integer.toUnsignedString(r.vrf()) + " (" + e.completed() + " of " + routes.size()
+                    + " routes written before it)");
+        }
+    }
+
     /** prefixlen covers the 32 VRF bits too; host bits are cleared so that a prefix has one key. */
     static byte[] fib4Key(int vrf, Inet4Address prefix, int prefixLength) {
         if (prefixLength < 0 || prefixLength > 32) {
@@ -155,6 +204,71 @@ public final class FastPathMaps implements AutoCloseable {
         int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
         return StructBytes.allocate(MapLayouts.FIB4_KEY).host32("prefixlen", 32 + prefixLength).be32("vrf", vrf)
                 .be32("addr", toInt(prefix) & mask).array();
+    }
+
+    // IPv6 routes
+
+    public void putRoute6(int vrf, Inet6Address prefix, int prefixLength, Route route) throws BpfException {
+        fib6.update(fib6Key(vrf, prefix, prefixLength), route.encode());
+    }
+
+    /** False if the route was absent. */
+    public boolean deleteRoute6(int vrf, Inet6Address prefix, int prefixLength) throws BpfException {
+        return fib6.delete(fib6Key(vrf, prefix, prefixLength));
+    }
+
+    /** The route stored for exactly this prefix, or null; as {@link #lookupRoute4}. */
+    public Route lookupRoute6(int vrf, Inet6Address prefix, int prefixLength) throws BpfException {
+        return exactRoute(fib6, fib6Key(vrf, prefix, prefixLength));
+    }
+
+    /** Every IPv6 route (walks the trie: two system calls per route). */
+    public List<Route6Entry> routes6() throws BpfException {
+        List<Route6Entry> out = new ArrayList<>();
+        for (byte[] k : fib6.keys()) {
+            byte[] v = fib6.lookup(k); // a stored key's longest match is itself
+            if (v == null) continue;
+            StructBytes key = StructBytes.wrap(MapLayouts.FIB6_KEY, k);
+            out.add(new Route6Entry(key.be32("vrf"), toAddress6(key.bytes("addr")), key.host32("prefixlen") - 32,
+                    Route.decode(v)));
+        }
+        return out;
+    }
+
+    /** The number of keys in xg_fib6 (walks the trie: O(routes) system calls). */
+    public int route6Count() throws BpfException {
+        return fib6.count();
+    }
+
+    /** As {@link #putRoutes4}, for IPv6 routes. */
+    public int putRoutes6(List<Route6Entry> routes) throws BpfException {
+        List<byte[]> keys = new ArrayList<>(routes.size());
+        List<byte[]> values = new ArrayList<>(routes.size());
+        for (Route6Entry r : routes) {
+            keys.add(fib6Key(r.vrf(), r.prefix(), r.prefixLength()));
+            values.add(r.route().encode());
+        }
+        try {
+            return fib6.updateBatch(keys, values, BATCH_CHUNK);
+        } catch (BpfBatchException e) {
+            Route6Entry r = routes.get(e.completed());
+            throw e.withContext("install route " + r.prefix().getHostAddress() + "/" + r.prefixLength() + " vrf "
+                    + Integer.toUnsignedString(r.vrf()) + " (" + e.completed() + " of " + routes.size()
+                    + " routes written before it)");
+        }
+    }
+
+    /** As {@link #fib4Key}: prefixlen = 32 + prefix length, host bits cleared. */
+    static byte[] fib6Key(int vrf, Inet6Address prefix, int prefixLength) {
+        if (prefixLength < 0 || prefixLength > 128) {
+            throw new IllegalArgumentException("IPv6 prefix length out of range: " + prefixLength);
+        }
+        byte[] addr = prefix.getAddress();
+        for (int bit = prefixLength; bit < 128; bit++) {
+            addr[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        return StructBytes.allocate(MapLayouts.FIB6_KEY).host32("prefixlen", 32 + prefixLength).be32("vrf", vrf)
+                .bytes("addr", addr).array();
     }
 
     // Nexthops
@@ -253,6 +367,73 @@ public final class FastPathMaps implements AutoCloseable {
         return StructBytes.allocate(MapLayouts.LOCAL4_KEY).host32("vrf", vrf).be32("addr", toInt(addr)).array();
     }
 
+    // IPv6 neighbours
+
+    public void putNeighbour6(int vrf, int ifindex, Inet6Address addr, Neighbour n) throws BpfException {
+        neigh6.update(neigh6Key(vrf, ifindex, addr), n.encode());
+    }
+
+    public boolean deleteNeighbour6(int vrf, int ifindex, Inet6Address addr) throws BpfException {
+        return neigh6.delete(neigh6Key(vrf, ifindex, addr));
+    }
+
+    /** The neighbour, or null. */
+    public Neighbour neighbour6(int vrf, int ifindex, Inet6Address addr) throws BpfException {
+        byte[] v = neigh6.lookup(neigh6Key(vrf, ifindex, addr));
+        return v == null ? null : Neighbour.decode(v);
+    }
+
+    /** Every IPv6 neighbour. */
+    public List<Neighbour6Entry> neighbours6() throws BpfException {
+        List<Neighbour6Entry> out = new ArrayList<>();
+        for (byte[] k : neigh6.keys()) {
+            byte[] v = neigh6.lookup(k);
+            if (v == null) continue;
+            StructBytes key = StructBytes.wrap(MapLayouts.NEIGH6_KEY, k);
+            out.add(new Neighbour6Entry(key.host32("vrf"), key.host32("ifindex"), toAddress6(key.bytes("addr")),
+                    Neighbour.decode(v)));
+        }
+        return out;
+    }
+
+    static byte[] neigh6Key(int vrf, int ifindex, Inet6Address addr) {
+        return StructBytes.allocate(MapLayouts.NEIGH6_KEY).host32("vrf", vrf).host32("ifindex", ifindex)
+                .bytes("addr", addr.getAddress()).array();
+    }
+
+    // Local IPv6 addresses
+
+    public void putLocal6(int vrf, Inet6Address addr, int ifindex) throws BpfException {
+        local6.update(local6Key(vrf, addr), StructBytes.allocate(MapLayouts.LOCAL).host32("ifindex", ifindex).array());
+    }
+
+    public boolean deleteLocal6(int vrf, Inet6Address addr) throws BpfException {
+        return local6.delete(local6Key(vrf, addr));
+    }
+
+    /** The interface owning local address addr, or -1 when addr is not local. */
+    public int local6(int vrf, Inet6Address addr) throws BpfException {
+        byte[] v = local6.lookup(local6Key(vrf, addr));
+        return v == null ? -1 : StructBytes.wrap(MapLayouts.LOCAL, v).host32("ifindex");
+    }
+
+    /** Every local IPv6 address. */
+    public List<Local6Entry> locals6() throws BpfException {
+        List<Local6Entry> out = new ArrayList<>();
+        for (byte[] k : local6.keys()) {
+            byte[] v = local6.lookup(k);
+            if (v == null) continue;
+            StructBytes key = StructBytes.wrap(MapLayouts.LOCAL6_KEY, k);
+            out.add(new Local6Entry(key.host32("vrf"), toAddress6(key.bytes("addr")),
+                    StructBytes.wrap(MapLayouts.LOCAL, v).host32("ifindex")));
+        }
+        return out;
+    }
+
+    static byte[] local6Key(int vrf, Inet6Address addr) {
+        return StructBytes.allocate(MapLayouts.LOCAL6_KEY).host32("vrf", vrf).bytes("addr", addr.getAddress()).array();
+    }
+
     // Statistics
 
     /** Every counter, summed over CPUs. */
@@ -283,13 +464,25 @@ public final class FastPathMaps implements AutoCloseable {
         }
     }
 
+    /**
+     * Sixteen bytes as an Inet6Address without a scope, IPv4-mapped ones included
+     * (InetAddress.getByAddress would turn ::ffff:a.b.c.d into an Inet4Address).
+     */
+    private static Inet6Address toAddress6(byte[] a) {
+        try {
+            return Inet6Address.getByAddress(null, a, -1);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // sixteen bytes are always an address
+        }
+    }
+
     private static int toInt(Inet4Address a) {
         return ByteBuffer.wrap(a.getAddress()).getInt();
     }
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6)) {
             m.close();
         }
     }

@@ -9,7 +9,8 @@ import java.util.Objects;
  * Must be in sync with the header, and is: LayoutAgreementTest compares it with
  * the BTF of the compiled object and fails on any difference.
  * Encoding conventions (as in the header): vrf, ifindex, flags and counters in
- * host byte order; IPv4 addresses, and the vrf inside xg_fib4_key, big endian.
+ * host byte order; IPv4 addresses, and the vrf inside xg_fib4_key and xg_fib6_key, big endian;
+ * IPv6 addresses as their 16 bytes in wire order.
  */
 public final class MapLayouts {
     private MapLayouts() {
@@ -70,10 +71,16 @@ public final class MapLayouts {
             f("packets", 0, 8), f("bytes", 8, 8));
     public static final Struct PROG_CFG = struct("xg_prog_cfg", 8,
             f("vrf", 0, 4), f("flags", 4, 4));
+    public static final Struct FIB6_KEY = struct("xg_fib6_key", 24,
+            f("prefixlen", 0, 4), f("vrf", 4, 4), f("addr", 8, 16));
+    public static final Struct NEIGH6_KEY = struct("xg_neigh6_key", 24,
+            f("vrf", 0, 4), f("ifindex", 4, 4), f("addr", 8, 16));
+    public static final Struct LOCAL6_KEY = struct("xg_local6_key", 20,
+            f("vrf", 0, 4), f("addr", 4, 16));
 
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
-            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG);
+            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -81,6 +88,9 @@ public final class MapLayouts {
     public static final int NH_MAX = 65536;
     public static final int NEIGH4_MAX = 65536;
     public static final int LOCAL4_MAX = 65536;
+    public static final int FIB6_MAX = 524288;
+    public static final int NEIGH6_MAX = 65536;
+    public static final int LOCAL6_MAX = 65536;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -93,9 +103,15 @@ public final class MapLayouts {
             LOCAL4_MAX, 0);
     public static final MapDef STATS = new MapDef("xg_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, COUNTER.size(),
             Stat.SLOTS, 0);
+    public static final MapDef FIB6 = new MapDef("xg_fib6", BPF_MAP_TYPE_LPM_TRIE, FIB6_KEY.size(), ROUTE.size(),
+            FIB6_MAX, BPF_F_NO_PREALLOC);
+    public static final MapDef NEIGH6 = new MapDef("xg_neigh6", BPF_MAP_TYPE_HASH, NEIGH6_KEY.size(), NEIGH.size(),
+            NEIGH6_MAX, 0);
+    public static final MapDef LOCAL6 = new MapDef("xg_local6", BPF_MAP_TYPE_HASH, LOCAL6_KEY.size(), LOCAL.size(),
+            LOCAL6_MAX, 0);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
-    public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS);
+    public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

@@ -7,6 +7,7 @@ public enum Stat {
     EXC_NO_ROUTE(2, "no_route"),
     EXC_NO_NEIGH(3, "no_neigh"),
     EXC_TTL(4, "ttl"),
+    /** Neither IPv4 nor IPv6 (ARP, LLDP, VLAN-tagged...): the name and label predate IPv6 and are kept. */
     EXC_NOT_IPV4(5, "not_ipv4"),
     EXC_IP_OPTIONS(6, "ip_options"),
     EXC_MTU(7, "mtu"),
@@ -14,7 +15,11 @@ public enum Stat {
     EXC_NOT_PORT(9, "not_port"),
     EXC_ROUTE_TYPE(10, "route_type"),
     EXC_MALFORMED(11, "malformed"),
-    DROP_BLACKHOLE(12, "blackhole");
+    DROP_BLACKHOLE(12, "blackhole"),
+    /** An IPv6 hop-by-hop options header: every router must process it, Linux does. */
+    EXC_IPV6_HBH(13, "ipv6_hbh"),
+    /** ICMPv6 Neighbour Discovery (types 133 to 137) not already passed as multicast or link-local. */
+    EXC_ND(14, "nd");
 
     /** XG_STAT_MAX: the number of slots in xg_stats, with room for counters to come. */
     public static final int SLOTS = 16;

@@ -32,6 +32,30 @@ class EncodingTest {
     }
 
     @Test
+    void fib6KeyHasTheVrfBigEndianInsideTheLpmPrefixAndHostBitsCleared() {
+        assertArrayEquals(hex("70000000" // prefixlen 112 = 32 (vrf) + 80, host order
+                + "00000007" // vrf 7, big endian
+                + "20010db8 00010002 00030000 00000000"), // 2001:db8:1:2:3::, bits beyond 80 cleared
+                FastPathMaps.fib6Key(7, Frames6.v6("2001:db8:1:2:3:ffff:1:2"), 80));
+        assertArrayEquals(hex("a0000000 00000007 20010db8 00000000 00000000 00000001"),
+                FastPathMaps.fib6Key(7, Frames6.v6("2001:db8::1"), 128));
+        assertArrayEquals(hex("20000000 00000007" + "00".repeat(16)),
+                FastPathMaps.fib6Key(7, Frames6.v6("2001:db8::1"), 0));
+        assertArrayEquals(hex("3b000000 00000007 20010da0 00000000 00000000 00000000"), // /27 inside a byte: 0xb8 -> 0xa0
+                FastPathMaps.fib6Key(7, Frames6.v6("2001:db8::"), 27));
+        assertThrows(IllegalArgumentException.class, () -> FastPathMaps.fib6Key(7, Frames6.v6("::"), 129));
+        assertThrows(IllegalArgumentException.class, () -> FastPathMaps.fib6Key(7, Frames6.v6("::"), -1));
+    }
+
+    @Test
+    void ipv6NeighbourAndLocalKeysAreHostOrderWithTheAddressInWireOrder() {
+        assertArrayEquals(hex("07000000 2a000000 fe800000 00000000 00000000 00000001"),
+                FastPathMaps.neigh6Key(7, 42, Frames6.v6("fe80::1")));
+        assertArrayEquals(hex("07000000 20010db8 00000000 00000000 00000001"),
+                FastPathMaps.local6Key(7, Frames6.v6("2001:db8::1")));
+    }
+
+    @Test
     void interfaceAndNeighbourKeysAreHostOrderWithTheAddressInNetworkOrder() {
         assertArrayEquals(hex("07000000 2a000000"), FastPathMaps.ifKey(7, 42));
         assertArrayEquals(hex("07000000 2a000000 c0000201"), FastPathMaps.neigh4Key(7, 42, v4(ip(192, 0, 2, 1))));
@@ -80,7 +104,10 @@ class EncodingTest {
         assertEquals(0, Stat.FORWARDED.index());
         assertEquals(Stat.DROP_BLACKHOLE, Stat.fromIndex(12));
         assertEquals("no_neigh", Stat.EXC_NO_NEIGH.label());
-        assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(13));
+        assertEquals(Stat.EXC_IPV6_HBH, Stat.fromIndex(13));
+        assertEquals(Stat.EXC_ND, Stat.fromIndex(14));
+        assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(15));
+        assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(Stat.SLOTS));
         for (Stat s : Stat.values()) {
             assertEquals(s, Stat.fromIndex(s.index()));
             assertEquals(s.label(), s.label().toLowerCase());

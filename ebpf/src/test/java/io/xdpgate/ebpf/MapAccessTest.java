@@ -1,6 +1,7 @@
 package io.xdpgate.ebpf;
 
 import static io.xdpgate.ebpf.Frames.ip;
+import static io.xdpgate.ebpf.Frames6.v6;
 import static io.xdpgate.ebpf.XdpFixtureTest.v4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,5 +149,114 @@ class MapAccessTest {
         assertEquals(-1, maps.local4(7, v4(ip(10, 1, 2, 2))));
         assertEquals(java.util.List.of(new FastPathMaps.PortEntry(7, 4, new Port(mac, Port.UP, 1500))), maps.ports());
         assertEquals(java.util.Map.of(3, Nexthop.resolved(4, 1500, mac, mac)), maps.nexthopsInUse());
+    }
+
+    @Test
+    void ipv6RouteLookupIsExactNotLongestPrefix() throws Exception {
+        assertNull(maps.lookupRoute6(7, v6("2001:db8::"), 32), "empty trie");
+        maps.putRoute6(7, v6("2001:db8::"), 32, Route.unicast(1));
+        maps.putRoute6(7, v6("2001:db8:1:2::"), 64, Route.unicast(2));
+        maps.putRoute6(7, v6("2001:db8::9"), 128, new Route(Route.BLACKHOLE, 0));
+        assertEquals(Route.unicast(1), maps.lookupRoute6(7, v6("2001:db8::"), 32));
+        assertEquals(Route.unicast(2), maps.lookupRoute6(7, v6("2001:db8:1:2::"), 64));
+        assertEquals(new Route(Route.BLACKHOLE, 0), maps.lookupRoute6(7, v6("2001:db8::9"), 128));
+        assertNull(maps.lookupRoute6(7, v6("2001:db8:1::"), 48), "covered by the /32 but not stored");
+        assertNull(maps.lookupRoute6(7, v6("2001:db8:1:2::1"), 128), "covered by the /64 but not stored");
+        assertNull(maps.lookupRoute6(8, v6("2001:db8::"), 32), "another VRF");
+        assertEquals(Route.unicast(2), maps.lookupRoute6(7, v6("2001:db8:1:2:ffff::1"), 64), "host bits are ignored");
+        assertEquals(3, maps.route6Count());
+        assertEquals(0, maps.route4Count(), "IPv6 routes live in xg_fib6 only");
+        assertTrue(maps.deleteRoute6(7, v6("2001:db8:1:2::"), 64));
+        assertFalse(maps.deleteRoute6(7, v6("2001:db8:1:2::"), 64), "already gone");
+        assertEquals(2, maps.route6Count());
+        assertThrows(IllegalArgumentException.class, () -> maps.putRoute6(7, v6("::"), 129, Route.unicast(1)));
+    }
+
+    @Test
+    void ipv6TablesCanBeListedBackAsWritten() throws Exception {
+        byte[] mac = {2, 0, 0, 0, 0, 9};
+        maps.putRoute6(7, v6("2001:db8:1::"), 48, Route.unicast(3));
+        maps.putRoute6(8, v6("::"), 0, new Route(Route.UNREACHABLE, 0));
+        maps.putRoute6(7, v6("::ffff:0:0"), 96, Route.unicast(4)); // IPv4-mapped stays an Inet6Address
+        maps.putNeighbour6(7, 4, v6("2001:db8:1::5"), new Neighbour(mac, 2, false));
+        maps.putNeighbour6(7, 4, v6("fe80::5"), new Neighbour(mac, 0x40, true));
+        maps.putLocal6(7, v6("2001:db8:1::1"), 4);
+
+        assertEquals(Set.of(
+                        new FastPathMaps.Route6Entry(7, v6("2001:db8:1::"), 48, Route.unicast(3)),
+                        new FastPathMaps.Route6Entry(8, v6("::"), 0, new Route(Route.UNREACHABLE, 0)),
+                        new FastPathMaps.Route6Entry(7, v6("::ffff:0:0"), 96, Route.unicast(4))),
+                Set.copyOf(maps.routes6()));
+        assertEquals(3, maps.route6Count());
+        assertEquals(Set.of(
+                        new FastPathMaps.Neighbour6Entry(7, 4, v6("2001:db8:1::5"), new Neighbour(mac, 2, false)),
+                        new FastPathMaps.Neighbour6Entry(7, 4, v6("fe80::5"), new Neighbour(mac, 0x40, true))),
+                Set.copyOf(maps.neighbours6()));
+        assertEquals(new Neighbour(mac, 2, false), maps.neighbour6(7, 4, v6("2001:db8:1::5")));
+        assertNull(maps.neighbour6(7, 5, v6("2001:db8:1::5")), "another interface");
+        assertEquals(List.of(new FastPathMaps.Local6Entry(7, v6("2001:db8:1::1"), 4)), maps.locals6());
+        assertEquals(4, maps.local6(7, v6("2001:db8:1::1")));
+        assertEquals(-1, maps.local6(7, v6("2001:db8:1::2")));
+        assertEquals(-1, maps.local6(8, v6("2001:db8:1::1")), "another VRF");
+        assertTrue(maps.locals4().isEmpty() && maps.neighbours4().isEmpty(), "nothing leaked into the IPv4 maps");
+
+        assertTrue(maps.deleteNeighbour6(7, 4, v6("fe80::5")));
+        assertFalse(maps.deleteNeighbour6(7, 4, v6("fe80::5")));
+        assertTrue(maps.deleteLocal6(7, v6("2001:db8:1::1")));
+        assertFalse(maps.deleteLocal6(7, v6("2001:db8:1::1")));
+        assertEquals(1, maps.neighbours6().size());
+        assertTrue(maps.locals6().isEmpty());
+    }
+
+    @Test
+    void batchedRouteUpdatesWriteEveryRouteAndReplace() throws Exception {
+        List<FastPathMaps.Route4Entry> v4routes = new ArrayList<>();
+        int n = FastPathMaps.BATCH_CHUNK + 100; // more than one chunk
+        for (int i = 0; i < n; i++) {
+            v4routes.add(new FastPathMaps.Route4Entry(7, v4(ip(10, i >> 8 & 0xff, i & 0xff, 0)), 24,
+                    Route.unicast(i % 7)));
+        }
+        assertEquals(n, maps.putRoutes4(v4routes));
+        assertEquals(n, maps.route4Count());
+        assertEquals(Set.copyOf(v4routes), Set.copyOf(maps.routes4()));
+        assertEquals(2, maps.putRoutes4(List.of(
+                new FastPathMaps.Route4Entry(7, v4(ip(10, 0, 5, 0)), 24, new Route(Route.BLACKHOLE, 0)),
+                new FastPathMaps.Route4Entry(7, v4(ip(10, 0, 6, 77)), 24, Route.unicast(9)))), "replace");
+        assertEquals(n, maps.route4Count());
+        assertEquals(new Route(Route.BLACKHOLE, 0), maps.lookupRoute4(7, v4(ip(10, 0, 5, 0)), 24));
+        assertEquals(Route.unicast(9), maps.lookupRoute4(7, v4(ip(10, 0, 6, 0)), 24), "host bits cleared");
+        assertEquals(0, maps.putRoutes4(List.of()));
+
+        List<FastPathMaps.Route6Entry> v6routes = List.of(
+                new FastPathMaps.Route6Entry(7, v6("2001:db8:1::"), 48, Route.unicast(1)),
+                new FastPathMaps.Route6Entry(7, v6("2001:db8:1:2::"), 64, Route.unicast(2)),
+                new FastPathMaps.Route6Entry(9, v6("::"), 0, new Route(Route.PROHIBIT, 0)));
+        assertEquals(3, maps.putRoutes6(v6routes));
+        assertEquals(Set.copyOf(v6routes), Set.copyOf(maps.routes6()));
+        assertThrows(IllegalArgumentException.class, () -> maps.putRoutes6(List.of(
+                new FastPathMaps.Route6Entry(7, v6("2001:db8:2::"), 48, Route.unicast(1)),
+                new FastPathMaps.Route6Entry(7, v6("2001:db8:3::"), 130, Route.unicast(1)))));
+        assertNull(maps.lookupRoute6(7, v6("2001:db8:2::"), 48), "every key is checked before anything is written");
+    }
+
+    @Test
+    void aFailedBatchSaysWhichRouteFailedAndHowManyWereWritten() throws Exception {
+        try (BpfMap nh = BpfMap.openPinned(root.resolve("xg_nh"))) {
+            // The nexthop array refuses an index beyond its size (E2BIG): the batch stops there.
+            List<byte[]> keys = new ArrayList<>();
+            List<byte[]> values = new ArrayList<>();
+            for (int id : new int[] {1, 2, 65536, 3}) {
+                keys.add(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(id).array());
+                values.add(new byte[MapLayouts.NEXTHOP.size()]);
+            }
+            BpfBatchException e = assertThrows(BpfBatchException.class, () -> nh.updateBatch(keys, values, 3));
+            assertEquals(2, e.completed());
+            assertEquals(BpfException.E2BIG, e.errno());
+            assertEquals("bpf(BPF_MAP_UPDATE_BATCH) on xg_nh failed after 2 of 3 entries: E2BIG (Argument list too long)",
+                    e.getMessage());
+            BpfBatchException second = assertThrows(BpfBatchException.class,
+                    () -> nh.updateBatch(keys.subList(0, 4), values.subList(0, 4), 2));
+            assertEquals(2, second.completed(), "counted over chunks: the first chunk of 2, then none");
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.xdpgate.ebpf.libbpf;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
+import io.xdpgate.ebpf.BpfBatchException;
 import io.xdpgate.ebpf.BpfException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -94,6 +95,30 @@ public final class Bpf {
     public static void mapUpdate(int fd, String name, byte[] key, byte[] value, long flags) throws BpfException {
         Calls.check(Calls.retry(() -> LIB.bpf_map_update_elem(fd, key, value, flags)),
                 "bpf(BPF_MAP_UPDATE_ELEM) on " + name);
+    }
+
+    /**
+     * BPF_MAP_UPDATE_BATCH (BPF_ANY) of count entries whose keys and values lie end to
+     * end. The kernel applies them in order and stops at the first failure, reporting
+     * how many it applied: a failure is a BpfBatchException carrying that number.
+     */
+    public static void mapUpdateBatch(int fd, String name, byte[] keys, byte[] values, int count)
+            throws BpfException {
+        Memory k = new Memory(keys.length);
+        k.write(0, keys, 0, keys.length);
+        Memory v = new Memory(values.length);
+        v.write(0, values, 0, values.length);
+        IntByReference done = new IntByReference();
+        // A rerun after EINTR rewrites what was written: harmless with replace semantics.
+        int ret = Calls.retry(() -> {
+            done.setValue(count);
+            return LIB.bpf_map_update_batch(fd, k, v, done, null);
+        });
+        if (ret < 0) {
+            int completed = Math.max(0, Math.min(count, done.getValue()));
+            throw new BpfBatchException("bpf(BPF_MAP_UPDATE_BATCH) on " + name + " failed after " + completed
+                    + " of " + count + " entries: " + Errno.describe(-ret), -ret, completed);
+        }
     }
 
     /** Fills value and returns true, or returns false if the key is absent. */

@@ -77,6 +77,9 @@ interface LibBpf extends Library {
 
     int bpf_map_get_next_key(int fd, byte[] key, byte[] nextKey);
 
+    /** count: in, the number of entries; out, the number applied. opts may be NULL (elem_flags BPF_ANY). */
+    int bpf_map_update_batch(int fd, Pointer keys, Pointer values, IntByReference count, Pointer opts);
+
     int bpf_link_update(int linkFd, int newProgFd, Pointer opts);
 
     int bpf_link_detach(int linkFd);
