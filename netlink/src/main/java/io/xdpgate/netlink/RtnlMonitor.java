@@ -301,11 +301,11 @@ public final class RtnlMonitor implements Closeable {
             messages.addAndGet(dumper.messages);
         }
         mark(RtnlRecorder.Source.SYNC_END);
-        callListener(() -> listener.onSyncEnd(current), "onSyncEnd");
         long took = System.nanoTime() - started;
         lastDumpNanos = took;
         totalDumpNanos.addAndGet(took);
-        dumps.incrementAndGet();
+        dumps.incrementAndGet(); // before onSyncEnd, so that the listener sees this epoch's figures
+        callListener(() -> listener.onSyncEnd(current), "onSyncEnd");
         flushRecording();
     }
 
@@ -461,7 +461,10 @@ public final class RtnlMonitor implements Closeable {
         return dumps.get();
     }
 
-    /** Duration of the last completed epoch, from onSyncBegin to onSyncEnd (listener time and redos included). */
+    /**
+     * Duration of the last completed epoch's dump, from just before onSyncBegin to just before onSyncEnd:
+     * listener time for the dumped objects and NLM_F_DUMP_INTR redos included.
+     */
     public long lastDumpMillis() {
         return lastDumpNanos / 1_000_000;
     }
