@@ -10,8 +10,8 @@ import java.util.List;
  * use them.
  *
  * @param id       NHA_ID
- * @param family   nh_family: AF_INET or AF_INET6 for a single path, AF_UNSPEC for groups and blackholes
- *                 created without a family
+ * @param family   nh_family: AF_INET or AF_INET6 for a single path and for a blackhole (the family it was
+ *                 created with; iproute2 gives AF_INET), AF_UNSPEC for a group
  * @param ifindex  NHA_OIF, 0 if none (groups, blackholes)
  * @param gateway  NHA_GATEWAY, null if none (directly connected, groups, blackholes)
  * @param blackhole NHA_BLACKHOLE: packets using it are dropped

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Bytes the kernel really sent for real `ip` commands (see golden/ip-commands.txt and GoldenCapture). */
+/**
+ * Bytes the kernel really sent for real `ip` commands (see golden/ip-commands.txt, golden/ip-commands-objects.txt
+ * and GoldenCapture).
+ */
 class RtnlCodecGoldenTest {
     private static final int XGVA = 3;
     private static Map<String, List<byte[]>> datagrams;
@@ -26,7 +29,12 @@ class RtnlCodecGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         datagrams = new LinkedHashMap<>();
-        try (InputStream in = RtnlCodecGoldenTest.class.getResourceAsStream("/golden/ip-commands.txt")) {
+        load("/golden/ip-commands.txt");
+        load("/golden/ip-commands-objects.txt");
+    }
+
+    private static void load(String resource) throws IOException {
+        try (InputStream in = RtnlCodecGoldenTest.class.getResourceAsStream(resource)) {
             List<byte[]> current = null;
             for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
                 if (line.startsWith("$ ")) {
@@ -93,5 +101,71 @@ class RtnlCodecGoldenTest {
         assertEquals(RT_SCOPE_LINK, routes.get(1).scope());
         assertEquals(ip("10.8.1.0"), routes.get(1).dst());
         assertEquals(RTN_BROADCAST, routes.get(2).type());
+    }
+
+    @Test
+    void nexthopObjectWithGatewayAndDevice() throws Exception {
+        assertEquals(List.of(new RtnlEvent(false, new NexthopObject(1, AF_INET, XGVA, ip("10.8.0.2"), false, List.of(),
+                RTPROT_UNSPEC, 0))), parse("ip nexthop add id 1 via 10.8.0.2 dev xgva"));
+        assertEquals(RTPROT_STATIC, ((NexthopObject) parse("ip nexthop add id 2 via 10.8.0.3 dev xgva proto static")
+                .get(0).object()).protocol());
+    }
+
+    @Test
+    void blackholeNexthopObject() throws Exception {
+        assertEquals(List.of(new RtnlEvent(false, new NexthopObject(4, AF_INET, 0, null, true, List.of(), RTPROT_UNSPEC,
+                0))), parse("ip nexthop add id 4 blackhole"));
+    }
+
+    @Test
+    void nexthopGroupWithWeightsAddedAndDeleted() throws Exception {
+        List<NexthopGroupMember> members = List.of(new NexthopGroupMember(1, 3), new NexthopGroupMember(2, 255));
+        assertEquals(List.of(new RtnlEvent(false, new NexthopObject(10, AF_UNSPEC, 0, null, false, members,
+                RTPROT_UNSPEC, 0))), parse("ip nexthop add id 10 group 1,3/2,255"));
+        List<RtnlEvent> deleted = parse("ip nexthop del id 10");
+        assertEquals(1, deleted.size());
+        assertTrue(deleted.get(0).deleted());
+        assertEquals(members, ((NexthopObject) deleted.get(0).object()).group());
+    }
+
+    @Test
+    void routeViaANexthopGroupCarriesTheIdAndTheExpandedPaths() throws Exception {
+        Route route = (Route) parse("ip route add 10.20.0.0/16 nhid 10").get(0).object();
+        assertEquals(10, route.nhId());
+        assertEquals(List.of(new RouteNexthop(XGVA, ip("10.8.0.2"), 3), new RouteNexthop(XGVA, ip("10.8.0.3"), 255)),
+                route.multipath());
+    }
+
+    private static Link link(String command, String name) throws Exception {
+        return parse(command).stream().map(e -> (Link) e.object()).filter(l -> name.equals(l.name())).findFirst()
+                .orElseThrow(() -> new AssertionError("no link " + name + " for " + command));
+    }
+
+    @Test
+    void vxlanLinkWithLocalRemotePortUnderlayAndTtl() throws Exception {
+        Link l = link("ip link add xgvx type vxlan id 42 local 10.8.0.1 remote 10.8.0.9 dstport 4789 dev xgva ttl 64",
+                "xgvx");
+        assertEquals("vxlan", l.kind());
+        assertEquals(new VxlanInfo(42, ip("10.8.0.1"), ip("10.8.0.9"), 4789, XGVA, 64, true), l.vxlan());
+        assertEquals(1450, l.mtu());
+        assertEquals(0, l.link(), "a vxlan device has no IFLA_LINK of its own");
+    }
+
+    @Test
+    void vxlanWithoutADestinationPortGetsTheKernelDefault8472() throws Exception {
+        Link l = link("ip link add xgvy type vxlan id 43 group 239.1.1.1 dev xgva nolearning", "xgvy");
+        assertEquals(new VxlanInfo(43, null, ip("239.1.1.1"), 8472, XGVA, 0, false), l.vxlan());
+    }
+
+    @Test
+    void vethIntoAnotherNamespaceAnnouncesTheNamespaceIdAndTheLinkNamesIt() throws Exception {
+        List<RtnlEvent> events = parse("ip link add xgve type veth peer name xgvf netns PEER");
+        assertEquals(new RtnlEvent(false, new NetnsId(0, -1, -1)), events.get(0));
+        Link xgve = (Link) events.get(1).object();
+        assertEquals("xgve", xgve.name());
+        assertEquals("veth", xgve.kind());
+        assertEquals(0, xgve.linkNetnsid());
+        assertEquals(2, xgve.link(), "xgvf is the first link created in the empty peer namespace (after lo)");
+        assertNull(xgve.vxlan());
     }
 }
