@@ -255,8 +255,8 @@ public final class FpcFuzz {
             case REPORT -> new FpcReport(r.nextLong() & 0xffff_ffffL, pick(r, FpcStatus.values()),
                     string(r, r.nextInt(8) == 0 ? FpcConstants.MAX_REPORT_TEXT : 40));
             case KEEPALIVE -> new FpcKeepalive();
-            case SYNC_BEGIN -> new FpcSyncBegin(r.nextLong());
-            case SYNC_END -> new FpcSyncEnd(r.nextLong());
+            case SYNC_BEGIN -> new FpcSyncBegin(r.nextLong(), r.nextBoolean() ? FpcSyncBegin.ALL_VRFS : r.nextInt());
+            case SYNC_END -> new FpcSyncEnd(r.nextLong(), r.nextBoolean() ? FpcSyncBegin.ALL_VRFS : r.nextInt());
             case VRF_ADD, VRF_DEL -> new FpcVrf(add, r.nextInt(), string(r, FpcConstants.MAX_VRF_NAME));
             case LINK_ADD, LINK_DEL -> new FpcLink(add, r.nextInt(), r.nextInt(), string(r, FpcConstants.MAX_LINK_NAME),
                     string(r, FpcConstants.MAX_LINK_KIND), mac(r), r.nextInt(), r.nextInt(), r.nextInt(256), r.nextInt());

@@ -76,8 +76,8 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             case HELLO -> decodeHello(in);
             case REPORT -> decodeReport(in);
             case KEEPALIVE -> new FpcKeepalive();
-            case SYNC_BEGIN -> new FpcSyncBegin(in.u64("generation"));
-            case SYNC_END -> new FpcSyncEnd(in.u64("generation"));
+            case SYNC_BEGIN -> new FpcSyncBegin(in.u64("generation"), in.u32("vrf"));
+            case SYNC_END -> new FpcSyncEnd(in.u64("generation"), in.u32("vrf"));
             case VRF_ADD, VRF_DEL -> decodeVrf(type == FpcMessageType.VRF_ADD, in);
             case LINK_ADD, LINK_DEL -> decodeLink(type == FpcMessageType.LINK_ADD, in);
             case ADDRESS_ADD, ADDRESS_DEL -> decodeAddress(type == FpcMessageType.ADDRESS_ADD, in);

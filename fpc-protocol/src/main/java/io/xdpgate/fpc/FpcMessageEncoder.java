@@ -53,8 +53,10 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
             return; // no body
         } else if (message instanceof FpcSyncBegin s) {
             out.writeLong(s.generation());
+            out.writeInt(s.vrf());
         } else if (message instanceof FpcSyncEnd s) {
             out.writeLong(s.generation());
+            out.writeInt(s.vrf());
         } else if (message instanceof FpcVrf v) {
             out.writeInt(v.vrf());
             FpcWire.string(out, v.name());

@@ -1,7 +1,13 @@
 package io.xdpgate.fpc;
 
-/** Ends generation {@code generation}: the receiver deletes every object this generation did not refresh. */
-public record FpcSyncEnd(long generation) implements FpcMessage {
+/** Ends generation {@code generation} of scope {@code vrf} (see {@link FpcSyncBegin}). */
+public record FpcSyncEnd(long generation, int vrf) implements FpcMessage {
+
+    /** The end of a generation over all of the sender's VRFs. */
+    public FpcSyncEnd(long generation) {
+        this(generation, FpcSyncBegin.ALL_VRFS);
+    }
+
     @Override
     public FpcMessageType messageType() {
         return FpcMessageType.SYNC_END;

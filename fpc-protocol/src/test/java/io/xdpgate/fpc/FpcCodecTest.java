@@ -76,16 +76,17 @@ class FpcCodecTest {
 
     @Test
     void headerFieldsAreAtTheirOffsets() {
-        byte[] b = encode(new FpcEnvelope(FpcEnvelope.ACK_REQUEST, 0x01020304L, 0xa0b0c0d0L, new FpcSyncBegin(9)));
-        assertEquals(24, b.length);
+        byte[] b = encode(new FpcEnvelope(FpcEnvelope.ACK_REQUEST, 0x01020304L, 0xa0b0c0d0L, new FpcSyncBegin(9, 5)));
+        assertEquals(28, b.length);
         assertEquals(1, b[0]);                       // version
         assertEquals(0x10, b[1]);                    // type SYNC_BEGIN
         assertEquals(0x00, b[2]);                    // flags, high byte
         assertEquals(0x01, b[3]);                    // flags, low byte: ACK_REQUEST
         assertArrayEquals(new byte[] {1, 2, 3, 4}, slice(b, 4, 4));   // sequence
         assertArrayEquals(new byte[] {(byte) 0xa0, (byte) 0xb0, (byte) 0xc0, (byte) 0xd0}, slice(b, 8, 4)); // report
-        assertArrayEquals(new byte[] {0, 0, 0, 24}, slice(b, 12, 4)); // length, header included
+        assertArrayEquals(new byte[] {0, 0, 0, 28}, slice(b, 12, 4)); // length, header included
         assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 9}, slice(b, 16, 8)); // generation u64
+        assertArrayEquals(new byte[] {0, 0, 0, 5}, slice(b, 24, 4)); // vrf scope u32
     }
 
     @Test

@@ -26,6 +26,7 @@ class FpcDocExamplesTest {
         Map<String, FpcEnvelope> m = new LinkedHashMap<>();
         m.put("hello", FpcEnvelope.control(new FpcHello(1, 0, "cm-blue"), 0));
         m.put("sync-begin", new FpcEnvelope(FpcEnvelope.ACK_REQUEST, 1, 0, new FpcSyncBegin(7)));
+        m.put("sync-end-vrf", new FpcEnvelope(0, 40, 0, new FpcSyncEnd(9, 3)));
         m.put("vrf-add", new FpcEnvelope(0, 2, 0, new FpcVrf(true, 3, "blue")));
         m.put("link-add", new FpcEnvelope(0, 3, 0,
                 new FpcLink(true, 3, 7, "eth0", "veth", mac("02:00:00:00:00:07"), 1500, 0x11043, 6, 0)));
