@@ -3,64 +3,74 @@ package io.xdpgate.cachemanager;
 import io.xdpgate.fpc.FpcClient;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcReport;
+import io.xdpgate.fpc.FpcSendQueue;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
-import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.NetlinkException;
-import io.xdpgate.netlink.RtnlEvent;
-import io.xdpgate.netlink.RtnlMonitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Cache Manager of one namespace: follows the kernel over rtnetlink and mirrors it over FPC.
+ * The Cache Manager: follows every network namespace (each one a VRF) over rtnetlink and
+ * mirrors it over one FPC connection.
  *
- * <p>Every FPC (re)connection restarts the netlink monitor, whose first act is a full dump:
- * the dump becomes a new FPC generation (SYNC_BEGIN, VRF, every object, SYNC_END), after
- * which the receiver sweeps what the generation did not mention. A netlink overrun inside
- * the monitor is handled the same way, so there is one path to correctness: the full dump.
+ * <p>Each connection starts a generation over all VRFs: SYNC_BEGIN(all), a full dump of every
+ * namespace (each itself a VRF-scoped generation), SYNC_END(all), after which the receiver
+ * removes the VRFs this sender no longer has. Between connections each namespace resynchronizes
+ * on its own (netlink overrun, link down) without disturbing the others.
  */
 public final class CacheManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CacheManager.class);
+    static final Path NETNS_DIR = Path.of("/run/netns");
 
     private final CacheManagerOptions options;
-    private final KernelTranslator translator;
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> new Thread(r, "cm-control"));
     /** Generations only need to differ from the previous one; the clock keeps a restarted daemon apart. */
     private final AtomicLong generations = new AtomicLong(System.currentTimeMillis());
     private final AtomicLong reportedErrors = new AtomicLong();
+    private final Map<String, NamespaceFollower> followers = new ConcurrentHashMap<>();
+    private final VrfRegistry registry = new VrfRegistry();
+    private final FpcSendQueue queue = new FpcSendQueue();
     private volatile FpcClient client;
-    private volatile RtnlMonitor monitor;
-    private volatile long generation;
+    private NamespaceWatcher watcher;
+    private boolean following; // on the control thread only
+    /** While the first scan runs (on the control thread): where the first dumps are collected. */
+    private volatile List<CompletableFuture<Void>> initialDumps;
     private volatile boolean closed;
 
     private CacheManager(CacheManagerOptions options) {
         this.options = options;
-        this.translator = new KernelTranslator(options.vrf());
     }
 
     public static CacheManager start(CacheManagerOptions options) {
         CacheManager cm = new CacheManager(options);
         cm.client = FpcClient.start(new FpcClient.Options(options.socketPath(), options.identity(),
                 FpcClient.Options.defaults(options.identity()).keepaliveTimeout()), cm.new Session());
-        log.info("following namespace '{}' as vrf {}; FPC peer {}", options.netns(), options.vrf(), options.socketPath());
+        cm.queue.start(cm.client);
+        log.info("following {}; FPC peer {}", options.netns().isEmpty()
+                ? "the default namespace and every namespace in " + NETNS_DIR
+                : "namespace '" + options.netns() + "' as vrf " + options.vrf(), options.socketPath());
         return cm;
     }
 
     private final class Session implements FpcClient.Session {
         @Override
         public void onConnected(FpcClient c) {
-            // Not on the I/O thread: the dump sends with backpressure.
-            control.execute(CacheManager.this::restartMonitor);
+            control.execute(CacheManager.this::resyncAll); // not on the I/O thread: dumps wait for room
         }
 
         @Override
@@ -77,84 +87,100 @@ public final class CacheManager implements AutoCloseable {
         }
     }
 
-    private void restartMonitor() {
+    /** A generation over all VRFs: every namespace dumped again, then the VRF set is complete. */
+    private void resyncAll() {
         if (closed) return;
-        RtnlMonitor old = monitor;
-        if (old != null) old.close();
+        long generation = generations.incrementAndGet();
+        queue.offerBarrier(new FpcSyncBegin(generation, FpcSyncBegin.ALL_VRFS));
+        List<CompletableFuture<Void>> dumps;
+        if (!following) {
+            following = true;
+            dumps = startFollowing(); // first connection: discover the namespaces, each dumps once
+        } else {
+            dumps = new ArrayList<>();
+            for (NamespaceFollower f : followers.values()) dumps.add(resync(f));
+        }
         try {
-            monitor = RtnlMonitor.start(new RtnlMonitor.Options(options.netns().isEmpty() ? null : options.netns(),
-                    options.receiveBufferBytes(), false), new Listener());
+            CompletableFuture.allOf(dumps.toArray(new CompletableFuture[0])).get(10, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            log.warn("not every namespace finished its dump ({}); the VRF set is closed anyway", e.toString());
+        }
+        queue.offerBarrier(new FpcSyncEnd(generation, FpcSyncBegin.ALL_VRFS));
+        log.info("generation {} over {} vrfs sent", generation, followers.size());
+    }
+
+    private CompletableFuture<Void> resync(NamespaceFollower f) {
+        try {
+            return f.resync();
         } catch (NetlinkException e) {
-            log.error("cannot follow namespace '{}': {}; retrying in 1 s", options.netns(), e.getMessage());
-            control.execute(() -> {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                restartMonitor();
-            });
+            log.error("vrf {} ('{}'): cannot dump: {}", f.vrf(), f.name(), e.getMessage());
+            return CompletableFuture.completedFuture(null);
         }
     }
 
-    private final class Listener implements RtnlMonitor.Listener {
-        /** During a dump the client flushes in batches; live changes are flushed one by one. */
-        private boolean inDump;
-        private final Map<Integer, Boolean> linkUp = new HashMap<>();
-
-        @Override
-        public void onSyncBegin(long epoch) {
-            inDump = true;
-            generation = generations.incrementAndGet();
-            send(new FpcSyncBegin(generation));
-            send(new FpcVrf(true, options.vrf(), options.netns()));
+    /** Starts every follower; returns their first dumps. */
+    private List<CompletableFuture<Void>> startFollowing() {
+        List<CompletableFuture<Void>> dumps = new ArrayList<>();
+        if (!options.netns().isEmpty()) {
+            NamespaceFollower f = follower(options.netns(), options.vrf());
+            followers.put(options.netns(), f);
+            dumps.add(resync(f));
+            return dumps;
         }
+        NamespaceFollower root = follower(null, VrfRegistry.DEFAULT_VRF);
+        followers.put("", root);
+        dumps.add(resync(root));
+        watcher = new NamespaceWatcher(NETNS_DIR, this::namespaceAppeared, this::namespaceDisappeared);
+        initialDumps = dumps;
+        watcher.scanNow(); // the namespaces present now belong to this generation
+        initialDumps = null;
+        watcher.start();
+        return dumps;
+    }
 
-        @Override
-        public void onEvent(RtnlEvent event) {
-            FpcMessage m = translator.translate(event);
-            if (m != null) {
-                send(m);
-                if (!inDump) client.flush();
-            }
-            if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
-                // The kernel drops every IPv4 route and nexthop through a link that goes down
-                // without announcing it (only IPv6 deletions are announced). A full dump is the
-                // one way to learn what is left; the new generation sweeps the rest.
-                log.info("link {} (ifindex {}) went down: resynchronizing", link.name(), link.ifindex());
-                control.execute(CacheManager.this::restartMonitor);
-            }
-        }
+    private NamespaceFollower follower(String netns, int vrf) {
+        return new NamespaceFollower(netns, vrf, options.receiveBufferBytes(), generations, this::send);
+    }
 
-        /** Tracks IFF_UP and IFF_LOWER_UP per ifindex; true on a transition from up to down. */
-        private boolean linkWentDown(boolean deleted, Link link) {
-            Boolean wasUp = deleted ? linkUp.remove(link.ifindex()) : linkUp.put(link.ifindex(), link.isUp());
-            return Boolean.TRUE.equals(wasUp) && (deleted || !link.isUp());
-        }
+    private void namespaceAppeared(VrfRegistry.Namespace ns) {
+        int vrf = registry.idOf(ns);
+        NamespaceFollower f = follower(ns.name(), vrf);
+        followers.put(ns.name(), f);
+        log.info("namespace '{}' appeared: vrf {}", ns.name(), vrf);
+        CompletableFuture<Void> dump = resync(f);
+        List<CompletableFuture<Void>> collecting = initialDumps;
+        if (collecting != null) collecting.add(dump);
+    }
 
-        @Override
-        public void onSyncEnd(long epoch) {
-            send(new FpcSyncEnd(generation));
-            client.flush();
-            inDump = false;
-            log.info("generation {} sent", generation);
-        }
+    private void namespaceDisappeared(VrfRegistry.Namespace ns) {
+        NamespaceFollower f = followers.remove(ns.name());
+        if (f == null) return;
+        f.close();
+        registry.release(ns);
+        send(new FpcVrf(false, f.vrf(), ns.name()));
+        log.info("namespace '{}' gone: vrf {} removed", ns.name(), f.vrf());
     }
 
     private void send(FpcMessage m) {
-        client.send(m);
+        if (m instanceof FpcSyncBegin || m instanceof FpcSyncEnd) queue.offerBarrier(m);
+        else queue.offer(m);
     }
 
     public long reportedErrors() {
         return reportedErrors.get();
     }
 
+    public int vrfs() {
+        return followers.size();
+    }
+
     @Override
     public void close() {
         closed = true;
         control.shutdownNow();
-        RtnlMonitor m = monitor;
-        if (m != null) m.close();
+        if (watcher != null) watcher.close();
+        followers.values().forEach(NamespaceFollower::close);
+        queue.close();
         client.close();
     }
 }

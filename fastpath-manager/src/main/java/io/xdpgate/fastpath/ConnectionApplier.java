@@ -1,18 +1,30 @@
 package io.xdpgate.fastpath;
 
+import io.xdpgate.fpc.FpcAddress;
 import io.xdpgate.fpc.FpcApplier;
 import io.xdpgate.fpc.FpcHello;
 import io.xdpgate.fpc.FpcKeepalive;
+import io.xdpgate.fpc.FpcLink;
 import io.xdpgate.fpc.FpcMessage;
+import io.xdpgate.fpc.FpcNeighbour;
+import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
+import io.xdpgate.fpc.FpcVrf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * The state of one FPC connection: who the sender is and which generation it is sending.
- * Objects are tagged with that generation; SYNC_END sweeps what the generation left out.
+ * The state of one FPC connection: who the sender is and which generations it is sending.
+ *
+ * <p>A generation is scoped either to all of the sender's VRFs (it ends by removing the VRFs it
+ * did not announce) or to one VRF (it ends by sweeping that VRF's objects it did not refresh).
+ * Every object is tagged with the generation of the latest sync covering its VRF; a sweep
+ * happens only at the matching SYNC_END, never on a timer.
  */
 final class ConnectionApplier implements FpcApplier {
 
@@ -20,8 +32,10 @@ final class ConnectionApplier implements FpcApplier {
 
     private final ForwardingState state;
     private String owner = "unidentified";
-    private long generation;
-    private boolean syncing;
+    private long allGeneration;
+    private boolean allSyncing;
+    private final Map<Integer, Long> vrfGeneration = new HashMap<>();
+    private final Map<Integer, Boolean> vrfSyncing = new HashMap<>();
 
     ConnectionApplier(ForwardingState state) {
         this.state = state;
@@ -35,27 +49,67 @@ final class ConnectionApplier implements FpcApplier {
     @Override
     public FpcStatus apply(FpcMessage message) {
         if (message instanceof FpcKeepalive) return FpcStatus.OK;
-        if (message instanceof FpcSyncBegin b) {
-            generation = b.generation();
-            syncing = true;
-            log.info("generation {} of {} begins", generation, owner);
-            return FpcStatus.OK;
+        if (message instanceof FpcSyncBegin b) return begin(b);
+        if (message instanceof FpcSyncEnd e) return end(e);
+        if (message instanceof FpcVrf v && v.add()) return state.addVrf(v, owner, generationOf(v.vrf()), allGeneration);
+        Integer vrf = vrfOf(message);
+        return state.apply(message, owner, vrf == null ? allGeneration : generationOf(vrf));
+    }
+
+    private FpcStatus begin(FpcSyncBegin b) {
+        if (b.vrf() == FpcSyncBegin.ALL_VRFS) {
+            allGeneration = b.generation();
+            allSyncing = true;
+            // A sync over all VRFs also refreshes each VRF's objects unless that VRF syncs on its own.
+            vrfGeneration.replaceAll((k, v) -> b.generation());
+            log.info("generation {} of {} over all its vrfs begins", b.generation(), owner);
+        } else {
+            vrfGeneration.put(b.vrf(), b.generation());
+            vrfSyncing.put(b.vrf(), true);
+            log.debug("generation {} of {} for vrf {} begins", b.generation(), owner, b.vrf());
         }
-        if (message instanceof FpcSyncEnd e) {
-            if (!syncing || e.generation() != generation) {
-                log.warn("SYNC_END {} from {} does not close generation {}: nothing swept", e.generation(), owner, generation);
+        return FpcStatus.OK;
+    }
+
+    private FpcStatus end(FpcSyncEnd e) {
+        if (e.vrf() == FpcSyncBegin.ALL_VRFS) {
+            if (!allSyncing || e.generation() != allGeneration) {
+                log.warn("SYNC_END {} from {} does not close generation {}: nothing swept", e.generation(), owner, allGeneration);
                 return FpcStatus.INVALID;
             }
-            syncing = false;
-            state.sweep(owner, generation);
+            allSyncing = false;
+            state.sweepVrfSet(owner, allGeneration, this::generationOf);
             return FpcStatus.OK;
         }
-        return state.apply(message, owner, generation);
+        Long current = vrfGeneration.get(e.vrf());
+        if (!Boolean.TRUE.equals(vrfSyncing.get(e.vrf())) || current == null || current != e.generation()) {
+            log.warn("SYNC_END {} of vrf {} from {} does not close its generation {}: nothing swept",
+                    e.generation(), e.vrf(), owner, current);
+            return FpcStatus.INVALID;
+        }
+        vrfSyncing.put(e.vrf(), false);
+        state.sweepVrf(owner, e.vrf(), e.generation());
+        return FpcStatus.OK;
+    }
+
+    private long generationOf(int vrf) {
+        return vrfGeneration.getOrDefault(vrf, allGeneration);
+    }
+
+    private static Integer vrfOf(FpcMessage m) {
+        if (m instanceof FpcVrf x) return x.vrf();
+        if (m instanceof FpcLink x) return x.vrf();
+        if (m instanceof FpcAddress x) return x.vrf();
+        if (m instanceof FpcNeighbour x) return x.vrf();
+        if (m instanceof FpcRoute x) return x.vrf();
+        return null;
     }
 
     @Override
     public void connectionClosed() {
-        // A sync cut short is never swept: the next connection starts a new generation.
-        if (syncing) log.warn("connection of {} closed during generation {}: waiting for its resync", owner, generation);
+        // A sync cut short is never swept: the next connection starts new generations.
+        if (allSyncing || vrfSyncing.containsValue(true)) {
+            log.warn("connection of {} closed during a resynchronization: waiting for the next one", owner);
+        }
     }
 }

@@ -99,7 +99,7 @@ final class ForwardingState implements AutoCloseable {
     /** Applies one object message of sender {@code owner} in generation {@code generation}. */
     synchronized FpcStatus apply(FpcMessage message, String owner, long generation) {
         try {
-            if (message instanceof FpcVrf m) return m.add() ? addVrf(m, owner, generation) : deleteVrf(m.vrf());
+            if (message instanceof FpcVrf m) return m.add() ? addVrf(m, owner, generation, generation) : deleteVrf(m.vrf());
             Vrf vrf = vrfOf(message);
             if (vrf == null) {
                 ignore("unknown_vrf", message);
@@ -120,25 +120,39 @@ final class ForwardingState implements AutoCloseable {
     }
 
     /**
-     * End of a resynchronization: everything of {@code owner} that generation {@code generation}
-     * did not refresh is deleted, and VRFs it did not announce at all are removed.
+     * End of a resynchronization over all VRFs of {@code owner}: the VRFs it did not announce in
+     * {@code generation} are removed (with those adopted from a previous run that nobody claimed),
+     * and the VRFs that had no sync of their own inside it are swept.
      */
-    synchronized void sweep(String owner, long generation) {
+    synchronized void sweepVrfSet(String owner, long generation, java.util.function.IntToLongFunction generationOf) {
+        int removedVrfs = 0;
         int removed = 0;
         for (Vrf vrf : new ArrayList<>(vrfs.values())) {
-            if (!owner.equals(vrf.owner)) continue;
+            if (vrf.owner != null && !owner.equals(vrf.owner)) continue;
             try {
-                if (vrf.generation != generation) {
+                if (vrf.owner == null || vrf.announced != generation) {
                     deleteVrf(vrf.id);
-                    removed++;
-                    continue;
+                    removedVrfs++;
+                } else if (generationOf.applyAsLong(vrf.id) == generation) {
+                    removed += sweepVrf(vrf, generation);
                 }
-                removed += sweepVrf(vrf, generation);
             } catch (BpfException e) {
                 log.error("sweep of vrf {}: {}", vrf.id, e.getMessage());
             }
         }
-        log.info("generation {} of {} complete: {} stale objects removed", generation, owner, removed);
+        log.info("generation {} of {} complete: {} vrfs and {} stale objects removed", generation, owner, removedVrfs, removed);
+    }
+
+    /** End of a resynchronization of one VRF: what {@code generation} did not refresh is deleted. */
+    synchronized void sweepVrf(String owner, int vrfId, long generation) {
+        Vrf vrf = vrfs.get(vrfId);
+        if (vrf == null) return;
+        try {
+            int removed = sweepVrf(vrf, generation);
+            log.info("generation {} of {} for vrf {} complete: {} stale objects removed", generation, owner, vrfId, removed);
+        } catch (BpfException e) {
+            log.error("sweep of vrf {}: {}", vrfId, e.getMessage());
+        }
     }
 
     private int sweepVrf(Vrf vrf, long generation) throws BpfException {
@@ -176,29 +190,60 @@ final class ForwardingState implements AutoCloseable {
 
     // ---- VRFs
 
-    private FpcStatus addVrf(FpcVrf m, String owner, long generation) throws BpfException {
-        Vrf vrf = vrfs.get(m.vrf());
-        if (vrf != null && vrf.netns != null && !vrf.netns.equals(m.name())) {
-            deleteVrf(m.vrf()); // the id now names another namespace
-            vrf = null;
+    /**
+     * A VRF announced by {@code owner}. Its program is loaded only when its first port appears:
+     * a router may have thousands of namespaces and only a few of them with fast path ports.
+     */
+    synchronized FpcStatus addVrf(FpcVrf m, String owner, long generation, long setGeneration) {
+        try {
+            Vrf vrf = vrfs.get(m.vrf());
+            if (vrf != null && vrf.netns != null && !vrf.netns.equals(m.name())) {
+                deleteVrf(m.vrf()); // the id now names another namespace
+                vrf = null;
+            }
+            if (vrf == null) {
+                vrf = new Vrf(m.vrf(), m.name());
+                vrfs.put(m.vrf(), vrf);
+            }
+            if (vrf.netns == null) {
+                vrf.netns = m.name(); // adopted at start-up, or new: announced now
+                publishVrfs();
+            }
+            vrf.owner = owner;
+            vrf.generation = generation;
+            vrf.announced = setGeneration;
+            return FpcStatus.OK;
+        } catch (BpfException e) {
+            log.error("vrf {}: {}", m.vrf(), e.getMessage());
+            return FpcStatus.ERROR;
         }
-        if (vrf == null) {
-            vrf = new Vrf(m.vrf(), m.name());
-            vrfs.put(m.vrf(), vrf);
+    }
+
+    /** Tells operator tools which namespace each VRF is (see {@link VrfTable}). */
+    private void publishVrfs() {
+        Map<Integer, String> table = new HashMap<>();
+        for (Vrf v : vrfs.values()) {
+            if (v.netns != null) table.put(v.id, v.netns);
         }
-        if (vrf.netns == null) vrf.netns = m.name(); // adopted at start-up, announced now
-        if (vrf.dataplane == null) {
+        try {
+            VrfTable.publish(options.pinRoot(), table);
+        } catch (java.io.IOException e) {
+            log.warn("cannot publish the VRF table for operator tools: {}", e.getMessage());
+        }
+    }
+
+    /** The VRF's program, loaded on first use; null (traffic stays with Linux) if it cannot load. */
+    private VrfDataplane dataplane(Vrf vrf) {
+        if (vrf.dataplane == null && vrf.netns != null) {
             try {
-                vrf.dataplane = VrfDataplane.load(options.pinRoot(), m.vrf(), m.name());
-                log.info("vrf {} (netns '{}'): fast path program loaded", m.vrf(), m.name());
+                vrf.dataplane = VrfDataplane.load(options.pinRoot(), vrf.id, vrf.netns);
+                log.info("vrf {} (netns '{}'): fast path program loaded", vrf.id, vrf.netns);
             } catch (BpfException e) {
                 log.error("vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}",
-                        m.vrf(), m.name(), e.getMessage());
+                        vrf.id, vrf.netns, e.getMessage());
             }
         }
-        vrf.owner = owner;
-        vrf.generation = generation;
-        return vrf.dataplane == null ? FpcStatus.ERROR : FpcStatus.OK;
+        return vrf.dataplane;
     }
 
     private FpcStatus deleteVrf(int id) throws BpfException {
@@ -214,6 +259,7 @@ final class ForwardingState implements AutoCloseable {
             vrf.dataplane.close();
         }
         vrfs.remove(id);
+        publishVrfs();
         log.info("vrf {} (netns '{}') removed", id, vrf.netns);
         return FpcStatus.OK;
     }
@@ -225,8 +271,9 @@ final class ForwardingState implements AutoCloseable {
         boolean adoptedPort = vrf.adoptedPorts.remove(m.ifindex());
         entry.link = m;
         entry.generation = generation;
-        VrfDataplane dp = vrf.dataplane;
-        boolean wanted = dp != null && options.isPort(vrf.netns, m.name(), m.kind(), m.mac());
+        boolean wanted = options.isPort(vrf.netns, m.name(), m.kind(), m.mac());
+        VrfDataplane dp = wanted || adoptedPort ? dataplane(vrf) : vrf.dataplane;
+        wanted &= dp != null;
         if (wanted && !dp.isAttached(m.ifindex())) {
             try {
                 dp.attach(m.ifindex());
@@ -278,9 +325,10 @@ final class ForwardingState implements AutoCloseable {
     private void removeAdoptedPort(Vrf vrf, int ifindex) throws BpfException {
         vrf.adoptedPorts.remove(ifindex);
         maps.deletePort(vrf.id, ifindex);
-        if (vrf.dataplane == null) return;
+        VrfDataplane dp = dataplane(vrf);
+        if (dp == null) return;
         try {
-            vrf.dataplane.detachPinned(ifindex);
+            dp.detachPinned(ifindex);
         } catch (Exception e) {
             log.warn("vrf {}: detach of the former port ifindex {}: {}", vrf.id, ifindex, e.getMessage());
         }

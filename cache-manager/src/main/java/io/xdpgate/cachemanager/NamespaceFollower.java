@@ -1,0 +1,150 @@
+package io.xdpgate.cachemanager;
+
+import io.xdpgate.fpc.FpcMessage;
+import io.xdpgate.fpc.FpcSyncBegin;
+import io.xdpgate.fpc.FpcSyncEnd;
+import io.xdpgate.fpc.FpcVrf;
+import io.xdpgate.netlink.Link;
+import io.xdpgate.netlink.NetlinkException;
+import io.xdpgate.netlink.RtnlEvent;
+import io.xdpgate.netlink.RtnlMonitor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Follows one network namespace (one VRF) over rtnetlink and turns what it sees into FPC
+ * messages. Every full dump of the namespace, whatever caused it (start, netlink overrun,
+ * link down, a new FPC connection), is one generation scoped to this VRF: SYNC_BEGIN, the
+ * VRF, every object, SYNC_END, after which the receiver sweeps what the dump left out.
+ */
+final class NamespaceFollower implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NamespaceFollower.class);
+
+    private final String netns; // null: the namespace the daemon runs in
+    private final String vrfName;
+    private final int vrf;
+    private final int receiveBufferBytes;
+    private final AtomicLong generations;
+    private final Consumer<FpcMessage> out;
+    private final KernelTranslator translator;
+    private final Object lock = new Object();
+    private RtnlMonitor monitor;
+    private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
+    private volatile boolean closed;
+
+    NamespaceFollower(String netns, int vrf, int receiveBufferBytes, AtomicLong generations, Consumer<FpcMessage> out) {
+        this.netns = netns;
+        this.vrfName = netns == null ? "" : netns;
+        this.vrf = vrf;
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.generations = generations;
+        this.out = out;
+        this.translator = new KernelTranslator(vrf);
+    }
+
+    int vrf() {
+        return vrf;
+    }
+
+    String name() {
+        return vrfName;
+    }
+
+    /**
+     * Starts a new generation from a fresh dump (the first one if not started yet). The future
+     * completes when that generation's SYNC_END has been handed to the sender.
+     */
+    CompletableFuture<Void> resync() throws NetlinkException {
+        synchronized (lock) {
+            if (closed) return CompletableFuture.completedFuture(null);
+            if (monitor != null) monitor.close();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            nextSyncEnd = done;
+            monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, receiveBufferBytes, false), new Listener());
+            return done;
+        }
+    }
+
+    private final class Listener implements RtnlMonitor.Listener {
+        private final Map<Integer, Boolean> linkUp = new HashMap<>();
+        private boolean inDump;
+        private long generation;
+        // No flushing here: the send queue flushes whenever it runs empty, so a live change goes
+        // out at once and a dump goes out in full batches.
+
+        @Override
+        public void onSyncBegin(long epoch) {
+            inDump = true;
+            generation = generations.incrementAndGet();
+            out.accept(new FpcSyncBegin(generation, vrf));
+            out.accept(new FpcVrf(true, vrf, vrfName));
+        }
+
+        @Override
+        public void onEvent(RtnlEvent event) {
+            FpcMessage m = translator.translate(event);
+            if (m != null) out.accept(m);
+            if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
+                // The kernel drops every IPv4 route and nexthop through a link that goes down
+                // without announcing it (only IPv6 deletions are announced). A full dump of this
+                // namespace is the one way to learn what is left; its generation sweeps the rest.
+                log.info("vrf {}: link {} (ifindex {}) went down: resynchronizing", vrf, link.name(), link.ifindex());
+                Thread t = new Thread(() -> {
+                    try {
+                        resync();
+                    } catch (NetlinkException e) {
+                        log.error("vrf {}: resync after link down failed: {}", vrf, e.getMessage());
+                    }
+                }, "resync-vrf" + vrf);
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+
+        /** Tracks IFF_UP and IFF_LOWER_UP per ifindex; true on a transition from up to down. */
+        private boolean linkWentDown(boolean deleted, Link link) {
+            Boolean wasUp = deleted ? linkUp.remove(link.ifindex()) : linkUp.put(link.ifindex(), link.isUp());
+            return Boolean.TRUE.equals(wasUp) && (deleted || !link.isUp());
+        }
+
+        @Override
+        public void onSyncEnd(long epoch) {
+            out.accept(new FpcSyncEnd(generation, vrf));
+            inDump = false;
+            CompletableFuture<Void> done;
+            synchronized (lock) {
+                done = nextSyncEnd;
+            }
+            done.complete(null);
+            log.debug("vrf {} ('{}'): generation {} sent", vrf, vrfName, generation);
+        }
+    }
+
+    /** Stops following; the caller announces the VRF's removal if the namespace is gone. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            if (monitor != null) monitor.close();
+            monitor = null;
+            nextSyncEnd.complete(null);
+        }
+    }
+
+    long overruns() {
+        RtnlMonitor m = monitor;
+        return m == null ? 0 : m.overruns();
+    }
+
+    long resyncs() {
+        RtnlMonitor m = monitor;
+        return m == null ? 0 : m.resyncs();
+    }
+}

@@ -1,0 +1,64 @@
+package io.xdpgate.ctl;
+
+import io.xdpgate.netlink.Address;
+import io.xdpgate.netlink.Link;
+import io.xdpgate.netlink.Neighbour;
+import io.xdpgate.netlink.NetlinkException;
+import io.xdpgate.netlink.Route;
+import io.xdpgate.netlink.RtnlEvent;
+import io.xdpgate.netlink.RtnlMonitor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** One fresh, consistent dump of a namespace's links, addresses, neighbours and routes. */
+record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Neighbour> neighbours, List<Route> routes) {
+
+    /** Dumps namespace {@code netns} (null: the current one); a dump interrupted by changes is redone. */
+    static KernelSnapshot of(String netns) throws NetlinkException, InterruptedException {
+        Map<Integer, Link> links = new HashMap<>();
+        List<Address> addresses = new ArrayList<>();
+        List<Neighbour> neighbours = new ArrayList<>();
+        List<Route> routes = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        RtnlMonitor monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, 1 << 20, false), new RtnlMonitor.Listener() {
+            private boolean first = true;
+
+            @Override
+            public void onSyncBegin(long epoch) {
+                if (!first) return;
+                links.clear();
+                addresses.clear();
+                neighbours.clear();
+                routes.clear();
+            }
+
+            @Override
+            public void onEvent(RtnlEvent e) {
+                if (!first || e.deleted()) return; // only the dump: changes after it are the next verify's
+                if (e.object() instanceof Link l) links.put(l.ifindex(), l);
+                else if (e.object() instanceof Address a) addresses.add(a);
+                else if (e.object() instanceof Neighbour n) neighbours.add(n);
+                else if (e.object() instanceof Route r) routes.add(r);
+            }
+
+            @Override
+            public void onSyncEnd(long epoch) {
+                first = false;
+                done.countDown();
+            }
+        });
+        try {
+            if (!done.await(120, TimeUnit.SECONDS)) {
+                throw new NetlinkException("the dump of namespace '" + netns + "' did not finish in 120 s", 0);
+            }
+        } finally {
+            monitor.close();
+        }
+        return new KernelSnapshot(links, addresses, neighbours, routes);
+    }
+}
