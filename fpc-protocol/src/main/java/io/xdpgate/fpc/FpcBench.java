@@ -16,6 +16,7 @@ import java.lang.management.MemoryUsage;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +41,13 @@ import javax.management.openmbean.CompositeData;
  * {@link FpcClient#send} over a real UNIX socket to an {@link FpcServer} whose applier does nothing, timed
  * from the first send to the acknowledgement of SYNC_END.</li>
  * </ul>
- * Each of the three is first run untimed on {@code --warmup} messages (the end-to-end one as a generation of
- * its own on the same connection), so that the timed pass measures compiled code, not the JIT at work.
+ * Each of the three is first run untimed, in rounds of at most {@value #WARMUP_ROUND} messages (end to end: one
+ * generation per round, on the same connection), for at least {@code --warmup} messages and then on until the JIT
+ * compiler is quiet: {@value #QUIET_ROUNDS} rounds in a row during which the compiler threads used less than
+ * {@value #JIT_QUIET_PERCENT}% of the round's time (or {@value #WARMUP_MAX_SECONDS} s per phase at most). On one core
+ * the compiler shares the core with the code it compiles, and a fixed short warm-up would time the JIT rather than
+ * FPC. {@code warmup_routes} is the end-to-end warm-up actually run, {@code jit_cpu_ms_during_e2e} the CPU time the
+ * compiler threads used during the timed run (about 0 when the warm-up did its job; -1 when unknown).
  * {@code route_msgs_per_cpu_s} divides the end-to-end messages by the CPU time the whole process used meanwhile
  * (client, server, GC and every other thread): what one core sustains, whatever the number of cores.
  * The heap is sampled throughout; {@code heap_bytes} is the peak of the heap in use right after each
@@ -55,6 +61,10 @@ public final class FpcBench {
     private static final int RING = 4096;
     static final int DEFAULT_ROUTES = 5_000_000;
     static final int DEFAULT_WARMUP = 2_000_000;
+    static final int WARMUP_ROUND = 500_000;
+    static final int JIT_QUIET_PERCENT = 2;
+    static final int QUIET_ROUNDS = 2;
+    static final int WARMUP_MAX_SECONDS = 30;
 
     private FpcBench() {
     }
@@ -70,7 +80,8 @@ public final class FpcBench {
                 case "--json" -> json = true;
                 case "-h", "--help" -> {
                     System.out.println("usage: FpcBench [--routes N (timed, default " + DEFAULT_ROUTES + ")] [--warmup N"
-                            + " (untimed first, default " + DEFAULT_WARMUP + ")] [--json]");
+                            + " (untimed first, at least; default " + DEFAULT_WARMUP + ", then on until the JIT is quiet)]"
+                            + " [--json]");
                     return;
                 }
                 default -> {
@@ -87,13 +98,13 @@ public final class FpcBench {
             System.err.println("FpcBench: --warmup must be 0.." + (Integer.MAX_VALUE - 2));
             System.exit(2);
         }
-        Map<String, Object> result = run((int) routes, (int) warmup);
+        Map<String, Object> result = run((int) routes, (int) warmup, true);
         PrintStream out = System.out;
         if (json) {
             out.println(toJson(result));
         } else {
-            out.printf("FPC bench, %,d route messages timed after %,d untimed, %d CPUs%n", routes, warmup,
-                    Runtime.getRuntime().availableProcessors());
+            out.printf("FPC bench, %,d route messages timed after %,d untimed (end to end), %d CPUs%n", routes,
+                    (long) result.get("warmup_routes"), Runtime.getRuntime().availableProcessors());
             out.printf("  %-34s %,15.0f msg/s%n", "end to end (UNIX socket, acked)", (double) result.get("route_msgs_per_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "end to end per CPU second", (double) result.get("route_msgs_per_cpu_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "encode only", (double) result.get("encode_msgs_per_s"));
@@ -103,6 +114,7 @@ public final class FpcBench {
             out.printf("  %-34s %,15d bytes%n", "heap used after GC, peak", (long) result.get("heap_bytes"));
             out.printf("  %-34s %,15d bytes%n", "heap used sampled, peak", (long) result.get("heap_peak_sampled_bytes"));
             out.printf("  %-34s %,15d%n", "collections during the run", (long) result.get("gc_count"));
+            out.printf("  %-34s %,15d ms%n", "JIT compiler CPU during the run", (long) result.get("jit_cpu_ms_during_e2e"));
         }
     }
 
@@ -114,27 +126,23 @@ public final class FpcBench {
         return args[i];
     }
 
-    /** {@code routes} timed after as many untimed. */
+    /** {@code routes} timed after as many untimed, without waiting for the JIT to go quiet (for tests). */
     static Map<String, Object> run(int routes) throws Exception {
-        return run(routes, routes);
+        return run(routes, routes, false);
     }
 
-    static Map<String, Object> run(int routes, int warmup) throws Exception {
+    static Map<String, Object> run(int routes, int warmup, boolean untilJitQuiet) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("routes", routes);
-        r.put("warmup_routes", warmup);
+        r.put("warmup_routes", 0L);
         r.put("cpus", Runtime.getRuntime().availableProcessors());
         List<FpcEnvelope> ring = new ArrayList<>(RING);
         for (int i = 0; i < RING; i++) {
             ring.add(new FpcEnvelope(0, i + 1, 0, route(i)));
         }
-        if (warmup > 0) {
-            encodeRate(ring, warmup);
-        }
+        warmUp(warmup, untilJitQuiet, n -> encodeRate(ring, n));
         r.put("encode_msgs_per_s", encodeRate(ring, routes));
-        if (warmup > 0) {
-            decodeRate(ring, warmup);
-        }
+        warmUp(warmup, untilJitQuiet, n -> decodeRate(ring, n));
         r.put("decode_msgs_per_s", decodeRate(ring, routes));
 
         HeapWatch heap = new HeapWatch();
@@ -142,7 +150,7 @@ public final class FpcBench {
         Path socket = dir.resolve("fpc.sock");
         Timing timed;
         try {
-            timed = endToEnd(socket, routes, warmup, heap);
+            timed = endToEnd(socket, routes, warmup, untilJitQuiet, heap);
         } finally {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
@@ -151,11 +159,13 @@ public final class FpcBench {
         r.put("route_msgs_per_cpu_s", timed.cpuSeconds > 0 ? routes / timed.cpuSeconds : 0.0);
         r.put("e2e_seconds", timed.seconds);
         r.put("e2e_cpu_seconds", timed.cpuSeconds);
+        r.put("warmup_routes", timed.warmupRoutes);
         r.put("heap_bytes", heap.peakAfterGc > 0 ? heap.peakAfterGc : heap.peakSampled);
         r.put("heap_bytes_source", heap.peakAfterGc > 0 ? "after_gc" : "sampled_no_gc_during_run");
         r.put("heap_peak_sampled_bytes", heap.peakSampled);
         r.put("heap_max_bytes", Runtime.getRuntime().maxMemory());
         r.put("gc_count", heap.collections.get());
+        r.put("jit_cpu_ms_during_e2e", timed.jitMillis);
         return r;
     }
 
@@ -203,15 +213,78 @@ public final class FpcBench {
         }
     }
 
-    /** Wall-clock and process CPU seconds of the timed end-to-end generation. */
-    private record Timing(double seconds, double cpuSeconds) {
+    /** One untimed round of a phase: {@code messages} messages. */
+    private interface Round {
+        void run(int messages) throws Exception;
     }
 
     /**
-     * One connection; generation 1 ({@code warmup} routes) untimed, generation 2 ({@code routes}) timed with
-     * the heap watched.
+     * Runs rounds of at most {@link #WARMUP_ROUND} messages: at least {@code messages} in all, then (when
+     * {@code untilJitQuiet}) on until {@link #QUIET_ROUNDS} rounds in a row during which the JIT compiler threads
+     * were on a CPU for less than {@link #JIT_QUIET_PERCENT}% of the round's time, for {@link #WARMUP_MAX_SECONDS} s
+     * at most. Returns the messages run.
      */
-    private static Timing endToEnd(Path socket, int routes, int warmup, HeapWatch heap) throws Exception {
+    private static long warmUp(int messages, boolean untilJitQuiet, Round round) throws Exception {
+        boolean watchJit = untilJitQuiet && compilerCpuNanos() >= 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_MAX_SECONDS);
+        long done = 0;
+        int quiet = 0;
+        while (true) {
+            int n = (int) Math.min(WARMUP_ROUND, Math.max(messages - done, watchJit ? WARMUP_ROUND : 0));
+            if (n <= 0) {
+                return done;
+            }
+            long jitBefore = watchJit ? compilerCpuNanos() : 0;
+            long start = System.nanoTime();
+            round.run(n);
+            done += n;
+            if (watchJit) {
+                long jitNanos = compilerCpuNanos() - jitBefore;
+                quiet = jitNanos * 100 < JIT_QUIET_PERCENT * (System.nanoTime() - start) ? quiet + 1 : 0;
+            }
+            if (done >= messages && (!watchJit || quiet >= QUIET_ROUNDS || System.nanoTime() > deadline)) {
+                return done;
+            }
+        }
+    }
+
+    /**
+     * CPU time used so far by the JIT compiler threads (HotSpot's "C1/C2 CompilerThread", from
+     * /proc/self/task), in nanoseconds; -1 where that cannot be read. A compilation still running counts too,
+     * which the JVM's own compilation time (counted when a compilation ends) would miss.
+     */
+    static long compilerCpuNanos() {
+        Path tasks = Path.of("/proc/self/task");
+        long total = 0;
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(tasks)) {
+            for (Path task : all) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        continue;
+                    }
+                    // schedstat: nanoseconds on a CPU, nanoseconds waiting for one, timeslices.
+                    String schedstat = Files.readString(task.resolve("schedstat")).trim();
+                    total += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                } catch (IOException | RuntimeException gone) {
+                    // a compiler thread that just ended, or no schedstat: skip it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    /** The timed end-to-end generation: wall-clock and process CPU seconds, JIT time, and the warm-up before it. */
+    private record Timing(double seconds, double cpuSeconds, long jitMillis, long warmupRoutes) {
+    }
+
+    /**
+     * One connection: warm-up generations (see {@link #warmUp}) untimed, then one generation of {@code routes}
+     * timed with the heap watched.
+     */
+    private static Timing endToEnd(Path socket, int routes, int warmup, boolean untilJitQuiet, HeapWatch heap)
+            throws Exception {
         FpcApplier noOp = m -> FpcStatus.OK;
         CountDownLatch connected = new CountDownLatch(1);
         FpcClient.Session session = new FpcClient.Session() {
@@ -227,17 +300,19 @@ public final class FpcBench {
             if (!connected.await(10, TimeUnit.SECONDS)) {
                 throw new IOException("the bench client did not connect to " + socket);
             }
-            if (warmup > 0) {
-                generation(client, 1, warmup);
-            }
+            long[] generation = {0};
+            long warmedUp = warmUp(warmup, untilJitQuiet, n -> generation(client, ++generation[0], n));
             heap.start();
+            long jitStart = compilerCpuNanos();
             long cpuStart = processCpuNanos();
             long start = System.nanoTime();
-            generation(client, 2, routes);
+            generation(client, ++generation[0], routes);
             double seconds = seconds(start);
             long cpuEnd = processCpuNanos();
+            long jitEnd = compilerCpuNanos();
+            long jitMillis = jitStart < 0 || jitEnd < 0 ? -1 : Math.max(0, jitEnd - jitStart) / 1_000_000;
             heap.stop();
-            return new Timing(seconds, cpuStart < 0 || cpuEnd < 0 ? 0 : (cpuEnd - cpuStart) / 1e9);
+            return new Timing(seconds, cpuStart < 0 || cpuEnd < 0 ? 0 : (cpuEnd - cpuStart) / 1e9, jitMillis, warmedUp);
         }
     }
 
