@@ -92,8 +92,10 @@ public final class Bpf {
                 "bpf(BPF_MAP_CREATE) on " + name);
     }
 
+    // The element calls below go through LibBpfDirect: they run once per route or entry.
+
     public static void mapUpdate(int fd, String name, byte[] key, byte[] value, long flags) throws BpfException {
-        Calls.check(Calls.retry(() -> LIB.bpf_map_update_elem(fd, key, value, flags)),
+        Calls.check(Calls.retry(() -> LibBpfDirect.bpf_map_update_elem(fd, key, value, flags)),
                 "bpf(BPF_MAP_UPDATE_ELEM) on " + name);
     }
 
@@ -123,7 +125,7 @@ public final class Bpf {
 
     /** Fills value and returns true, or returns false if the key is absent. */
     public static boolean mapLookup(int fd, String name, byte[] key, byte[] value) throws BpfException {
-        int ret = Calls.retry(() -> LIB.bpf_map_lookup_elem(fd, key, value));
+        int ret = Calls.retry(() -> LibBpfDirect.bpf_map_lookup_elem(fd, key, value));
         if (ret == -Errno.ENOENT) {
             return false;
         }
@@ -133,7 +135,7 @@ public final class Bpf {
 
     /** Returns false if the key was absent. */
     public static boolean mapDelete(int fd, String name, byte[] key) throws BpfException {
-        int ret = Calls.retry(() -> LIB.bpf_map_delete_elem(fd, key));
+        int ret = Calls.retry(() -> LibBpfDirect.bpf_map_delete_elem(fd, key));
         if (ret == -Errno.ENOENT) {
             return false;
         }
@@ -146,7 +148,7 @@ public final class Bpf {
      * true, or returns false after the last key.
      */
     public static boolean mapNextKey(int fd, String name, byte[] key, byte[] next) throws BpfException {
-        int ret = Calls.retry(() -> LIB.bpf_map_get_next_key(fd, key, next));
+        int ret = Calls.retry(() -> LibBpfDirect.bpf_map_get_next_key(fd, key, next));
         if (ret == -Errno.ENOENT) {
             return false;
         }

@@ -69,13 +69,7 @@ interface LibBpf extends Library {
 
     int bpf_map_create(int type, String name, int keySize, int valueSize, int maxEntries, Pointer opts);
 
-    int bpf_map_update_elem(int fd, byte[] key, byte[] value, long flags);
-
-    int bpf_map_lookup_elem(int fd, byte[] key, byte[] value);
-
-    int bpf_map_delete_elem(int fd, byte[] key);
-
-    int bpf_map_get_next_key(int fd, byte[] key, byte[] nextKey);
+    // The per-entry map calls (update, lookup, delete, get_next_key) are in LibBpfDirect.
 
     /** count: in, the number of entries; out, the number applied. opts may be NULL (elem_flags BPF_ANY). */
     int bpf_map_update_batch(int fd, Pointer keys, Pointer values, IntByReference count, Pointer opts);
