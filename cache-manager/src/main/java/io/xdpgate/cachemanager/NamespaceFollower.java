@@ -35,7 +35,7 @@ final class NamespaceFollower implements AutoCloseable {
     private final Consumer<FpcMessage> out;
     private final KernelTranslator translator;
     private final Object lock = new Object();
-    private RtnlMonitor monitor;
+    private volatile RtnlMonitor monitor;
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
     private volatile boolean closed;
 
@@ -96,15 +96,8 @@ final class NamespaceFollower implements AutoCloseable {
                 // without announcing it (only IPv6 deletions are announced). A full dump of this
                 // namespace is the one way to learn what is left; its generation sweeps the rest.
                 log.info("vrf {}: link {} (ifindex {}) went down: resynchronizing", vrf, link.name(), link.ifindex());
-                Thread t = new Thread(() -> {
-                    try {
-                        resync();
-                    } catch (NetlinkException e) {
-                        log.error("vrf {}: resync after link down failed: {}", vrf, e.getMessage());
-                    }
-                }, "resync-vrf" + vrf);
-                t.setDaemon(true);
-                t.start();
+                RtnlMonitor current = monitor;
+                if (current != null) current.requestResync(); // a new epoch of the same monitor: onSyncBegin, dump, onSyncEnd
             }
         }
 
