@@ -39,6 +39,12 @@ final class FpcConstants {
     /** Keeps every valid route within MAX_MESSAGE_LENGTH even with IPv6 gateways (2048 * 23 bytes). */
     static final int MAX_NEXTHOPS = 2048;
 
+    /** Members of a nexthop group at most (2048 * 8 bytes). */
+    static final int MAX_GROUP_MEMBERS = 2048;
+
+    /** Nexthop object flags byte: NHA_BLACKHOLE. */
+    static final int NEXTHOP_BLACKHOLE = 0x01;
+
     /** Neighbour flags byte. */
     static final int NEIGHBOUR_ROUTER = 0x01;
 

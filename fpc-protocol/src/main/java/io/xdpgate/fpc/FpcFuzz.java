@@ -272,10 +272,43 @@ public final class FpcFuzz {
                 for (int i = r.nextInt(r.nextInt(16) == 0 ? 300 : 4); i > 0; i--) {
                     nhs.add(new FpcNexthop(r.nextInt(), r.nextBoolean() ? null : address(r), 1 + r.nextInt(0xffff)));
                 }
+                int nexthopId = nhs.isEmpty() && r.nextBoolean() ? nonZero(r) : 0;
                 yield new FpcRoute(add, r.nextInt(), r.nextInt(), p, r.nextInt(FpcChecks.bits(p) + 1),
-                        pick(r, FpcRouteType.values()), nhs);
+                        pick(r, FpcRouteType.values()), nhs, nexthopId);
+            }
+            case NEXTHOP_ADD, NEXTHOP_DEL -> {
+                boolean blackhole = r.nextInt(4) == 0;
+                yield new FpcNexthopObject(add, r.nextInt(), nonZero(r), blackhole ? 0 : r.nextInt(),
+                        blackhole || r.nextBoolean() ? null : address(r), blackhole);
+            }
+            case NEXTHOP_GROUP_ADD, NEXTHOP_GROUP_DEL -> {
+                List<FpcGroupMember> members = new ArrayList<>();
+                java.util.Set<Integer> ids = new java.util.HashSet<>();
+                int count = (add ? 1 : 0) + r.nextInt(r.nextInt(16) == 0 ? 300 : 4);
+                while (members.size() < count) {
+                    int id = nonZero(r);
+                    if (ids.add(id)) {
+                        members.add(new FpcGroupMember(id, 1 + r.nextInt(FpcGroupMember.MAX_WEIGHT)));
+                    }
+                }
+                yield new FpcNexthopGroup(add, r.nextInt(), nonZero(r), members);
+            }
+            case CONTROL -> {
+                FpcControlType t = pick(r, FpcControlType.values());
+                boolean capture = t == FpcControlType.CAPTURE_ON || t == FpcControlType.CAPTURE_OFF;
+                long value = t == FpcControlType.SET_MTU
+                        ? FpcControl.MIN_MTU + (r.nextLong() & Long.MAX_VALUE) % (0x1_0000_0000L - FpcControl.MIN_MTU) : 0;
+                yield new FpcControl(t, r.nextInt(), capture && r.nextBoolean() ? 0 : nonZero(r), value);
             }
         };
+    }
+
+    private static int nonZero(Random r) {
+        int v;
+        do {
+            v = r.nextInt();
+        } while (v == 0);
+        return v;
     }
 
     private static <T> T pick(Random r, T[] values) {

@@ -15,6 +15,10 @@ import java.util.List;
 public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** Smallest nexthop on the wire: ifindex u32, weight u16, gateway family u8 (AF_UNSPEC). */
     private static final int MIN_NEXTHOP_LENGTH = 7;
+    /** A route body ends with the nexthop object id, u32. */
+    private static final int NEXTHOP_ID_LENGTH = 4;
+    /** A group member on the wire: id u32, weight u32. */
+    private static final int GROUP_MEMBER_LENGTH = 8;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
@@ -82,6 +86,9 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             case LINK_ADD, LINK_DEL -> decodeLink(type == FpcMessageType.LINK_ADD, in);
             case ADDRESS_ADD, ADDRESS_DEL -> decodeAddress(type == FpcMessageType.ADDRESS_ADD, in);
             case NEIGHBOUR_ADD, NEIGHBOUR_DEL -> decodeNeighbour(type == FpcMessageType.NEIGHBOUR_ADD, in);
+            case NEXTHOP_ADD, NEXTHOP_DEL -> decodeNexthopObject(type == FpcMessageType.NEXTHOP_ADD, in);
+            case NEXTHOP_GROUP_ADD, NEXTHOP_GROUP_DEL -> decodeNexthopGroup(type == FpcMessageType.NEXTHOP_GROUP_ADD, in);
+            case CONTROL -> decodeControl(in);
         };
     }
 
@@ -146,9 +153,10 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         checkPrefixLength(prefix, prefixLength);
         int count = in.u16("nexthop count");
         // Bound the count by what the body can hold before sizing anything from it.
-        if (count > FpcConstants.MAX_NEXTHOPS || (long) count * MIN_NEXTHOP_LENGTH > in.remaining()) {
+        if (count > FpcConstants.MAX_NEXTHOPS
+                || (long) count * MIN_NEXTHOP_LENGTH + NEXTHOP_ID_LENGTH > in.remaining()) {
             throw new FpcProtocolException("nexthop count " + count + " does not fit in the " + in.remaining()
-                    + " bytes left (at most " + FpcConstants.MAX_NEXTHOPS + ")");
+                    + " bytes left (at most " + FpcConstants.MAX_NEXTHOPS + ", then the nexthop id u32)");
         }
         List<FpcNexthop> nexthops;
         if (count == 1) {
@@ -163,7 +171,49 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             }
             nexthops = List.of(all);
         }
-        return new FpcRoute(add, vrf, table, prefix, prefixLength, type, nexthops);
+        int nexthopId = in.u32("nexthop id");
+        return new FpcRoute(add, vrf, table, prefix, prefixLength, type, nexthops, nexthopId);
+    }
+
+    static FpcNexthopObject decodeNexthopObject(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int id = in.u32("nexthop id");
+        int ifindex = in.u32("ifindex");
+        int flags = in.u8("nexthop flags");
+        if ((flags & ~FpcConstants.NEXTHOP_BLACKHOLE) != 0) {
+            throw new FpcProtocolException("unknown nexthop flags 0x" + Integer.toHexString(flags));
+        }
+        InetAddress gateway = in.address("gateway", true);
+        return new FpcNexthopObject(add, vrf, id, ifindex, gateway, (flags & FpcConstants.NEXTHOP_BLACKHOLE) != 0);
+    }
+
+    static FpcNexthopGroup decodeNexthopGroup(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int id = in.u32("group id");
+        int count = in.u16("member count");
+        // Bound the count by what the body can hold before sizing anything from it.
+        if (count > FpcConstants.MAX_GROUP_MEMBERS || (long) count * GROUP_MEMBER_LENGTH > in.remaining()) {
+            throw new FpcProtocolException("member count " + count + " does not fit in the " + in.remaining()
+                    + " bytes left (at most " + FpcConstants.MAX_GROUP_MEMBERS + ")");
+        }
+        FpcGroupMember[] members = new FpcGroupMember[count];
+        for (int i = 0; i < count; i++) {
+            int member = in.u32("member id");
+            long weight = in.u32AsLong("member weight");
+            if (weight < 1 || weight > FpcGroupMember.MAX_WEIGHT) {
+                throw new FpcProtocolException("member weight " + weight + " out of range 1.." + FpcGroupMember.MAX_WEIGHT);
+            }
+            members[i] = new FpcGroupMember(member, (int) weight);
+        }
+        return new FpcNexthopGroup(add, vrf, id, List.of(members));
+    }
+
+    static FpcControl decodeControl(FpcReader in) {
+        FpcControlType type = FpcControlType.fromCode(in.u8("control type"));
+        int vrf = in.u32("vrf");
+        int ifindex = in.u32("ifindex");
+        long value = in.u64("value");
+        return new FpcControl(type, vrf, ifindex, value);
     }
 
     private static FpcNexthop nexthop(FpcReader in) {

@@ -94,6 +94,26 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
                 out.writeShort(nh.weight());
                 FpcWire.address(out, nh.gateway());
             }
+            out.writeInt(r.nexthopId());
+        } else if (message instanceof FpcNexthopObject n) {
+            out.writeInt(n.vrf());
+            out.writeInt(n.id());
+            out.writeInt(n.ifindex());
+            out.writeByte(n.blackhole() ? FpcConstants.NEXTHOP_BLACKHOLE : 0);
+            FpcWire.address(out, n.gateway());
+        } else if (message instanceof FpcNexthopGroup g) {
+            out.writeInt(g.vrf());
+            out.writeInt(g.id());
+            out.writeShort(g.members().size());
+            for (FpcGroupMember m : g.members()) {
+                out.writeInt(m.id());
+                out.writeInt(m.weight());
+            }
+        } else if (message instanceof FpcControl c) {
+            out.writeByte(c.type().code());
+            out.writeInt(c.vrf());
+            out.writeInt(c.ifindex());
+            out.writeLong(c.value());
         } else {
             throw new IllegalArgumentException("no encoding for " + message.getClass());
         }

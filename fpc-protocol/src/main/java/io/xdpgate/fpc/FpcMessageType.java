@@ -16,7 +16,13 @@ public enum FpcMessageType {
     NEIGHBOUR_ADD(0x26),
     NEIGHBOUR_DEL(0x27),
     ROUTE_ADD(0x28),
-    ROUTE_DEL(0x29);
+    ROUTE_DEL(0x29),
+    NEXTHOP_ADD(0x2a),
+    NEXTHOP_DEL(0x2b),
+    NEXTHOP_GROUP_ADD(0x2c),
+    NEXTHOP_GROUP_DEL(0x2d),
+    /** Requests from the manager to the fast path ({@link FpcControl}): numbered, not objects. */
+    CONTROL(0x30);
 
     private static final FpcMessageType[] BY_CODE = new FpcMessageType[256];
 

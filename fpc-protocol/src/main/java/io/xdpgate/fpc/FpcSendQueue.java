@@ -22,23 +22,28 @@ import org.slf4j.LoggerFactory;
  * <p><b>Coalescing.</b> Queued changes to the same object coalesce, last writer wins: a change to a key
  * that is already queued replaces the queued message (an ADD replaces a DEL of the same key and vice
  * versa). The key is the object's identity: VRF (vrf), link (vrf, ifindex), address (vrf, ifindex,
- * address, prefixLength), neighbour (vrf, ifindex, address), route (vrf, table, prefix, prefixLength).
- * Memory is therefore bounded by the number of distinct keys, whatever the burst of changes to them.
+ * address, prefixLength), neighbour (vrf, ifindex, address), nexthop object (vrf, id), nexthop group
+ * (vrf, id; a key of its own, distinct from a nexthop object's with the same id), route (vrf, table,
+ * prefix, prefixLength). Memory is therefore bounded by the number of distinct keys, whatever the burst
+ * of changes to them. CONTROL requests are not objects: each is an entry of its own, never coalesced.
  *
  * <p><b>Barriers.</b> SYNC_BEGIN and SYNC_END are barriers: everything offered before one is sent before
  * it, everything offered after it is sent after it, and changes do not coalesce across it.
  *
- * <p><b>Order between barriers.</b> Deletes first, in reverse dependency order (route, neighbour, address,
- * link, VRF), then adds in dependency order (VRF, link, address, neighbour, route); first offered first
- * sent within each of these ten lanes. The order is re-evaluated for every message taken, so a change
- * offered late still goes ahead of whatever ranks below it.
+ * <p><b>Order between barriers.</b> Deletes first, in reverse dependency order (route, nexthop group,
+ * nexthop, neighbour, address, link, VRF), then adds in dependency order (VRF, link, CONTROL, address,
+ * neighbour, nexthop, nexthop group, route); first offered first sent within each of these fifteen lanes.
+ * The order is re-evaluated for every message taken, so a change offered late still goes ahead of
+ * whatever ranks below it. CONTROL requests have a lane of their own, right after the link adds (a
+ * request names a port, which may have just been added), in the order they were offered.
  *
- * <p><b>Priority lane.</b> Links and neighbours never wait behind a burst of routes: after
- * {@value #ROUTE_RUN} route messages in a row, every waiting non-route message (links, neighbours, and
- * the VRFs and addresses they may depend on, in the order above) is sent before the next route. This is
- * the one exception to the order: a link or neighbour DEL may overtake queued route DELs (the receiver
- * already copes with routes whose link or neighbour is gone: the kernel does not announce every implicit
- * route deletion either).
+ * <p><b>Priority lane.</b> Links, neighbours and control requests never wait behind a burst of routes or
+ * nexthops: after {@value #ROUTE_RUN} messages in a row from the route, nexthop and nexthop group lanes,
+ * every waiting message of the other lanes (links, neighbours, controls, and the VRFs and addresses they
+ * may depend on, in the order above) is sent before the next of those. This is the one exception to the
+ * order: a link or neighbour DEL may overtake queued route, nexthop and group DELs (the receiver already
+ * copes with routes and nexthops whose link or neighbour is gone: the kernel does not announce every
+ * implicit deletion either).
  *
  * <p><b>Threads.</b> {@link #offer} is thread-safe. It returns at once when the change coalesces or the
  * queue has room; a change to a new key waits while {@code capacity} distinct entries are queued, which
@@ -58,18 +63,39 @@ public final class FpcSendQueue implements AutoCloseable {
     /** Messages the sender thread takes per lock acquisition. */
     static final int BATCH = 128;
 
-    /** The ten lanes, in the order they are served. */
+    /** The fifteen lanes, in the order they are served. */
     private static final int ROUTE_DEL = 0;
-    private static final int NEIGHBOUR_DEL = 1;
-    private static final int ADDRESS_DEL = 2;
-    private static final int LINK_DEL = 3;
-    private static final int VRF_DEL = 4;
-    private static final int VRF_ADD = 5;
-    private static final int LINK_ADD = 6;
-    private static final int ADDRESS_ADD = 7;
-    private static final int NEIGHBOUR_ADD = 8;
-    private static final int ROUTE_ADD = 9;
-    private static final int LANES = 10;
+    private static final int NEXTHOP_GROUP_DEL = 1;
+    private static final int NEXTHOP_DEL = 2;
+    private static final int NEIGHBOUR_DEL = 3;
+    private static final int ADDRESS_DEL = 4;
+    private static final int LINK_DEL = 5;
+    private static final int VRF_DEL = 6;
+    private static final int VRF_ADD = 7;
+    private static final int LINK_ADD = 8;
+    /** CONTROL requests: first offered first sent, never coalesced, right after the link adds they may name. */
+    private static final int CONTROL = 9;
+    private static final int ADDRESS_ADD = 10;
+    private static final int NEIGHBOUR_ADD = 11;
+    private static final int NEXTHOP_ADD = 12;
+    private static final int NEXTHOP_GROUP_ADD = 13;
+    private static final int ROUTE_ADD = 14;
+    private static final int LANES = 15;
+    /** The priority lanes: links, neighbours, controls, and the VRFs and addresses they may depend on. */
+    private static final int PRIORITY_FIRST = NEIGHBOUR_DEL;
+    private static final int PRIORITY_LAST = NEIGHBOUR_ADD;
+    /** The lane of the other direction of the same object (ADD <-> DEL); -1 for CONTROL, which has none. */
+    private static final int[] OPPOSITE = new int[LANES];
+
+    static {
+        int[][] pairs = {{ROUTE_DEL, ROUTE_ADD}, {NEXTHOP_GROUP_DEL, NEXTHOP_GROUP_ADD}, {NEXTHOP_DEL, NEXTHOP_ADD},
+                {NEIGHBOUR_DEL, NEIGHBOUR_ADD}, {ADDRESS_DEL, ADDRESS_ADD}, {LINK_DEL, LINK_ADD}, {VRF_DEL, VRF_ADD}};
+        OPPOSITE[CONTROL] = -1;
+        for (int[] p : pairs) {
+            OPPOSITE[p[0]] = p[1];
+            OPPOSITE[p[1]] = p[0];
+        }
+    }
 
     private record VrfKey(int vrf) {
     }
@@ -84,6 +110,16 @@ public final class FpcSendQueue implements AutoCloseable {
     }
 
     private record RouteKey(int vrf, int table, InetAddress prefix, int prefixLength) {
+    }
+
+    private record NexthopKey(int vrf, int id) {
+    }
+
+    private record NexthopGroupKey(int vrf, int id) {
+    }
+
+    /** A CONTROL request's key: its own identity, so that no two requests coalesce. */
+    private static final class ControlKey {
     }
 
     /** What is offered between two barriers, and the barrier that closes it (null while it is the open one). */
@@ -139,8 +175,8 @@ public final class FpcSendQueue implements AutoCloseable {
     }
 
     /**
-     * Queues a state message: an object message (coalesced with a queued change to the same key) or a
-     * barrier (SYNC_BEGIN, SYNC_END). Control messages (HELLO, REPORT, KEEPALIVE) belong to the client
+     * Queues a state message: an object message (coalesced with a queued change to the same key), a
+     * CONTROL request (never coalesced) or a barrier (SYNC_BEGIN, SYNC_END). Control messages (HELLO, REPORT, KEEPALIVE) belong to the client
      * itself and are refused. Waits only when the queue is full and the key is new; returns at once
      * (dropping the message) after {@link #close()} or when interrupted, with the interrupt status kept.
      */
@@ -156,7 +192,7 @@ public final class FpcSendQueue implements AutoCloseable {
             if (closed) {
                 return;
             }
-            int opposite = LANES - 1 - lane; // ROUTE_DEL <-> ROUTE_ADD, NEIGHBOUR_DEL <-> NEIGHBOUR_ADD, ...
+            int opposite = OPPOSITE[lane]; // ROUTE_DEL <-> ROUTE_ADD, NEIGHBOUR_DEL <-> NEIGHBOUR_ADD, ...
             Epoch open;
             LinkedHashMap<Object, FpcMessage> same;
             while (true) {
@@ -165,7 +201,7 @@ public final class FpcSendQueue implements AutoCloseable {
                 if (same.replace(key, message) != null) {
                     return; // coalesced in place
                 }
-                if (!open.isEmpty(opposite) && open.lanes[opposite].remove(key) != null) {
+                if (opposite >= 0 && !open.isEmpty(opposite) && open.lanes[opposite].remove(key) != null) {
                     same.put(key, message); // a change of direction: the new message takes its own lane
                     return;
                 }
@@ -236,24 +272,37 @@ public final class FpcSendQueue implements AutoCloseable {
 
     /**
      * Drops everything queued, for a caller that is about to resynchronize anyway (a new generation
-     * supersedes every queued change). Futures of dropped barriers complete with 0.
+     * supersedes every queued change). Futures of dropped barriers complete with 0. Queued CONTROL
+     * requests are kept, in their order: they are not state, so no generation replaces them.
      */
     public void clear() {
+        clear(true);
+    }
+
+    private void clear(boolean keepControls) {
         List<CompletableFuture<Long>> dropped = new ArrayList<>();
         lock.lock();
         try {
+            Epoch fresh = new Epoch();
             for (Epoch e : epochs) {
                 if (e.barrierSent != null) {
                     dropped.add(e.barrierSent);
                 }
+                if (keepControls && !e.isEmpty(CONTROL)) {
+                    fresh.lane(CONTROL).putAll(e.lanes[CONTROL]); // in offering order, epoch after epoch
+                }
             }
             epochs.clear();
-            epochs.add(new Epoch());
-            entries = 0;
+            epochs.add(fresh);
+            fresh.size = fresh.isEmpty(CONTROL) ? 0 : fresh.lanes[CONTROL].size();
+            entries = fresh.size;
             barriers = 0;
             routeRun = 0;
             priority = false;
             notFull.signalAll();
+            if (entries > 0) {
+                notEmpty.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -307,7 +356,7 @@ public final class FpcSendQueue implements AutoCloseable {
             priority = true;
         }
         if (priority) {
-            for (int lane = NEIGHBOUR_DEL; lane <= NEIGHBOUR_ADD; lane++) {
+            for (int lane = PRIORITY_FIRST; lane <= PRIORITY_LAST; lane++) {
                 if (!e.isEmpty(lane)) {
                     routeRun = 0;
                     return removeFirst(e.lanes[lane]);
@@ -317,8 +366,8 @@ public final class FpcSendQueue implements AutoCloseable {
         }
         for (int lane = 0; lane < LANES; lane++) {
             if (!e.isEmpty(lane)) {
-                if (lane == ROUTE_DEL || lane == ROUTE_ADD) {
-                    routeRun++;
+                if (lane < PRIORITY_FIRST || lane > PRIORITY_LAST) {
+                    routeRun++; // routes, nexthops and nexthop groups
                 } else {
                     routeRun = 0;
                 }
@@ -329,7 +378,7 @@ public final class FpcSendQueue implements AutoCloseable {
     }
 
     private static boolean nonRouteWaiting(Epoch e) {
-        for (int lane = NEIGHBOUR_DEL; lane <= NEIGHBOUR_ADD; lane++) {
+        for (int lane = PRIORITY_FIRST; lane <= PRIORITY_LAST; lane++) {
             if (!e.isEmpty(lane)) {
                 return true;
             }
@@ -436,7 +485,7 @@ public final class FpcSendQueue implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        clear();
+        clear(false);
     }
 
     // ---- keys and lanes
@@ -453,6 +502,11 @@ public final class FpcSendQueue implements AutoCloseable {
             case ADDRESS_ADD -> ADDRESS_ADD;
             case NEIGHBOUR_ADD -> NEIGHBOUR_ADD;
             case ROUTE_ADD -> ROUTE_ADD;
+            case NEXTHOP_DEL -> NEXTHOP_DEL;
+            case NEXTHOP_ADD -> NEXTHOP_ADD;
+            case NEXTHOP_GROUP_DEL -> NEXTHOP_GROUP_DEL;
+            case NEXTHOP_GROUP_ADD -> NEXTHOP_GROUP_ADD;
+            case CONTROL -> CONTROL;
             default -> throw new IllegalArgumentException(m.messageType()
                     + " is not queued: the client sends control messages itself");
         };
@@ -470,6 +524,12 @@ public final class FpcSendQueue implements AutoCloseable {
             return new AddressKey(a.vrf(), a.ifindex(), a.address(), a.prefixLength());
         } else if (m instanceof FpcVrf v) {
             return new VrfKey(v.vrf());
+        } else if (m instanceof FpcNexthopObject n) {
+            return new NexthopKey(n.vrf(), n.id());
+        } else if (m instanceof FpcNexthopGroup g) {
+            return new NexthopGroupKey(g.vrf(), g.id());
+        } else if (m instanceof FpcControl) {
+            return new ControlKey(); // never equal to another: requests do not coalesce
         }
         throw new IllegalArgumentException(m.messageType() + " has no object key");
     }

@@ -45,7 +45,19 @@ class FpcCodecTest {
                 ROUTE,
                 new FpcRoute(false, 0, 254, ip("2001:db8::"), 32, FpcRouteType.BLACKHOLE, List.of()),
                 new FpcRoute(true, 0, 255, ip("2001:db8::1"), 128, FpcRouteType.LOCAL,
-                        List.of(new FpcNexthop(1, ip("fe80::2"), 256))));
+                        List.of(new FpcNexthop(1, ip("fe80::2"), 256))),
+                new FpcRoute(true, 3, 254, ip("10.2.0.0"), 16, FpcRouteType.UNICAST, List.of(), 100),
+                new FpcNexthopObject(true, 3, 10, 7, ip("192.0.2.1"), false),
+                new FpcNexthopObject(true, 3, 11, 8, ip("fe80::1"), false),
+                new FpcNexthopObject(true, 3, 12, 0, null, true),
+                new FpcNexthopObject(false, 3, 10, 7, null, false),
+                new FpcNexthopGroup(true, 3, 100, List.of(new FpcGroupMember(10, 1), new FpcGroupMember(11, 65536))),
+                new FpcNexthopGroup(false, 3, 100, List.of()),
+                new FpcControl(FpcControlType.PORT_ENABLE, 3, 7, 0),
+                new FpcControl(FpcControlType.PORT_DISABLE, 3, 7, 0),
+                new FpcControl(FpcControlType.CAPTURE_ON, 3, 0, 0),
+                new FpcControl(FpcControlType.CAPTURE_OFF, 3, 7, 0),
+                new FpcControl(FpcControlType.SET_MTU, 3, 7, 9000));
     }
 
     static FpcEnvelope envelope(FpcMessage m, long sequence) {
@@ -107,7 +119,49 @@ class FpcCodecTest {
         assertArrayEquals(new byte[] {0, 0, 0, 8}, slice(b, 44, 4));  // nexthop 2 ifindex
         assertArrayEquals(new byte[] {0, 2}, slice(b, 48, 2));        // nexthop 2 weight
         assertEquals(0, b[50]);                                      // gateway family AF_UNSPEC: directly connected
-        assertEquals(51, b.length);
+        assertArrayEquals(new byte[] {0, 0, 0, 0}, slice(b, 51, 4));  // nexthop id: none
+        assertEquals(55, b.length);
+        byte[] viaObject = encode(envelope(new FpcRoute(true, 3, 254, ip("10.2.0.0"), 16, FpcRouteType.UNICAST,
+                List.of(), 0x01020304), 1));
+        assertArrayEquals(new byte[] {0, 0}, slice(viaObject, 31, 2));        // no nexthops of its own
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, slice(viaObject, 33, 4));  // nexthop id
+        assertEquals(37, viaObject.length);
+    }
+
+    @Test
+    void nexthopObjectGroupAndControlBodyLayouts() {
+        byte[] n = encode(envelope(new FpcNexthopObject(true, 3, 10, 7, ip("192.0.2.1"), false), 1));
+        assertEquals(0x2a, n[1]);                                           // type NEXTHOP_ADD
+        assertArrayEquals(new byte[] {0, 0, 0, 3}, slice(n, 16, 4));         // vrf
+        assertArrayEquals(new byte[] {0, 0, 0, 10}, slice(n, 20, 4));        // id
+        assertArrayEquals(new byte[] {0, 0, 0, 7}, slice(n, 24, 4));         // ifindex
+        assertEquals(0, n[28]);                                             // flags
+        assertEquals(2, n[29]);                                             // gateway AF_INET
+        assertArrayEquals(new byte[] {(byte) 192, 0, 2, 1}, slice(n, 30, 4));
+        assertEquals(34, n.length);
+        byte[] bh = encode(envelope(new FpcNexthopObject(false, 3, 12, 0, null, true), 1));
+        assertEquals(0x2b, bh[1]);                                          // type NEXTHOP_DEL
+        assertEquals(1, bh[28]);                                            // flags: blackhole
+        assertEquals(0, bh[29]);                                            // no gateway
+        assertEquals(30, bh.length);
+
+        byte[] g = encode(envelope(new FpcNexthopGroup(true, 3, 100,
+                List.of(new FpcGroupMember(10, 1), new FpcGroupMember(11, 65536))), 1));
+        assertEquals(0x2c, g[1]);                                           // type NEXTHOP_GROUP_ADD
+        assertArrayEquals(new byte[] {0, 0, 0, 100}, slice(g, 20, 4));       // group id
+        assertArrayEquals(new byte[] {0, 2}, slice(g, 24, 2));               // member count
+        assertArrayEquals(new byte[] {0, 0, 0, 10, 0, 0, 0, 1}, slice(g, 26, 8));  // id 10, weight 1
+        assertArrayEquals(new byte[] {0, 0, 0, 11, 0, 1, 0, 0}, slice(g, 34, 8));  // id 11, weight 65536
+        assertEquals(42, g.length);
+
+        byte[] c = encode(envelope(new FpcControl(FpcControlType.SET_MTU, 3, 7, 9000), 5));
+        assertEquals(0x30, c[1]);                                           // type CONTROL
+        assertArrayEquals(new byte[] {0, 0, 0, 5}, slice(c, 4, 4));          // numbered
+        assertEquals(5, c[16]);                                             // SET_MTU
+        assertArrayEquals(new byte[] {0, 0, 0, 3}, slice(c, 17, 4));         // vrf
+        assertArrayEquals(new byte[] {0, 0, 0, 7}, slice(c, 21, 4));         // ifindex
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0x23, 0x28}, slice(c, 25, 8)); // value 9000
+        assertEquals(33, c.length);
     }
 
     @Test
@@ -178,6 +232,30 @@ class FpcCodecTest {
         assertThrows(IllegalArgumentException.class, () -> new FpcNeighbour(true, 1, 1, ip("10.0.0.1"), 0, new byte[5], false));
         assertThrows(IllegalArgumentException.class, () -> new FpcAddress(true, 1, 1, 33, ip("10.0.0.1")));
         assertThrows(IllegalArgumentException.class, () -> new FpcNexthop(1, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopObject(true, 1, 0, 1, null, false));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopObject(true, 1, 5, 1, null, true));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopObject(true, 1, 5, 0, ip("10.0.0.1"), true));
+        assertThrows(IllegalArgumentException.class, () -> new FpcGroupMember(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FpcGroupMember(1, 65537));
+        assertThrows(IllegalArgumentException.class, () -> new FpcGroupMember(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopGroup(true, 1, 0, List.of(new FpcGroupMember(1, 1))));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopGroup(true, 1, 2, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopGroup(true, 1, 2,
+                List.of(new FpcGroupMember(1, 1), new FpcGroupMember(1, 2))));
+        List<FpcGroupMember> tooMany = new ArrayList<>();
+        for (int i = 1; i <= 2049; i++) {
+            tooMany.add(new FpcGroupMember(i, 1));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new FpcNexthopGroup(true, 1, 2, tooMany));
+        assertEquals(2048, new FpcNexthopGroup(true, 1, 2, tooMany.subList(0, 2048)).members().size());
+        assertThrows(IllegalArgumentException.class, () -> new FpcRoute(true, 1, 254, ip("10.0.0.0"), 8,
+                FpcRouteType.UNICAST, List.of(new FpcNexthop(1, null, 1)), 5));
+        assertEquals(0, new FpcRoute(true, 1, 254, ip("10.0.0.0"), 8, FpcRouteType.UNICAST, List.of()).nexthopId());
+        assertThrows(IllegalArgumentException.class, () -> new FpcControl(FpcControlType.SET_MTU, 1, 1, 67));
+        assertThrows(IllegalArgumentException.class, () -> new FpcControl(FpcControlType.SET_MTU, 1, 1, 1L << 32));
+        assertThrows(IllegalArgumentException.class, () -> new FpcControl(FpcControlType.PORT_ENABLE, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new FpcControl(FpcControlType.PORT_ENABLE, 1, 0, 0));
+        assertThrows(NullPointerException.class, () -> new FpcControl(null, 1, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new FpcEnvelope(0, 0, 0, new FpcSyncBegin(1)));
         assertThrows(IllegalArgumentException.class, () -> new FpcEnvelope(0, 1, 0, new FpcKeepalive()));
         assertThrows(IllegalArgumentException.class, () -> new FpcEnvelope(0x8000, 1, 0, new FpcSyncBegin(1)));
@@ -202,6 +280,12 @@ class FpcCodecTest {
         for (FpcRouteType t : FpcRouteType.values()) {
             assertEquals(t, FpcRouteType.fromCode(t.code()));
         }
+        for (FpcControlType t : FpcControlType.values()) {
+            assertEquals(t, FpcControlType.fromCode(t.code()));
+        }
+        assertTrue(assertThrows(FpcProtocolException.class, () -> FpcControlType.fromCode(0)).getMessage()
+                .contains("unknown FPC control type 0"));
+        assertTrue(assertThrows(FpcProtocolException.class, () -> FpcControlType.fromCode(6)).getMessage().contains("6"));
         assertTrue(assertThrows(FpcProtocolException.class, () -> FpcMessageType.fromCode(0x7f)).getMessage().contains("127"));
         assertTrue(assertThrows(FpcProtocolException.class, () -> FpcStatus.fromCode(99)).getMessage().contains("99"));
         assertTrue(assertThrows(FpcProtocolException.class, () -> FpcRouteType.fromCode(3)).getMessage().contains("3"));

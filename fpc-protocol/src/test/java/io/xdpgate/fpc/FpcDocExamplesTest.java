@@ -37,6 +37,13 @@ class FpcDocExamplesTest {
                 FpcRouteType.UNICAST, List.of(new FpcNexthop(7, ip("192.0.2.1"), 1), new FpcNexthop(8, null, 2)))));
         m.put("route-del", new FpcEnvelope(0, 7, 0,
                 new FpcRoute(false, 3, 254, ip("2001:db8:1::"), 48, FpcRouteType.BLACKHOLE, List.of())));
+        m.put("nexthop-add", new FpcEnvelope(0, 8, 0, new FpcNexthopObject(true, 3, 10, 7, ip("192.0.2.1"), false)));
+        m.put("nexthop-del-blackhole", new FpcEnvelope(0, 9, 0, new FpcNexthopObject(false, 3, 12, 0, null, true)));
+        m.put("nexthop-group-add", new FpcEnvelope(0, 10, 0, new FpcNexthopGroup(true, 3, 100,
+                List.of(new FpcGroupMember(10, 1), new FpcGroupMember(11, 3)))));
+        m.put("route-add-nhid", new FpcEnvelope(0, 11, 0,
+                new FpcRoute(true, 3, 254, ip("10.2.0.0"), 16, FpcRouteType.UNICAST, List.of(), 100)));
+        m.put("control-set-mtu", new FpcEnvelope(0, 12, 0, new FpcControl(FpcControlType.SET_MTU, 3, 7, 9000)));
         m.put("report-no-space", FpcEnvelope.control(new FpcReport(6, FpcStatus.NO_SPACE, "fib4 full"), 6));
         m.put("report-cumulative", FpcEnvelope.control(new FpcReport(7, FpcStatus.OK, ""), 7));
         m.put("keepalive", FpcEnvelope.control(new FpcKeepalive(), 7));

@@ -142,7 +142,71 @@ class FpcHostileInputTest {
         assertTrue(rejected(frame(0x02, 0, hex("00000001 09 0000"))).contains("unknown FPC report status 9"));
         assertTrue(rejected(frame(0x28, 1, hex("00000000 000000fe 03 08 02 0a000000 0000"))).contains("unknown FPC route type 3"));
         // nexthop weight 0
-        assertTrue(rejected(frame(0x28, 1, hex("00000000 000000fe 01 08 02 0a000000 0001 00000001 0000 00"))).contains("weight 0"));
+        assertTrue(rejected(frame(0x28, 1, hex("00000000 000000fe 01 08 02 0a000000 0001 00000001 0000 00 00000000")))
+                .contains("weight 0"));
+    }
+
+    @Test
+    void routeNexthopIdIsRequiredAndExcludesOwnNexthops() {
+        // The route body without its trailing nexthop id
+        assertTrue(rejected(frame(0x28, 1, hex("00000000 000000fe 01 08 02 0a000000 0000"))).contains("nexthop count 0 does not fit in the 0 bytes left (at most 2048, then the nexthop id u32)"));
+        // One nexthop of its own and a nexthop id
+        assertTrue(rejected(frame(0x28, 1, hex("00000000 000000fe 01 08 02 0a000000 0001 00000001 0001 00 00000005")))
+                .contains("carries no nexthops of its own"));
+        // One nexthop, the id cut: the count is checked against the bytes left, id included
+        assertTrue(rejected(frame(0x28, 1, hex("00000000 000000fe 01 08 02 0a000000 0001 00000001 0001 00")))
+                .contains("nexthop count 1 does not fit"));
+    }
+
+    @Test
+    void badNexthopObjectsAreRefused() {
+        assertTrue(rejected(frame(0x2a, 1, hex("00000003 00000000 00000007 00 00"))).contains("nexthop id 0"));
+        assertTrue(rejected(frame(0x2a, 1, hex("00000003 0000000a 00000007 02 00"))).contains("unknown nexthop flags 0x2"));
+        assertTrue(rejected(frame(0x2a, 1, hex("00000003 0000000a 00000007 01 00"))).contains("blackhole"));
+        assertTrue(rejected(frame(0x2a, 1, hex("00000003 0000000a 00000000 01 02 0a000001"))).contains("blackhole"));
+        assertTrue(rejected(frame(0x2a, 1, hex("00000003 0000000a 00000007 00 07 0a000001"))).contains("unknown address family 7"));
+        assertTrue(rejected(frame(0x2a, 1, hex("00000003 0000000a 00000007 00"))).contains("truncated body: gateway family"));
+        assertTrue(rejected(frame(0x2b, 1, hex("00000003 0000000a 00000007 00 00 00"))).contains("1 bytes left after the body"));
+    }
+
+    @Test
+    void badNexthopGroupsAreRefusedBeforeAllocating() {
+        // A member count of 65535 with no member bytes, and one of 2049 that the body would hold
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 ffff"))).contains("member count 65535 does not fit"));
+        byte[] many = new byte[2049 * 8];
+        for (int i = 0; i < 2049; i++) {
+            Unpooled.wrappedBuffer(many).setInt(i * 8, i + 1);
+            Unpooled.wrappedBuffer(many).setInt(i * 8 + 4, 1);
+        }
+        assertTrue(rejected(frame(0x2c, 1, concat(hex("00000003 00000064 0801"), many))).contains("member count 2049"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0001 0000000a 00000000"))).contains("weight 0 out of range"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0001 0000000a 00010001"))).contains("weight 65537 out of range"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0001 0000000a ffffffff"))).contains("weight 4294967295"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0001 00000000 00000001"))).contains("member id 0"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0002 0000000a 00000001 0000000a 00000002")))
+                .contains("twice"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0000"))).contains("at least one member"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000000 0001 0000000a 00000001"))).contains("group id 0"));
+        assertTrue(rejected(frame(0x2c, 1, hex("00000003 00000064 0001 0000000a 00000001 00"))).contains("1 bytes left"));
+        // A DEL may carry no members
+        assertEquals(List.of(new FpcEnvelope(0, 1, 0, new FpcNexthopGroup(false, 3, 100, List.of()))),
+                decode(frame(0x2d, 1, hex("00000003 00000064 0000"))));
+    }
+
+    @Test
+    void badControlRequestsAreRefused() {
+        assertTrue(rejected(frame(0x30, 1, hex("06 00000003 00000007 0000000000000000"))).contains("unknown FPC control type 6"));
+        assertTrue(rejected(frame(0x30, 1, hex("00 00000003 00000007 0000000000000000"))).contains("unknown FPC control type 0"));
+        assertTrue(rejected(frame(0x30, 1, hex("01 00000003 00000007 0000000000000001"))).contains("takes no value"));
+        assertTrue(rejected(frame(0x30, 1, hex("05 00000003 00000007 0000000000000043"))).contains("out of range"));
+        assertTrue(rejected(frame(0x30, 1, hex("05 00000003 00000007 0000000100000000"))).contains("out of range"));
+        assertTrue(rejected(frame(0x30, 1, hex("05 00000003 00000007 8000000000000000"))).contains("out of range"));
+        assertTrue(rejected(frame(0x30, 1, hex("01 00000003 00000000 0000000000000000"))).contains("needs an ifindex"));
+        assertTrue(rejected(frame(0x30, 1, hex("01 00000003 00000007 00000000000000"))).contains("value needs 8 bytes"));
+        // Numbered like the state messages
+        assertTrue(rejected(frame(0x30, 0, hex("01 00000003 00000007 0000000000000000"))).contains("without a sequence number"));
+        assertEquals(List.of(new FpcEnvelope(0, 1, 0, new FpcControl(FpcControlType.CAPTURE_ON, 3, 0, 0))),
+                decode(frame(0x30, 1, hex("03 00000003 00000000 0000000000000000"))));
     }
 
     @Test
