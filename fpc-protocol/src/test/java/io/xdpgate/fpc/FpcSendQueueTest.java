@@ -127,6 +127,98 @@ class FpcSendQueueTest {
     }
 
     @Test
+    void nexthopsGoBetweenNeighboursAndRoutesAndControlsAfterLinks() {
+        FpcSendQueue q = new FpcSendQueue();
+        FpcRoute routeAdd = new FpcRoute(true, 0, 254, ip("10.2.0.0"), 16, FpcRouteType.UNICAST, List.of(), 100);
+        FpcRoute routeDel = route(false, 2);
+        FpcLink linkAdd = link(true, 0, 7, "eth0");
+        FpcLink linkDel = link(false, 0, 8, "eth1");
+        FpcNeighbour neighAdd = neighbour(true, 7, "192.0.2.1");
+        FpcNeighbour neighDel = neighbour(false, 8, "198.51.100.1");
+        FpcAddress addrAdd = address(true, 7, "192.0.2.10", 24);
+        FpcNexthopObject nhAdd = new FpcNexthopObject(true, 0, 10, 7, ip("192.0.2.1"), false);
+        FpcNexthopObject nhDel = new FpcNexthopObject(false, 0, 20, 8, null, false);
+        FpcNexthopGroup groupAdd = new FpcNexthopGroup(true, 0, 100, List.of(new FpcGroupMember(10, 1)));
+        FpcNexthopGroup groupDel = new FpcNexthopGroup(false, 0, 200, List.of());
+        FpcControl enable = new FpcControl(FpcControlType.PORT_ENABLE, 0, 7, 0);
+        FpcControl mtu = new FpcControl(FpcControlType.SET_MTU, 0, 7, 9000);
+        // offered in an unhelpful order
+        for (FpcMessage m : List.of(routeAdd, mtu, groupAdd, nhAdd, neighAdd, nhDel, addrAdd, groupDel, enable, linkDel,
+                routeDel, linkAdd, neighDel)) {
+            q.offer(m);
+        }
+        assertEquals(List.of(routeDel, groupDel, nhDel, neighDel, linkDel, linkAdd, mtu, enable, addrAdd, neighAdd,
+                nhAdd, groupAdd, routeAdd), pollAll(q));
+    }
+
+    @Test
+    void nexthopKeysAndControlsThatNeverCoalesce() {
+        FpcNexthopObject nh = new FpcNexthopObject(true, 1, 10, 7, ip("192.0.2.1"), false);
+        assertEquals(FpcSendQueue.key(nh), FpcSendQueue.key(new FpcNexthopObject(false, 1, 10, 0, null, true)));
+        assertTrue(!FpcSendQueue.key(nh).equals(FpcSendQueue.key(new FpcNexthopObject(true, 2, 10, 7, null, false))));
+        FpcNexthopGroup g = new FpcNexthopGroup(true, 1, 10, List.of(new FpcGroupMember(11, 1)));
+        assertEquals(FpcSendQueue.key(g), FpcSendQueue.key(new FpcNexthopGroup(false, 1, 10, List.of())));
+        assertTrue(!FpcSendQueue.key(g).equals(FpcSendQueue.key(nh)), "a group is not the nexthop object with its id");
+        FpcRoute viaGroup = new FpcRoute(true, 0, 254, ip("10.0.0.0"), 8, FpcRouteType.UNICAST, List.of(), 10);
+        assertEquals(FpcSendQueue.key(viaGroup), FpcSendQueue.key(new FpcRoute(false, 0, 254, ip("10.0.0.0"), 8,
+                FpcRouteType.UNICAST, List.of())), "the nexthop id is not part of the route key");
+
+        FpcSendQueue q = new FpcSendQueue();
+        FpcNexthopObject v1 = new FpcNexthopObject(true, 1, 10, 7, ip("192.0.2.1"), false);
+        FpcNexthopObject v2 = new FpcNexthopObject(true, 1, 10, 7, ip("192.0.2.2"), false);
+        FpcNexthopObject gone = new FpcNexthopObject(false, 1, 10, 7, null, false);
+        q.offer(v1);
+        q.offer(v2);
+        assertEquals(1, q.size(), "last writer wins");
+        q.offer(gone);
+        FpcControl off = new FpcControl(FpcControlType.CAPTURE_OFF, 1, 7, 0);
+        FpcControl on = new FpcControl(FpcControlType.CAPTURE_ON, 1, 7, 0);
+        q.offer(on);
+        q.offer(off);
+        q.offer(on);
+        assertEquals(4, q.size(), "control requests do not coalesce, even equal ones");
+        assertEquals(List.of(gone, on, off, on), pollAll(q));
+    }
+
+    @Test
+    void clearKeepsControlRequestsInOrder() {
+        FpcSendQueue q = new FpcSendQueue();
+        FpcControl a = new FpcControl(FpcControlType.PORT_DISABLE, 0, 7, 0);
+        FpcControl b = new FpcControl(FpcControlType.PORT_ENABLE, 0, 7, 0);
+        q.offer(a);
+        q.offer(route(true, 1));
+        q.offerBarrier(new FpcSyncBegin(1));
+        q.offer(b);
+        q.offer(link(true, 0, 7, "eth0"));
+        q.clear();
+        assertEquals(2, q.size());
+        assertEquals(List.of(a, b), pollAll(q));
+        q.offer(a);
+        q.close();
+        assertEquals(0, q.size(), "close drops everything");
+    }
+
+    @Test
+    void linksOvertakeABurstOfNexthops() {
+        FpcSendQueue q = new FpcSendQueue();
+        for (int i = 1; i <= 10_000; i++) {
+            q.offer(new FpcNexthopObject(false, 0, i, 7, null, false));
+        }
+        for (int i = 0; i < 10; i++) {
+            q.poll();
+        }
+        FpcLink down = link(false, 0, 7, "eth0");
+        FpcControl disable = new FpcControl(FpcControlType.PORT_DISABLE, 0, 9, 0);
+        q.offer(down);
+        q.offer(disable);
+        List<FpcMessage> out = pollAll(q);
+        int at = out.indexOf(down);
+        assertTrue(at >= 0 && at <= FpcSendQueue.ROUTE_RUN, "link delete sent after " + at + " nexthops");
+        assertEquals(disable, out.get(at + 1), "then the control request");
+        assertEquals(10_000 - 10 + 2, out.size());
+    }
+
+    @Test
     void aChangeOfDirectionTakesItsNewPlace() {
         FpcSendQueue q = new FpcSendQueue();
         q.offer(link(true, 0, 1, "a"));
