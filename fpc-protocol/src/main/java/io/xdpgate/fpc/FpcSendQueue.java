@@ -58,7 +58,7 @@ public final class FpcSendQueue implements AutoCloseable {
 
     /** Distinct entries queued at most by default: a full IPv4 and IPv6 table, VRFs, links and neighbours, twice. */
     public static final int DEFAULT_CAPACITY = 4 * 1024 * 1024;
-    /** Route messages sent in a row at most while a non-route message waits. */
+    /** Route, nexthop and nexthop group messages sent in a row at most while a message of the priority lanes waits. */
     public static final int ROUTE_RUN = 64;
     /** Messages the sender thread takes per lock acquisition. */
     static final int BATCH = 128;
@@ -157,7 +157,7 @@ public final class FpcSendQueue implements AutoCloseable {
     private int entries; // object entries, all epochs
     private int barriers;
     private int routeRun;
-    private boolean priority; // serving the non-route lanes until they are empty
+    private boolean priority; // serving the priority lanes until they are empty
     private boolean closed;
     private Thread sender;
 
@@ -362,7 +362,7 @@ public final class FpcSendQueue implements AutoCloseable {
                     return removeFirst(e.lanes[lane]);
                 }
             }
-            priority = false; // the non-route lanes are empty: back to the plain order
+            priority = false; // the priority lanes are empty: back to the plain order
         }
         for (int lane = 0; lane < LANES; lane++) {
             if (!e.isEmpty(lane)) {
