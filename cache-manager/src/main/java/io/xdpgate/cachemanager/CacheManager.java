@@ -39,6 +39,11 @@ public final class CacheManager implements AutoCloseable {
 
     private final CacheManagerOptions options;
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> new Thread(r, "cm-control"));
+    private final ExecutorService closer = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "cm-close");
+        t.setDaemon(true);
+        return t;
+    });
     /** Generations only need to differ from the previous one; the clock keeps a restarted daemon apart. */
     private final AtomicLong generations = new AtomicLong(System.currentTimeMillis());
     private final AtomicLong reportedErrors = new AtomicLong();
@@ -155,9 +160,10 @@ public final class CacheManager implements AutoCloseable {
     private void namespaceDisappeared(VrfRegistry.Namespace ns) {
         NamespaceFollower f = followers.remove(ns.name());
         if (f == null) return;
-        f.close();
-        registry.release(ns);
+        f.silence(); // nothing of this VRF may follow its deletion
         send(new FpcVrf(false, f.vrf(), ns.name()));
+        registry.release(ns);
+        closer.execute(f::close); // stopping a monitor waits for its thread: not on the watcher's
         log.info("namespace '{}' gone: vrf {} removed", ns.name(), f.vrf());
     }
 
@@ -178,6 +184,7 @@ public final class CacheManager implements AutoCloseable {
     public void close() {
         closed = true;
         control.shutdownNow();
+        closer.shutdown();
         if (watcher != null) watcher.close();
         followers.values().forEach(NamespaceFollower::close);
         queue.close();

@@ -82,6 +82,7 @@ final class KernelTranslator {
             // A route through a nexthop object (RTA_NH_ID) goes with no nexthop: the fast path
             // leaves it to Linux until nexthop objects are synchronized.
         }
-        return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), type, hops);
+        int nexthopId = type == FpcRouteType.UNICAST && r.multipath().isEmpty() ? r.nhId() : 0;
+        return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), type, hops, nexthopId);
     }
 }

@@ -32,7 +32,7 @@ final class NamespaceFollower implements AutoCloseable {
     private final int vrf;
     private final int receiveBufferBytes;
     private final AtomicLong generations;
-    private final Consumer<FpcMessage> out;
+    private final Consumer<FpcMessage> sink;
     private final KernelTranslator translator;
     private final Object lock = new Object();
     private volatile RtnlMonitor monitor;
@@ -45,8 +45,13 @@ final class NamespaceFollower implements AutoCloseable {
         this.vrf = vrf;
         this.receiveBufferBytes = receiveBufferBytes;
         this.generations = generations;
-        this.out = out;
+        this.sink = out;
         this.translator = new KernelTranslator(vrf);
+    }
+
+    /** Hands a message to the sender unless this follower was silenced. */
+    private void out(FpcMessage m) {
+        if (!closed) sink.accept(m);
     }
 
     int vrf() {
@@ -83,14 +88,14 @@ final class NamespaceFollower implements AutoCloseable {
         public void onSyncBegin(long epoch) {
             inDump = true;
             generation = generations.incrementAndGet();
-            out.accept(new FpcSyncBegin(generation, vrf));
-            out.accept(new FpcVrf(true, vrf, vrfName));
+            out(new FpcSyncBegin(generation, vrf));
+            out(new FpcVrf(true, vrf, vrfName));
         }
 
         @Override
         public void onEvent(RtnlEvent event) {
             FpcMessage m = translator.translate(event);
-            if (m != null) out.accept(m);
+            if (m != null) out(m);
             if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
                 // The kernel drops every IPv4 route and nexthop through a link that goes down
                 // without announcing it (only IPv6 deletions are announced). A full dump of this
@@ -109,7 +114,7 @@ final class NamespaceFollower implements AutoCloseable {
 
         @Override
         public void onSyncEnd(long epoch) {
-            out.accept(new FpcSyncEnd(generation, vrf));
+            out(new FpcSyncEnd(generation, vrf));
             inDump = false;
             CompletableFuture<Void> done;
             synchronized (lock) {
@@ -118,6 +123,14 @@ final class NamespaceFollower implements AutoCloseable {
             done.complete(null);
             log.debug("vrf {} ('{}'): generation {} sent", vrf, vrfName, generation);
         }
+    }
+
+    /**
+     * Drops everything this follower would still send, at once; {@link #close} (which waits for
+     * the monitor's thread) may then run in the background.
+     */
+    void silence() {
+        closed = true;
     }
 
     /** Stops following; the caller announces the VRF's removal if the namespace is gone. */

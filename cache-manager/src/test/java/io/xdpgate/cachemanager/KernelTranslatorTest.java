@@ -65,6 +65,7 @@ class KernelTranslatorTest {
     void routeThroughANexthopObjectGoesWithoutNexthopsSoTheFastPathLeavesItToLinux() throws Exception {
         FpcRoute r = (FpcRoute) translator.translate(new RtnlEvent(false, route(254, 1, "10.9.0.0", 16, null, 0, List.of(), 12)));
         assertTrue(r.nexthops().isEmpty());
+        assertEquals(12, r.nexthopId());
     }
 
     @Test

@@ -66,7 +66,8 @@ public final class CtlMain {
         return args[i];
     }
 
-    static int verify(Path pinRoot, int max) throws Exception {
+    /** Prints every difference (at most {@code max} per VRF); 0 when in sync, 1 otherwise. */
+    public static int verify(Path pinRoot, int max) throws Exception {
         Map<Integer, String> vrfs = VrfTable.read(pinRoot);
         int total = 0;
         try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {

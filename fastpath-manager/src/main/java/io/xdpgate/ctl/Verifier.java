@@ -51,7 +51,16 @@ final class Verifier {
             for (FastPathMaps.PortEntry p : maps.ports()) {
                 if (p.vrf() == vrf) ports.put(p.ifindex(), p.port());
             }
-            return new FastPathView(routes, maps.nexthopsInUse(), neighbours, locals, ports);
+            // Every slot a route points at, whatever its flags: an invalid nexthop is still the route's.
+            Map<Integer, Nexthop> nexthops = new HashMap<>();
+            for (FastPathMaps.Route4Entry r : routes.values()) {
+                int id = r.route().nexthopId();
+                if (r.route().type() == Route.UNICAST && id > 0 && !nexthops.containsKey(id)) {
+                    Nexthop nh = maps.nexthop(id);
+                    if (nh != null) nexthops.put(id, nh);
+                }
+            }
+            return new FastPathView(routes, nexthops, neighbours, locals, ports);
         }
     }
 
@@ -123,7 +132,7 @@ final class Verifier {
         if (!single) return diffs;
         Nexthop nh = fp.nexthops().get(fast.nexthopId());
         if (nh == null) {
-            diffs.add("route " + prefix + ": nexthop slot " + fast.nexthopId() + " is empty");
+            diffs.add("route " + prefix + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
             return diffs;
         }
         if (nh.ifindex() != r.oif()) diffs.add("route " + prefix + ": egress ifindex " + nh.ifindex() + ", kernel " + r.oif());

@@ -2,6 +2,9 @@ package io.xdpgate.fastpath;
 
 import io.xdpgate.fpc.FpcAddress;
 import io.xdpgate.fpc.FpcApplier;
+import io.xdpgate.fpc.FpcControl;
+import io.xdpgate.fpc.FpcNexthopGroup;
+import io.xdpgate.fpc.FpcNexthopObject;
 import io.xdpgate.fpc.FpcHello;
 import io.xdpgate.fpc.FpcKeepalive;
 import io.xdpgate.fpc.FpcLink;
@@ -49,6 +52,11 @@ final class ConnectionApplier implements FpcApplier {
     @Override
     public FpcStatus apply(FpcMessage message) {
         if (message instanceof FpcKeepalive) return FpcStatus.OK;
+        // Nexthop objects and control requests are not applied yet: routes through a nexthop
+        // object are left to Linux (see ForwardingState), and the sender is told so.
+        if (message instanceof FpcNexthopObject || message instanceof FpcNexthopGroup || message instanceof FpcControl) {
+            return FpcStatus.UNSUPPORTED;
+        }
         if (message instanceof FpcSyncBegin b) return begin(b);
         if (message instanceof FpcSyncEnd e) return end(e);
         if (message instanceof FpcVrf v && v.add()) return state.addVrf(v, owner, generationOf(v.vrf()), allGeneration);

@@ -78,7 +78,8 @@ final class ForwardingState implements AutoCloseable {
             Vrf.RouteEntry e = new Vrf.RouteEntry();
             e.type = r.route().type();
             e.generation = Vrf.ADOPTED;
-            if (e.type == Route.UNICAST && slots.containsKey(r.route().nexthopId())) {
+            // A slot whose flags are all clear (egress down, gateway unresolved) is still this route's.
+            if (e.type == Route.UNICAST && r.route().nexthopId() > 0) {
                 e.adoptedSlot = r.route().nexthopId();
                 nexthops.adopt(e.adoptedSlot);
                 referenced.add(e.adoptedSlot);
@@ -204,9 +205,10 @@ final class ForwardingState implements AutoCloseable {
             if (vrf == null) {
                 vrf = new Vrf(m.vrf(), m.name());
                 vrfs.put(m.vrf(), vrf);
+                publishVrfs();
             }
             if (vrf.netns == null) {
-                vrf.netns = m.name(); // adopted at start-up, or new: announced now
+                vrf.netns = m.name(); // adopted at start-up, announced now
                 publishVrfs();
             }
             vrf.owner = owner;

@@ -51,6 +51,17 @@ public final class Daemons implements AutoCloseable {
                 "--netns", Lab.ROUTER, "--vrf", String.valueOf(Lab.ROUTER_VRF), "--socket", socket.toString());
     }
 
+    /** A Fast Path Manager whose ports are the interfaces with these names, in any VRF. */
+    public void startFastPathManager(String ports) {
+        fastpath = spawn("fastpath-manager", "io.xdpgate.fastpath.FastPathManagerMain",
+                "--pin-root", pinRoot.toString(), "--socket", socket.toString(), "--ports", ports);
+    }
+
+    /** A Cache Manager following the default namespace and every namespace in /run/netns. */
+    public void startCacheManagerForAllNamespaces() {
+        cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain", "--socket", socket.toString());
+    }
+
     public void stopCacheManager() {
         stop(cacheManager);
         cacheManager = null;
