@@ -73,8 +73,14 @@ public final class CtlMain {
         try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
             for (var e : vrfs.entrySet()) {
                 String netns = e.getValue().isEmpty() ? null : e.getValue();
-                KernelSnapshot kernel = KernelSnapshot.of(netns);
-                List<String> diffs = Verifier.differences(kernel, Verifier.FastPathView.of(maps, e.getKey()));
+                List<String> diffs;
+                try {
+                    KernelSnapshot kernel = KernelSnapshot.of(netns);
+                    diffs = Verifier.differences(kernel, Verifier.FastPathView.of(maps, e.getKey()));
+                } catch (io.xdpgate.netlink.NetlinkException ex) {
+                    // Typically a namespace removed a moment ago: the fast path still has its VRF.
+                    diffs = List.of("the namespace cannot be dumped (" + ex.getMessage() + ") but the fast path holds its vrf");
+                }
                 System.out.printf("vrf %d (%s): %s%n", e.getKey(), netns == null ? "default namespace" : "netns " + netns,
                         diffs.isEmpty() ? "in sync" : diffs.size() + " differences");
                 diffs.stream().limit(max).forEach(d -> System.out.println("  " + d));
