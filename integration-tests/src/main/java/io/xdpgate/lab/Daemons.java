@@ -46,9 +46,11 @@ public final class Daemons implements AutoCloseable {
                 "--ports", Lab.ROUTER + "/" + Lab.R_H1 + "," + Lab.ROUTER + "/" + Lab.R_H2);
     }
 
-    public void startCacheManager() {
-        cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain",
-                "--netns", Lab.ROUTER, "--vrf", String.valueOf(Lab.ROUTER_VRF), "--socket", socket.toString());
+    public void startCacheManager(String... extraOptions) {
+        List<String> args = new ArrayList<>(List.of("--netns", Lab.ROUTER, "--vrf", String.valueOf(Lab.ROUTER_VRF),
+                "--socket", socket.toString()));
+        args.addAll(List.of(extraOptions));
+        cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain", args.toArray(new String[0]));
     }
 
     /** A Fast Path Manager whose ports are the interfaces with these names, in any VRF. */
