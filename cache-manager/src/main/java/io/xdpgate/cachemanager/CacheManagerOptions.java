@@ -3,7 +3,8 @@ package io.xdpgate.cachemanager;
 import java.nio.file.Path;
 
 /** Command-line options of the Cache Manager. */
-public record CacheManagerOptions(String netns, int vrf, Path socketPath, int receiveBufferBytes, String identity) {
+public record CacheManagerOptions(String netns, int vrf, Path socketPath, int receiveBufferBytes, String identity,
+                                  Path record) {
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/xdpgate/fpc.sock");
     public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
@@ -23,6 +24,9 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
               --socket PATH      FPC UNIX socket of the Fast Path Manager
                                  (default /run/xdpgate/fpc.sock)
               --rcvbuf BYTES     netlink receive buffer (default 33554432)
+              --record FILE      write the raw netlink stream (dumps and changes) to FILE,
+                                 one file per namespace: FILE.NETNS ("FILE.default" for
+                                 the daemon's own), rewritten at each FPC connection
               --help             show this text
 
             Stop with SIGTERM or Ctrl-C.
@@ -33,6 +37,7 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
         int vrf = 0;
         Path socket = DEFAULT_SOCKET;
         int rcvbuf = DEFAULT_RECEIVE_BUFFER;
+        Path record = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -40,13 +45,19 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
                 case "--vrf" -> vrf = number(value(args, ++i, a), a, 0, Integer.MAX_VALUE);
                 case "--socket" -> socket = Path.of(value(args, ++i, a));
                 case "--rcvbuf" -> rcvbuf = number(value(args, ++i, a), a, 4096, Integer.MAX_VALUE);
+                case "--record" -> record = Path.of(value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
         // Stable across restarts: a restarted cache manager is the same sender, so its first
         // resync sweeps what its previous run had announced and the kernel no longer has.
         String identity = "cache-manager/" + (netns.isEmpty() ? "default" : netns);
-        return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity);
+        return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity, record);
+    }
+
+    /** Where the stream of namespace {@code netns} (null: the daemon's own) is recorded, or null. */
+    public Path recordingFor(String netns) {
+        return record == null ? null : record.resolveSibling(record.getFileName() + "." + (netns == null ? "default" : netns));
     }
 
     private static String value(String[] args, int i, String option) {

@@ -31,6 +31,7 @@ final class NamespaceFollower implements AutoCloseable {
     private final String vrfName;
     private final int vrf;
     private final int receiveBufferBytes;
+    private final java.nio.file.Path recording; // null: not recorded
     private final AtomicLong generations;
     private final Consumer<FpcMessage> sink;
     private final KernelTranslator translator;
@@ -39,11 +40,13 @@ final class NamespaceFollower implements AutoCloseable {
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
     private volatile boolean closed;
 
-    NamespaceFollower(String netns, int vrf, int receiveBufferBytes, AtomicLong generations, Consumer<FpcMessage> out) {
+    NamespaceFollower(String netns, int vrf, int receiveBufferBytes, java.nio.file.Path recording, AtomicLong generations,
+                      Consumer<FpcMessage> out) {
         this.netns = netns;
         this.vrfName = netns == null ? "" : netns;
         this.vrf = vrf;
         this.receiveBufferBytes = receiveBufferBytes;
+        this.recording = recording;
         this.generations = generations;
         this.sink = out;
         this.translator = new KernelTranslator(vrf);
@@ -72,7 +75,9 @@ final class NamespaceFollower implements AutoCloseable {
             if (monitor != null) monitor.close();
             CompletableFuture<Void> done = new CompletableFuture<>();
             nextSyncEnd = done;
-            monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, receiveBufferBytes, false), new Listener());
+            RtnlMonitor.Options options = new RtnlMonitor.Options(netns, receiveBufferBytes, false);
+            if (recording != null) options = options.withRecording(recording);
+            monitor = RtnlMonitor.start(options, new Listener());
             return done;
         }
     }

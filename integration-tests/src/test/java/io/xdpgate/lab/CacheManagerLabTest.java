@@ -71,7 +71,8 @@ class CacheManagerLabTest {
 
     @Test
     void restartingTheCacheManagerLosesNoPacketOfAPingFlood() throws Exception {
-        daemons.startCacheManager();
+        Path record = Path.of("target", "lab-logs", "cache-manager", "stream.rtnl").toAbsolutePath();
+        daemons.startCacheManager("--record", record.toString());
         daemons.awaitSynchronized(lab, Duration.ofSeconds(30));
         Traffic.ping(Lab.H1, Lab.H2_ADDR, 3, 0.2);
         Process flood = new ProcessBuilder(Sh.in(Lab.H1, "ping", "-n", "-q", "-f", "-w", "8", Lab.H2_ADDR))
@@ -79,7 +80,7 @@ class CacheManagerLabTest {
         Thread.sleep(1000);
         daemons.stopCacheManager();
         Thread.sleep(1000);
-        daemons.startCacheManager();
+        daemons.startCacheManager("--record", record.toString());
         String out = new String(flood.getInputStream().readAllBytes());
         flood.waitFor();
         Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);
@@ -88,5 +89,26 @@ class CacheManagerLabTest {
         assertTrue(sent > 1000, "a flood: " + out);
         assertEquals(sent, Integer.parseInt(m.group(2)), "no ping lost across the restart: " + out);
         awaitVerifyClean(Duration.ofSeconds(30));
+
+        // The restarted daemon recorded its netlink stream: replayed, it holds the router's routes.
+        List<String> replayed = new ArrayList<>();
+        io.xdpgate.netlink.RtnlReplay.replay(record.resolveSibling("stream.rtnl." + Lab.ROUTER), new io.xdpgate.netlink.RtnlMonitor.Listener() {
+            @Override
+            public void onSyncBegin(long epoch) {
+                replayed.add("begin");
+            }
+
+            @Override
+            public void onEvent(io.xdpgate.netlink.RtnlEvent e) {
+                if (e.object() instanceof io.xdpgate.netlink.Route r) replayed.add(r.dst().getHostAddress() + "/" + r.dstLength());
+            }
+
+            @Override
+            public void onSyncEnd(long epoch) {
+                replayed.add("end");
+            }
+        });
+        assertEquals("begin", replayed.get(0), "a recording starts with a dump: " + replayed);
+        assertTrue(replayed.contains("10.201.2.0/24") && replayed.contains("end"), "the dump's routes: " + replayed);
     }
 }
