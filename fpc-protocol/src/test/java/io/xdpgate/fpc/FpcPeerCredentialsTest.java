@@ -35,6 +35,8 @@ class FpcPeerCredentialsTest {
             assertEquals(0, rec.connected.availablePermits(), "onConnected must not be called");
             assertEquals(0, rec.appliers.get(), "no applier for a refused peer");
             assertTrue(rec.applied.isEmpty());
+            long deadline = System.nanoTime() + 5_000_000_000L; // the server's side of the close may lag the peer's
+            while (server.connections() != 0 && System.nanoTime() < deadline) Thread.sleep(5);
             assertEquals(0, server.connections());
         }
     }
