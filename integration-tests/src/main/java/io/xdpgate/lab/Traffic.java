@@ -41,13 +41,19 @@ public final class Traffic {
         }
         try {
             Sh.Result r = null;
+            JsonNode json = null;
             for (int attempt = 0; attempt < 50; attempt++) { // until the server listens
                 r = Sh.exec(300, Sh.in(fromNs, "iperf3", "-c", toAddr, "-n", String.valueOf(bytes), "-J"));
-                if (r.ok()) break;
+                json = r.stdout().isBlank() ? null : new ObjectMapper().readTree(r.stdout());
+                // iperf3 3.12 exits 0 with an "error" member when it could not connect.
+                boolean refused = json == null || json.path("error").asText("").contains("Connection refused");
+                if (!refused) break;
                 Thread.sleep(100);
             }
-            if (!r.ok()) throw new IllegalStateException("iperf3 failed: " + r.stdout() + r.stderr());
-            JsonNode sum = new ObjectMapper().readTree(r.stdout()).path("end").path("sum_received");
+            if (!r.ok() || json == null || json.has("error")) {
+                throw new IllegalStateException("iperf3 failed: " + r.stdout() + r.stderr());
+            }
+            JsonNode sum = json.path("end").path("sum_received");
             if (sum.path("bytes").asLong() == 0) throw new IllegalStateException("iperf3 moved no data: " + r.stdout());
             return new Transfer(sum.path("bytes").asLong(), sum.path("seconds").asDouble(), sum.path("bits_per_second").asDouble());
         } catch (IOException e) {
