@@ -29,7 +29,9 @@ final class TestSupport {
     }
 
     static void removePins(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) return;
+        if (root == null) return;
+        Files.deleteIfExists(VrfTable.pathFor(root));
+        if (!Files.exists(root)) return;
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }

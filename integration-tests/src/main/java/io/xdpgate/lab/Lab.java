@@ -145,8 +145,16 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** Removes a bpffs directory of pins (unpinned links detach, unpinned maps are freed). */
+    /**
+     * Removes a bpffs directory of pins (unpinned links detach, unpinned maps are freed) and the
+     * VRF table the fast path manager published for it.
+     */
     public static void removePins(Path pinRoot) {
+        try {
+            Files.deleteIfExists(io.xdpgate.fastpath.VrfTable.pathFor(pinRoot));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove the VRF table of " + pinRoot + ": " + e.getMessage(), e);
+        }
         if (!Files.exists(pinRoot)) return;
         try (Stream<Path> walk = Files.walk(pinRoot)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {

@@ -44,11 +44,6 @@ class NamespacesLabTest {
             if (Files.exists(Path.of("/run/netns", ns))) Sh.exec(30, "ip", "netns", "del", ns);
         }
         Lab.removePins(PIN_ROOT);
-        try {
-            Files.deleteIfExists(VrfTable.pathFor(PIN_ROOT));
-        } catch (java.io.IOException ignored) {
-            // the table of a test's own daemon: best effort
-        }
     }
 
     /** A namespace with a veth pair xgn-a/xgn-b, an address, a neighbour and three routes. */
