@@ -4,10 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -24,11 +22,6 @@ final class FpcTcpTransport implements FpcTransport {
         this.address = address;
         this.tls = tls;
         Epoll.ensureAvailability();
-    }
-
-    @Override
-    public EventLoopGroup newEventLoopGroup(int threads, String threadName) {
-        return new EpollEventLoopGroup(threads, new DefaultThreadFactory(threadName, true));
     }
 
     @Override

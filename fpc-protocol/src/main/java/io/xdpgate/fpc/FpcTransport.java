@@ -3,6 +3,8 @@ package io.xdpgate.fpc;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 
@@ -12,7 +14,10 @@ import java.net.SocketAddress;
  * {@link FpcTcpTransport} (TLS, when on, is a handler in front of the protocol, see {@link FpcTls}).
  */
 interface FpcTransport {
-    EventLoopGroup newEventLoopGroup(int threads, String threadName);
+    /** Both transports run on epoll: daemon threads, so a forgotten close never keeps the JVM alive. */
+    default EventLoopGroup newEventLoopGroup(int threads, String threadName) {
+        return new EpollEventLoopGroup(threads, new DefaultThreadFactory(threadName, true));
+    }
 
     Class<? extends ServerChannel> serverChannelType();
 

@@ -5,11 +5,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.PeerCredentials;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -32,11 +30,6 @@ final class FpcUnixTransport implements FpcTransport {
     FpcUnixTransport(Path path) {
         this.path = path.toAbsolutePath();
         Epoll.ensureAvailability();
-    }
-
-    @Override
-    public EventLoopGroup newEventLoopGroup(int threads, String threadName) {
-        return new EpollEventLoopGroup(threads, new DefaultThreadFactory(threadName, true));
     }
 
     @Override
