@@ -59,7 +59,7 @@ final class ConnectionApplier implements FpcApplier {
         }
         if (message instanceof FpcSyncBegin b) return begin(b);
         if (message instanceof FpcSyncEnd e) return end(e);
-        if (message instanceof FpcVrf v && v.add()) return state.addVrf(v, owner, generationOf(v.vrf()), allGeneration);
+        if (message instanceof FpcVrf v && v.add()) return state.addVrf(v, owner, allGeneration);
         Integer vrf = vrfOf(message);
         return state.apply(message, owner, vrf == null ? allGeneration : generationOf(vrf));
     }

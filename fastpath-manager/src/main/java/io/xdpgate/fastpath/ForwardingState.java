@@ -100,7 +100,7 @@ final class ForwardingState implements AutoCloseable {
     /** Applies one object message of sender {@code owner} in generation {@code generation}. */
     synchronized FpcStatus apply(FpcMessage message, String owner, long generation) {
         try {
-            if (message instanceof FpcVrf m) return m.add() ? addVrf(m, owner, generation, generation) : deleteVrf(m.vrf());
+            if (message instanceof FpcVrf m) return m.add() ? addVrf(m, owner, generation) : deleteVrf(m.vrf());
             Vrf vrf = vrfOf(message);
             if (vrf == null) {
                 ignore("unknown_vrf", message);
@@ -195,7 +195,7 @@ final class ForwardingState implements AutoCloseable {
      * A VRF announced by {@code owner}. Its program is loaded only when its first port appears:
      * a router may have thousands of namespaces and only a few of them with fast path ports.
      */
-    synchronized FpcStatus addVrf(FpcVrf m, String owner, long generation, long setGeneration) {
+    synchronized FpcStatus addVrf(FpcVrf m, String owner, long setGeneration) {
         try {
             Vrf vrf = vrfs.get(m.vrf());
             if (vrf != null && vrf.netns != null && !vrf.netns.equals(m.name())) {
@@ -212,7 +212,6 @@ final class ForwardingState implements AutoCloseable {
                 publishVrfs();
             }
             vrf.owner = owner;
-            vrf.generation = generation;
             vrf.announced = setGeneration;
             return FpcStatus.OK;
         } catch (BpfException e) {

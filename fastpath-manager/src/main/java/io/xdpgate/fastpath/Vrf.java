@@ -42,7 +42,6 @@ final class Vrf {
     final int id;
     String netns; // null for a VRF adopted from the pinned maps until its sender announces it
     String owner;           // the sender that announced it; null if adopted and not announced yet
-    long generation;        // generation of its last announcement
     long announced;         // the all-VRF generation in which it was last announced
     VrfDataplane dataplane; // null if the program could not be loaded: everything stays with Linux
 

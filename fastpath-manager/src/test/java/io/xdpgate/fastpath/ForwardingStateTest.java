@@ -188,9 +188,10 @@ class ForwardingStateTest {
     @Test
     void localAddressIsAnExceptionEntryUntilDeleted() throws Exception {
         ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
-        assertTrue(maps.route4Count() >= 0);
+        assertEquals(ifindex, maps.local4(VRF, ip("10.1.0.1")));
+        assertEquals(-1, maps.local4(VRF + 1, ip("10.1.0.1")), "local to its own VRF only");
         ok(new FpcAddress(false, VRF, ifindex, 24, ip("10.1.0.1")));
-        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        assertEquals(-1, maps.local4(VRF, ip("10.1.0.1")));
     }
 
     @Test
