@@ -17,14 +17,15 @@ import io.xdpgate.fpc.FpcVrf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,6 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Writes follow the dependency order of the fast path: a nexthop slot is written before
  * the route that points at it, and freed only after that route is gone.
+ *
+ * <p>IPv4 and IPv6 objects are held alike (keys carry an InetAddress of either family) and
+ * written to the maps of their family through {@link IpFamily}.
  */
 final class ForwardingState implements AutoCloseable {
 
@@ -42,12 +46,14 @@ final class ForwardingState implements AutoCloseable {
     private static final int IFF_UP = 0x1;
     private static final int IFF_LOWER_UP = 0x10000;
     private static final byte[] NO_MAC = new byte[6];
+    private static final long FULL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final FastPathOptions options;
     private final FastPathMaps maps;
     private final NexthopTable nexthops;
     private final Map<Integer, Vrf> vrfs = new HashMap<>();
     private final Map<String, LongAdder> ignored = new ConcurrentHashMap<>();
+    private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS;
 
     ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity) {
         this.options = options;
@@ -63,34 +69,50 @@ final class ForwardingState implements AutoCloseable {
     synchronized void adopt() throws BpfException {
         int routes = 0;
         Map<Integer, Nexthop> slots = maps.nexthopsInUse();
-        java.util.Set<Integer> referenced = new java.util.HashSet<>();
+        Set<Integer> referenced = new HashSet<>();
         for (FastPathMaps.PortEntry p : maps.ports()) adoptedVrf(p.vrf()).adoptedPorts.add(p.ifindex());
-        for (FastPathMaps.Local4Entry l : maps.locals4()) {
-            adoptedVrf(l.vrf()).addresses.put(new Vrf.AddressKey(l.ifindex(), l.address(), -1), Vrf.ADOPTED);
-        }
-        for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) {
-            Vrf.NeighbourEntry e = new Vrf.NeighbourEntry();
-            e.mac = n.neighbour().mac();
-            e.generation = Vrf.ADOPTED;
-            adoptedVrf(n.vrf()).neighbours.put(new Vrf.NeighbourKey(n.ifindex(), n.address()), e);
-        }
+        for (FastPathMaps.Local4Entry l : maps.locals4()) adoptAddress(l.vrf(), l.ifindex(), l.address());
+        for (FastPathMaps.Local6Entry l : maps.locals6()) adoptAddress(l.vrf(), l.ifindex(), l.address());
+        for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) adoptNeighbour(n.vrf(), n.ifindex(), n.address(), n.neighbour());
+        for (FastPathMaps.Neighbour6Entry n : maps.neighbours6()) adoptNeighbour(n.vrf(), n.ifindex(), n.address(), n.neighbour());
         for (FastPathMaps.Route4Entry r : maps.routes4()) {
-            Vrf.RouteEntry e = new Vrf.RouteEntry();
-            e.type = r.route().type();
-            e.generation = Vrf.ADOPTED;
-            // A slot whose flags are all clear (egress down, gateway unresolved) is still this route's.
-            if (e.type == Route.UNICAST && r.route().nexthopId() > 0) {
-                e.adoptedSlot = r.route().nexthopId();
-                nexthops.adopt(e.adoptedSlot);
-                referenced.add(e.adoptedSlot);
-            }
-            adoptedVrf(r.vrf()).routes.put(new Vrf.RouteKey(r.prefix(), r.prefixLength()), e);
+            adoptRoute(r.vrf(), new Vrf.RouteKey(r.prefix(), r.prefixLength()), r.route(), referenced);
+            routes++;
+        }
+        for (FastPathMaps.Route6Entry r : maps.routes6()) {
+            adoptRoute(r.vrf(), new Vrf.RouteKey(r.prefix(), r.prefixLength()), r.route(), referenced);
             routes++;
         }
         for (int id : slots.keySet()) {
             if (!referenced.contains(id)) maps.clearNexthop(id); // a slot no route uses: a crash's leftover
         }
         log.info("adopted from the pinned maps: {} vrfs, {} routes, {} nexthop slots", vrfs.size(), routes, referenced.size());
+    }
+
+    private void adoptAddress(int vrf, int ifindex, InetAddress address) {
+        // The prefix length is not in the map: -1 never matches an announced address, which therefore
+        // takes over, and the adopted key is swept without touching the map (see deleteAddress).
+        adoptedVrf(vrf).addresses.put(new Vrf.AddressKey(ifindex, address, -1), Vrf.ADOPTED);
+    }
+
+    private void adoptNeighbour(int vrf, int ifindex, InetAddress address, Neighbour n) {
+        Vrf.NeighbourEntry e = new Vrf.NeighbourEntry();
+        e.mac = n.mac();
+        e.generation = Vrf.ADOPTED;
+        adoptedVrf(vrf).neighbours.put(new Vrf.NeighbourKey(ifindex, address), e);
+    }
+
+    private void adoptRoute(int vrf, Vrf.RouteKey key, Route r, Set<Integer> referenced) {
+        Vrf.RouteEntry e = new Vrf.RouteEntry();
+        e.type = r.type();
+        e.generation = Vrf.ADOPTED;
+        // A slot whose flags are all clear (egress down, gateway unresolved) is still this route's.
+        if (e.type == Route.UNICAST && r.nexthopId() > 0) {
+            e.adoptedSlot = r.nexthopId();
+            nexthops.adopt(e.adoptedSlot);
+            referenced.add(e.adoptedSlot);
+        }
+        adoptedVrf(vrf).routes.put(key, e);
     }
 
     private Vrf adoptedVrf(int id) {
@@ -111,9 +133,6 @@ final class ForwardingState implements AutoCloseable {
             if (message instanceof FpcNeighbour m) return applyNeighbour(vrf, m, generation);
             if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
             return ignore("unsupported_message", message);
-        } catch (MapFullException e) {
-            log.warn("{}: {}", describe(message), e.getMessage());
-            return FpcStatus.NO_SPACE;
         } catch (BpfException e) {
             log.error("{}: {}", describe(message), e.getMessage());
             return e.errno() == 28 /* ENOSPC */ ? FpcStatus.NO_SPACE : FpcStatus.ERROR;
@@ -346,33 +365,33 @@ final class ForwardingState implements AutoCloseable {
     // ---- addresses: the router's own addresses are local-delivery exceptions
 
     private FpcStatus applyAddress(Vrf vrf, FpcAddress m, long generation) throws BpfException {
-        if (!(m.address() instanceof Inet4Address a)) return ignore("ipv6_address", m);
-        Vrf.AddressKey key = new Vrf.AddressKey(m.ifindex(), a, m.prefixLength());
+        Vrf.AddressKey key = new Vrf.AddressKey(m.ifindex(), m.address(), m.prefixLength());
         if (!m.add()) {
             deleteAddress(vrf, key);
             return FpcStatus.OK;
         }
         vrf.addresses.put(key, generation);
-        maps.putLocal4(vrf.id, a, m.ifindex());
+        IpFamily.of(m.address()).putLocal(maps, vrf.id, m.address(), m.ifindex());
         return FpcStatus.OK;
     }
 
     private void deleteAddress(Vrf vrf, Vrf.AddressKey key) throws BpfException {
         if (vrf.addresses.remove(key) == null) return;
+        IpFamily family = IpFamily.of(key.address());
         // The same address may remain on another interface or with another prefix length.
         for (Vrf.AddressKey other : vrf.addresses.keySet()) {
             if (other.address().equals(key.address())) {
-                maps.putLocal4(vrf.id, other.address(), other.ifindex());
+                family.putLocal(maps, vrf.id, other.address(), other.ifindex());
                 return;
             }
         }
-        maps.deleteLocal4(vrf.id, key.address());
+        family.deleteLocal(maps, vrf.id, key.address());
     }
 
     // ---- neighbours
 
     private FpcStatus applyNeighbour(Vrf vrf, FpcNeighbour m, long generation) throws BpfException {
-        if (!(m.address() instanceof Inet4Address a)) return ignore("ipv6_neighbour", m);
+        InetAddress a = m.address();
         Vrf.NeighbourKey key = new Vrf.NeighbourKey(m.ifindex(), a);
         if (!m.add() || !isUnicastMac(m.mac())) {
             // Never forward to a broadcast or empty link-layer address: Linux resolves instead.
@@ -388,15 +407,15 @@ final class ForwardingState implements AutoCloseable {
         entry.generation = generation;
         if (changed) {
             entry.mac = m.mac().clone();
-            maps.putNeighbour4(vrf.id, m.ifindex(), a, new Neighbour(entry.mac, m.state() & 0xff, false));
-            refreshNexthop(vrf, new NexthopTable.Key(vrf.id, m.ifindex(), a));
+            IpFamily.of(a).putNeighbour(maps, vrf.id, m.ifindex(), a, new Neighbour(entry.mac, m.state() & 0xff, false));
+            refreshNexthop(vrf, new NexthopTable.Key(vrf.id, m.ifindex(), a)); // the slot of this gateway, if any
         }
         return FpcStatus.OK;
     }
 
     private void deleteNeighbour(Vrf vrf, Vrf.NeighbourKey key) throws BpfException {
         if (vrf.neighbours.remove(key) == null) return;
-        maps.deleteNeighbour4(vrf.id, key.ifindex(), key.address());
+        IpFamily.of(key.address()).deleteNeighbour(maps, vrf.id, key.ifindex(), key.address());
         refreshNexthop(vrf, new NexthopTable.Key(vrf.id, key.ifindex(), key.address()));
     }
 
@@ -438,54 +457,83 @@ final class ForwardingState implements AutoCloseable {
 
     // ---- routes
 
-    private FpcStatus applyRoute(Vrf vrf, FpcRoute m, long generation) throws BpfException, MapFullException {
+    private FpcStatus applyRoute(Vrf vrf, FpcRoute m, long generation) throws BpfException {
         if (m.table() != RT_TABLE_MAIN) return ignore("route_not_main_table", m);
-        if (!(m.prefix() instanceof Inet4Address prefix)) return ignore("ipv6_route", m);
-        if (m.prefixLength() < 0 || m.prefixLength() > 32) return FpcStatus.INVALID;
-        Vrf.RouteKey key = new Vrf.RouteKey(masked(prefix, m.prefixLength()), m.prefixLength());
+        if (m.prefixLength() < 0 || m.prefixLength() > IpFamily.of(m.prefix()).bits) return FpcStatus.INVALID;
+        if (IpFamily.neverForwarded(m.prefix(), m.prefixLength())) return ignore("route_link_local_or_multicast", m);
+        Vrf.RouteKey key = new Vrf.RouteKey(IpFamily.masked(m.prefix(), m.prefixLength()), m.prefixLength());
         if (!m.add()) {
             deleteRoute(vrf, key);
             return FpcStatus.OK;
         }
         int type = routeType(m);
         NexthopTable.Key nhKey = null;
-        int nhId = 0;
         if (type == Route.UNICAST) {
             nhKey = nexthopKey(vrf, m.nexthops());
             if (nhKey == null) {
-                // Multipath or a non-IPv4 gateway: not in the fast path yet. Linux forwards these
-                // packets (exception "route type"), so the fast path is never wrong, only slower.
+                // Multipath, or through a nexthop object (not synchronized yet): not in the fast path yet.
+                // Linux forwards these packets (exception "route type"), so the fast path is never wrong,
+                // only slower.
                 type = Route.UNREACHABLE;
-            } else {
+            }
+        }
+        return writeRoute(vrf, key, type, nhKey, generation) ? FpcStatus.OK : FpcStatus.NO_SPACE;
+    }
+
+    /**
+     * Writes route {@code key} as {@code type} through the slot of {@code nhKey} (null: none), in place of
+     * what it was: the new slot is taken before the route points at it, the previous one released after.
+     * Returns false when no nexthop slot was free: the route is then written UNREACHABLE, so that Linux
+     * forwards its traffic (slow but correct), and the shortage is counted and logged.
+     */
+    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, int type, NexthopTable.Key nhKey, long generation)
+            throws BpfException {
+        boolean slotted = true;
+        int nhId = 0;
+        if (nhKey != null) {
+            try {
                 nhId = nexthops.acquire(nhKey, computeNexthop(vrf, nhKey));
+            } catch (MapFullException e) {
+                tableFull(key, e);
+                slotted = false;
+                type = Route.UNREACHABLE;
+                nhKey = null;
             }
         }
         try {
-            maps.putRoute4(vrf.id, key.prefix(), key.prefixLength(), new Route(type, nhId));
+            IpFamily.of(key.prefix()).putRoute(maps, vrf.id, key.prefix(), key.prefixLength(), new Route(type, nhId));
         } catch (BpfException e) {
             if (nhKey != null) nexthops.release(nhKey);
             throw e;
         }
-        Vrf.RouteEntry previous = vrf.routes.get(key);
-        if (previous != null) releaseNexthop(previous);
         Vrf.RouteEntry entry = new Vrf.RouteEntry();
         entry.type = type;
         entry.nexthop = nhKey;
         entry.generation = generation;
-        vrf.routes.put(key, entry);
-        return FpcStatus.OK;
+        Vrf.RouteEntry previous = vrf.routes.put(key, entry);
+        if (previous != null) releaseNexthop(previous);
+        return slotted;
     }
 
     private void deleteRoute(Vrf vrf, Vrf.RouteKey key) throws BpfException {
         Vrf.RouteEntry entry = vrf.routes.remove(key);
         if (entry == null) return;
-        maps.deleteRoute4(vrf.id, key.prefix(), key.prefixLength());
+        IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), key.prefixLength());
         releaseNexthop(entry);
     }
 
     private void releaseNexthop(Vrf.RouteEntry entry) throws BpfException {
         if (entry.nexthop != null) nexthops.release(entry.nexthop);
         if (entry.adoptedSlot > 0) nexthops.releaseAdopted(entry.adoptedSlot);
+    }
+
+    private void tableFull(Vrf.RouteKey key, MapFullException e) {
+        ignored.computeIfAbsent("nexthop_table_full", k -> new LongAdder()).increment();
+        long now = System.nanoTime();
+        if (now - lastFullLog >= FULL_LOG_INTERVAL_NANOS) {
+            lastFullLog = now;
+            log.warn("route {}/{} and others: {}", key.prefix().getHostAddress(), key.prefixLength(), e.getMessage());
+        }
     }
 
     private static int routeType(FpcRoute m) {
@@ -498,26 +546,12 @@ final class ForwardingState implements AutoCloseable {
         };
     }
 
+    /** The slot key of a route's own single path; null for multipath or no egress. A gateway may be of either family. */
     private static NexthopTable.Key nexthopKey(Vrf vrf, List<FpcNexthop> hops) {
         if (hops.size() != 1) return null;
         FpcNexthop hop = hops.get(0);
         if (hop.ifindex() <= 0) return null;
-        if (hop.gateway() == null) return new NexthopTable.Key(vrf.id, hop.ifindex(), null);
-        if (hop.gateway() instanceof Inet4Address gw) return new NexthopTable.Key(vrf.id, hop.ifindex(), gw);
-        return null;
-    }
-
-    static Inet4Address masked(Inet4Address a, int prefixLength) {
-        byte[] b = a.getAddress();
-        for (int i = 0; i < 4; i++) {
-            int keep = Math.max(0, Math.min(8, prefixLength - 8 * i));
-            b[i] &= (byte) (0xff << (8 - keep));
-        }
-        try {
-            return (Inet4Address) InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        return new NexthopTable.Key(vrf.id, hop.ifindex(), hop.gateway());
     }
 
     // ---- bookkeeping

@@ -4,7 +4,7 @@ import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.Nexthop;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -18,8 +18,13 @@ import java.util.Map;
  */
 final class NexthopTable {
 
-    /** gateway == null: directly connected (the destination MAC is looked up per packet). */
-    record Key(int vrf, int ifindex, Inet4Address gateway) {}
+    /**
+     * gateway == null: directly connected (the destination MAC is looked up per packet, in xg_neigh4 or
+     * xg_neigh6 by the family of the route, so IPv4 and IPv6 routes share the slot). A gateway of either
+     * family (an IPv6 one is usually link-local) is resolved here: its slot holds the gateway's MAC, and
+     * serves routes of both families (an IPv4 route may go through an IPv6 gateway, RFC 5549).
+     */
+    record Key(int vrf, int ifindex, InetAddress gateway) {}
 
     private static final class Slot {
         final int id;

@@ -2,9 +2,11 @@ package io.xdpgate.fastpath;
 
 import io.xdpgate.fpc.FpcLink;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the fast path manager holds for one VRF (network namespace): the objects it has
@@ -13,11 +15,15 @@ import java.util.Map;
  */
 final class Vrf {
 
-    record AddressKey(int ifindex, Inet4Address address, int prefixLength) {}
+    // Keys hold IPv4 and IPv6 addresses alike: an Inet4Address never equals an Inet6Address, so one
+    // map per kind of object serves both families (see IpFamily for where each one is written).
 
-    record NeighbourKey(int ifindex, Inet4Address address) {}
+    record AddressKey(int ifindex, InetAddress address, int prefixLength) {}
 
-    record RouteKey(Inet4Address prefix, int prefixLength) {}
+    record NeighbourKey(int ifindex, InetAddress address) {}
+
+    /** The prefix has its host bits cleared. */
+    record RouteKey(InetAddress prefix, int prefixLength) {}
 
     static final class LinkEntry {
         FpcLink link;
@@ -30,7 +36,7 @@ final class Vrf {
     }
 
     static final class RouteEntry {
-        int type;
+        int type;                 // the Route.* type written to the map
         NexthopTable.Key nexthop; // null unless the route forwards through a nexthop slot
         int adoptedSlot;          // > 0: a slot written by a previous run, until the route is rewritten
         long generation;
@@ -47,7 +53,7 @@ final class Vrf {
 
     final Map<Integer, LinkEntry> links = new HashMap<>();
     /** Ports found in the pinned maps at start-up and not yet announced again. */
-    final java.util.Set<Integer> adoptedPorts = new java.util.HashSet<>();
+    final Set<Integer> adoptedPorts = new HashSet<>();
     final Map<AddressKey, Long> addresses = new HashMap<>();
     final Map<NeighbourKey, NeighbourEntry> neighbours = new HashMap<>();
     final Map<RouteKey, RouteEntry> routes = new HashMap<>();

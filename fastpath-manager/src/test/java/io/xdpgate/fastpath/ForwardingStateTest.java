@@ -1,7 +1,5 @@
 package io.xdpgate.fastpath;
 
-import io.xdpgate.ebpf.FastPathMaps;
-import io.xdpgate.ebpf.FastPathProgram;
 import io.xdpgate.ebpf.Nexthop;
 import io.xdpgate.ebpf.Route;
 import io.xdpgate.fpc.FpcAddress;
@@ -14,16 +12,10 @@ import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,64 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * FPC objects in, real pinned maps out: a real program attached to a real veth in a
- * namespace of its own, the maps read back through bpf(2).
- */
-class ForwardingStateTest {
-
-    private static final int VRF = 5;
-    private static final int UP = 0x1 | 0x10000; // IFF_UP | IFF_LOWER_UP
-    private static final byte[] PORT_MAC = {0x02, 0x11, 0x11, 0x11, 0x11, 0x11};
-    private static final byte[] GW_MAC = {0x02, 0x22, 0x22, 0x22, 0x22, 0x22};
-
-    private String netns;
-    private Path pinRoot;
-    private int ifindex;
-    private ForwardingState state;
-    private ConnectionApplier applier;
-    private FastPathMaps maps;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        TestSupport.requireRoot();
-        String id = UUID.randomUUID().toString().substring(0, 6);
-        netns = "xgfpm" + id;
-        pinRoot = Path.of("/sys/fs/bpf/xg-test-fpm-" + id);
-        TestSupport.sh("ip", "netns", "add", netns);
-        TestSupport.sh("ip", "-n", netns, "link", "add", "xga", "type", "veth", "peer", "name", "xgb");
-        TestSupport.sh("ip", "-n", netns, "link", "set", "xga", "up");
-        TestSupport.sh("ip", "-n", netns, "link", "set", "xgb", "up");
-        ifindex = Integer.parseInt(TestSupport.sh("ip", "-n", netns, "-o", "link", "show", "xga").split(":")[0].trim());
-        FastPathOptions options = new FastPathOptions(pinRoot, Path.of("/unused"), java.util.Set.of(), List.of("xga"));
-        FastPathProgram.load(pinRoot, 0).close();
-        maps = FastPathMaps.open(pinRoot);
-        state = new ForwardingState(options, FastPathMaps.open(pinRoot), 65536);
-        applier = new ConnectionApplier(state);
-        ok(new FpcSyncBegin(1));
-        ok(new FpcVrf(true, VRF, netns));
-        ok(link(UP));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (state != null) state.close();
-        if (maps != null) maps.close();
-        if (netns != null) TestSupport.sh("ip", "netns", "del", netns);
-        TestSupport.removePins(pinRoot);
-    }
-
-    private void ok(io.xdpgate.fpc.FpcMessage m) {
-        assertEquals(FpcStatus.OK, applier.apply(m), "applying " + m);
-    }
-
-    private FpcLink link(int flags) {
-        return new FpcLink(true, VRF, ifindex, "xga", "veth", PORT_MAC, 1500, flags, 6, 0);
-    }
-
-    private static Inet4Address ip(String s) throws Exception {
-        return (Inet4Address) InetAddress.getByName(s);
-    }
+/** IPv4 objects and the behaviour common to every kind of object: slots, links, sweeps, adoption. */
+class ForwardingStateTest extends ForwardingStateFixture {
 
     private static FpcRoute routeVia(boolean add, String prefix, int len, int ifindex, String gw) throws Exception {
         return new FpcRoute(add, VRF, 254, ip(prefix), len, FpcRouteType.UNICAST,
@@ -218,12 +154,7 @@ class ForwardingStateTest {
         ok(routeVia(true, "10.10.0.0", 24, ifindex, "10.1.0.2"));
         ok(new FpcSyncEnd(1));
         int oldSlot = maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).nexthopId();
-        state.close(); // the daemon stops: pinned maps and links stay, forwarding goes on
-
-        FastPathOptions options = new FastPathOptions(pinRoot, Path.of("/unused"), java.util.Set.of(), List.of("xga"));
-        state = new ForwardingState(options, FastPathMaps.open(pinRoot), 65536);
-        state.adopt();
-        applier = new ConnectionApplier(state);
+        restart(); // the daemon stops: pinned maps and links stay, forwarding goes on
         assertEquals(Nexthop.VALID | Nexthop.RESOLVED, maps.nexthop(oldSlot).flags(), "adoption rewrites nothing");
         assertEquals(1, state.nexthopSlots());
 
@@ -251,12 +182,8 @@ class ForwardingStateTest {
     @Test
     void portOfAPreviousRunThatIsGoneIsDetachedBySweep() throws Exception {
         ok(new FpcSyncEnd(1));
-        state.close();
         TestSupport.sh("ip", "-n", netns, "link", "set", "xga", "name", "xgc"); // no longer a configured port
-        FastPathOptions options = new FastPathOptions(pinRoot, Path.of("/unused"), java.util.Set.of(), List.of("xga"));
-        state = new ForwardingState(options, FastPathMaps.open(pinRoot), 65536);
-        state.adopt();
-        applier = new ConnectionApplier(state);
+        restart();
         ok(new FpcSyncBegin(2));
         ok(new FpcVrf(true, VRF, netns));
         ok(new FpcLink(true, VRF, ifindex, "xgc", "veth", PORT_MAC, 1500, UP, 6, 0));
