@@ -52,11 +52,8 @@ final class ConnectionApplier implements FpcApplier {
     @Override
     public FpcStatus apply(FpcMessage message) {
         if (message instanceof FpcKeepalive) return FpcStatus.OK;
-        // Nexthop objects and control requests are not applied yet: routes through a nexthop
-        // object are left to Linux (see ForwardingState), and the sender is told so.
-        if (message instanceof FpcNexthopObject || message instanceof FpcNexthopGroup || message instanceof FpcControl) {
-            return FpcStatus.UNSUPPORTED;
-        }
+        // Control requests (port enable/disable, capture, MTU) are not implemented: the sender is told so.
+        if (message instanceof FpcControl) return FpcStatus.UNSUPPORTED;
         if (message instanceof FpcSyncBegin b) return begin(b);
         if (message instanceof FpcSyncEnd e) return end(e);
         if (message instanceof FpcVrf v && v.add()) return state.addVrf(v, owner, allGeneration);
@@ -110,6 +107,8 @@ final class ConnectionApplier implements FpcApplier {
         if (m instanceof FpcAddress x) return x.vrf();
         if (m instanceof FpcNeighbour x) return x.vrf();
         if (m instanceof FpcRoute x) return x.vrf();
+        if (m instanceof FpcNexthopObject x) return x.vrf();
+        if (m instanceof FpcNexthopGroup x) return x.vrf();
         return null;
     }
 

@@ -11,6 +11,8 @@ import io.xdpgate.fpc.FpcLink;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcNeighbour;
 import io.xdpgate.fpc.FpcNexthop;
+import io.xdpgate.fpc.FpcNexthopGroup;
+import io.xdpgate.fpc.FpcNexthopObject;
 import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcVrf;
@@ -19,10 +21,12 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>IPv4 and IPv6 objects are held alike (keys carry an InetAddress of either family) and
  * written to the maps of their family through {@link IpFamily}.
+ *
+ * <p>Kernel nexthop objects and groups hold no map entry of their own: a route through one is
+ * written from what the object is now (a slot keyed by its (vrf, ifindex, gateway) like any
+ * route's, a blackhole, or left to Linux), and rewritten whenever the object changes.
  */
 final class ForwardingState implements AutoCloseable {
 
@@ -86,6 +94,8 @@ final class ForwardingState implements AutoCloseable {
         for (int id : slots.keySet()) {
             if (!referenced.contains(id)) maps.clearNexthop(id); // a slot no route uses: a crash's leftover
         }
+        // Nexthop objects have no entry of their own in the maps: the routes through them are adopted
+        // with the slots they forward by, and the first resynchronization announces the objects again.
         log.info("adopted from the pinned maps: {} vrfs, {} routes, {} nexthop slots", vrfs.size(), routes, referenced.size());
     }
 
@@ -131,6 +141,8 @@ final class ForwardingState implements AutoCloseable {
             if (message instanceof FpcLink m) return m.add() ? addLink(vrf, m, generation) : deleteLink(vrf, m.ifindex());
             if (message instanceof FpcAddress m) return applyAddress(vrf, m, generation);
             if (message instanceof FpcNeighbour m) return applyNeighbour(vrf, m, generation);
+            if (message instanceof FpcNexthopObject m) return applyNexthopObject(vrf, m, generation);
+            if (message instanceof FpcNexthopGroup m) return applyNexthopGroup(vrf, m, generation);
             if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
             return ignore("unsupported_message", message);
         } catch (BpfException e) {
@@ -180,6 +192,12 @@ final class ForwardingState implements AutoCloseable {
         for (var e : new ArrayList<>(vrf.routes.entrySet())) {
             if (e.getValue().generation != generation) {
                 deleteRoute(vrf, e.getKey());
+                removed++;
+            }
+        }
+        for (var e : new ArrayList<>(vrf.nexthopObjects.entrySet())) {
+            if (e.getValue().generation != generation) {
+                deleteNexthopObject(vrf, e.getKey());
                 removed++;
             }
         }
@@ -326,6 +344,10 @@ final class ForwardingState implements AutoCloseable {
         for (Vrf.AddressKey k : new ArrayList<>(vrf.addresses.keySet())) {
             if (k.ifindex() == ifindex) deleteAddress(vrf, k);
         }
+        for (var e : new ArrayList<>(vrf.nexthopObjects.entrySet())) {
+            FpcNexthopObject o = e.getValue().single;
+            if (o != null && o.ifindex() == ifindex) deleteNexthopObject(vrf, e.getKey());
+        }
         refreshNexthopsOn(vrf, ifindex);
         return FpcStatus.OK;
     }
@@ -455,6 +477,100 @@ final class ForwardingState implements AutoCloseable {
         for (NexthopTable.Key key : nexthops.keysOn(vrf.id, ifindex)) refreshNexthop(vrf, key);
     }
 
+    // ---- nexthop objects and groups (the kernel's RTM_NEWNEXTHOP; one id space for both)
+
+    private FpcStatus applyNexthopObject(Vrf vrf, FpcNexthopObject m, long generation) throws BpfException {
+        Vrf.NexthopObjectEntry entry = vrf.nexthopObjects.get(m.id());
+        if (!m.add()) {
+            // Only if the id is an object now: a delete of the id's former kind never removes its new one.
+            if (entry != null && entry.single != null) deleteNexthopObject(vrf, m.id());
+            return FpcStatus.OK;
+        }
+        boolean changed = entry == null || !m.equals(entry.single);
+        if (entry == null) {
+            entry = new Vrf.NexthopObjectEntry();
+            vrf.nexthopObjects.put(m.id(), entry);
+        }
+        entry.single = m;
+        entry.members = null;
+        entry.generation = generation;
+        return changed ? rewriteRoutesThrough(vrf, m.id()) : FpcStatus.OK;
+    }
+
+    private FpcStatus applyNexthopGroup(Vrf vrf, FpcNexthopGroup m, long generation) throws BpfException {
+        Vrf.NexthopObjectEntry entry = vrf.nexthopObjects.get(m.id());
+        if (!m.add()) {
+            if (entry != null && entry.members != null) deleteNexthopObject(vrf, m.id());
+            return FpcStatus.OK;
+        }
+        int[] members = new int[m.members().size()];
+        for (int i = 0; i < members.length; i++) members[i] = m.members().get(i).id();
+        boolean changed = entry == null || !Arrays.equals(members, entry.members);
+        if (entry == null) {
+            entry = new Vrf.NexthopObjectEntry();
+            vrf.nexthopObjects.put(m.id(), entry);
+        }
+        entry.single = null;
+        entry.members = members; // weights do not matter while groups of several members stay with Linux
+        entry.generation = generation;
+        return changed ? rewriteRoutesThrough(vrf, m.id()) : FpcStatus.OK;
+    }
+
+    /**
+     * Forgets nexthop object or group {@code id}. The kernel flushes the routes through it, and their
+     * deletes follow; a route still naming it meanwhile is left to Linux, never kept on a stale slot. It
+     * stays in the reverse index, so that it is rewritten if the id comes back.
+     */
+    private void deleteNexthopObject(Vrf vrf, int id) throws BpfException {
+        if (vrf.nexthopObjects.remove(id) == null) return;
+        rewriteRoutesThrough(vrf, id); // every one of them becomes UNREACHABLE: no slot is taken
+    }
+
+    /** What a route through a nexthop object is written as: a Route.* type and, for UNICAST, its slot's key. */
+    private record Target(int type, NexthopTable.Key nexthop) {}
+
+    private static final Target LEFT_TO_LINUX = new Target(Route.UNREACHABLE, null);
+
+    /** What a route through nexthop object or group {@code id} forwards by, from what it is now. */
+    private static Target throughObject(Vrf vrf, int id) {
+        Vrf.NexthopObjectEntry o = vrf.nexthopObjects.get(id);
+        if (o != null && o.members != null) {
+            // ECMP is not in the program yet: a group of one member forwards as that member; a larger
+            // group stays with Linux (type UNREACHABLE, the exception "route type": Linux forwards).
+            o = o.members.length == 1 ? vrf.nexthopObjects.get(o.members[0]) : null;
+        }
+        // Unknown (not announced yet, or deleted), or a group as a member (the kernel refuses those).
+        if (o == null || o.single == null) return LEFT_TO_LINUX;
+        FpcNexthopObject nh = o.single;
+        if (nh.blackhole()) return new Target(Route.BLACKHOLE, null);
+        if (nh.ifindex() <= 0) return LEFT_TO_LINUX;
+        return new Target(Route.UNICAST, new NexthopTable.Key(vrf.id, nh.ifindex(), nh.gateway()));
+    }
+
+    /**
+     * Rewrites the routes through nexthop object or group {@code id}, and through the groups of one member
+     * that is {@code id}, whose target changed. NO_SPACE when a route found no free nexthop slot (it is
+     * left to Linux), OK otherwise.
+     */
+    private FpcStatus rewriteRoutesThrough(Vrf vrf, int id) throws BpfException {
+        List<Vrf.RouteKey> affected = new ArrayList<>(vrf.routesByNexthopObject.getOrDefault(id, Set.of()));
+        for (var e : vrf.nexthopObjects.entrySet()) {
+            int[] members = e.getValue().members;
+            // A group of several members is left to Linux whatever its members are (see throughObject).
+            if (members != null && members.length == 1 && members[0] == id) {
+                affected.addAll(vrf.routesByNexthopObject.getOrDefault(e.getKey(), Set.of()));
+            }
+        }
+        boolean full = false;
+        for (Vrf.RouteKey key : affected) {
+            Vrf.RouteEntry entry = vrf.routes.get(key);
+            Target t = throughObject(vrf, entry.nexthopObject);
+            if (t.type() == entry.type && Objects.equals(t.nexthop(), entry.nexthop)) continue;
+            full |= !writeRoute(vrf, key, t.type(), t.nexthop(), entry.nexthopObject, entry.generation);
+        }
+        return full ? FpcStatus.NO_SPACE : FpcStatus.OK;
+    }
+
     // ---- routes
 
     private FpcStatus applyRoute(Vrf vrf, FpcRoute m, long generation) throws BpfException {
@@ -468,16 +584,22 @@ final class ForwardingState implements AutoCloseable {
         }
         int type = routeType(m);
         NexthopTable.Key nhKey = null;
-        if (type == Route.UNICAST) {
+        int object = 0;
+        if (type == Route.UNICAST && m.nexthopId() != 0) {
+            object = m.nexthopId();
+            Target t = throughObject(vrf, object);
+            if (t == LEFT_TO_LINUX) ignore("route_via_unknown_or_ecmp_nexthop_object", m); // rewritten when it comes
+            type = t.type();
+            nhKey = t.nexthop();
+        } else if (type == Route.UNICAST) {
             nhKey = nexthopKey(vrf, m.nexthops());
             if (nhKey == null) {
-                // Multipath, or through a nexthop object (not synchronized yet): not in the fast path yet.
-                // Linux forwards these packets (exception "route type"), so the fast path is never wrong,
-                // only slower.
+                // Multipath: not in the fast path yet. Linux forwards these packets (exception
+                // "route type"), so the fast path is never wrong, only slower.
                 type = Route.UNREACHABLE;
             }
         }
-        return writeRoute(vrf, key, type, nhKey, generation) ? FpcStatus.OK : FpcStatus.NO_SPACE;
+        return writeRoute(vrf, key, type, nhKey, object, generation) ? FpcStatus.OK : FpcStatus.NO_SPACE;
     }
 
     /**
@@ -486,7 +608,7 @@ final class ForwardingState implements AutoCloseable {
      * Returns false when no nexthop slot was free: the route is then written UNREACHABLE, so that Linux
      * forwards its traffic (slow but correct), and the shortage is counted and logged.
      */
-    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, int type, NexthopTable.Key nhKey, long generation)
+    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, int type, NexthopTable.Key nhKey, int object, long generation)
             throws BpfException {
         boolean slotted = true;
         int nhId = 0;
@@ -509,9 +631,11 @@ final class ForwardingState implements AutoCloseable {
         Vrf.RouteEntry entry = new Vrf.RouteEntry();
         entry.type = type;
         entry.nexthop = nhKey;
+        entry.nexthopObject = object;
         entry.generation = generation;
         Vrf.RouteEntry previous = vrf.routes.put(key, entry);
         if (previous != null) releaseNexthop(previous);
+        reindex(vrf, key, previous == null ? 0 : previous.nexthopObject, object);
         return slotted;
     }
 
@@ -520,11 +644,22 @@ final class ForwardingState implements AutoCloseable {
         if (entry == null) return;
         IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), key.prefixLength());
         releaseNexthop(entry);
+        reindex(vrf, key, entry.nexthopObject, 0);
     }
 
     private void releaseNexthop(Vrf.RouteEntry entry) throws BpfException {
         if (entry.nexthop != null) nexthops.release(entry.nexthop);
         if (entry.adoptedSlot > 0) nexthops.releaseAdopted(entry.adoptedSlot);
+    }
+
+    /** Moves route {@code key} in the reverse index from nexthop object {@code from} to {@code to} (0: none). */
+    private static void reindex(Vrf vrf, Vrf.RouteKey key, int from, int to) {
+        if (from == to) return;
+        if (from != 0) {
+            Set<Vrf.RouteKey> routes = vrf.routesByNexthopObject.get(from);
+            if (routes != null && routes.remove(key) && routes.isEmpty()) vrf.routesByNexthopObject.remove(from);
+        }
+        if (to != 0) vrf.routesByNexthopObject.computeIfAbsent(to, k -> new HashSet<>()).add(key);
     }
 
     private void tableFull(Vrf.RouteKey key, MapFullException e) {
@@ -562,6 +697,8 @@ final class ForwardingState implements AutoCloseable {
         else if (m instanceof FpcAddress x) id = x.vrf();
         else if (m instanceof FpcNeighbour x) id = x.vrf();
         else if (m instanceof FpcRoute x) id = x.vrf();
+        else if (m instanceof FpcNexthopObject x) id = x.vrf();
+        else if (m instanceof FpcNexthopGroup x) id = x.vrf();
         else return null;
         return vrfs.get(id);
     }

@@ -1,6 +1,7 @@
 package io.xdpgate.fastpath;
 
 import io.xdpgate.fpc.FpcLink;
+import io.xdpgate.fpc.FpcNexthopObject;
 
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -38,7 +39,18 @@ final class Vrf {
     static final class RouteEntry {
         int type;                 // the Route.* type written to the map
         NexthopTable.Key nexthop; // null unless the route forwards through a nexthop slot
+        int nexthopObject;        // != 0: the nexthop object or group the route goes through (RTA_NH_ID)
         int adoptedSlot;          // > 0: a slot written by a previous run, until the route is rewritten
+        long generation;
+    }
+
+    /**
+     * A kernel nexthop object or group; both share one id space. Routes through it are written from
+     * what it is now, and rewritten when it changes (see {@link #routesByNexthopObject}).
+     */
+    static final class NexthopObjectEntry {
+        FpcNexthopObject single; // a single nexthop (or blackhole); null for a group
+        int[] members;           // a group's member ids, in the sender's order; null for a single nexthop
         long generation;
     }
 
@@ -57,6 +69,12 @@ final class Vrf {
     final Map<AddressKey, Long> addresses = new HashMap<>();
     final Map<NeighbourKey, NeighbourEntry> neighbours = new HashMap<>();
     final Map<RouteKey, RouteEntry> routes = new HashMap<>();
+    final Map<Integer, NexthopObjectEntry> nexthopObjects = new HashMap<>();
+    /**
+     * Reverse index: the routes naming each nexthop object or group id, known or not (a route may come
+     * before its object), so that a change of the object rewrites exactly them.
+     */
+    final Map<Integer, Set<RouteKey>> routesByNexthopObject = new HashMap<>();
 
     Vrf(int id, String netns) {
         this.id = id;
