@@ -144,7 +144,8 @@ public final class CacheManager implements AutoCloseable {
     }
 
     private NamespaceFollower follower(String netns, int vrf) {
-        return new NamespaceFollower(netns, vrf, options.receiveBufferBytes(), options.recordingFor(netns), generations, this::send);
+        return new NamespaceFollower(netns, vrf, options.receiveBufferBytes(), options.ipv6(), options.recordingFor(netns),
+                generations, this::send);
     }
 
     private void namespaceAppeared(VrfRegistry.Namespace ns) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Command-line options of the Cache Manager. */
 public record CacheManagerOptions(String netns, int vrf, Path socketPath, int receiveBufferBytes, String identity,
-                                  Path record) {
+                                  Path record, boolean ipv6) {
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/xdpgate/fpc.sock");
     public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
@@ -12,8 +12,8 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
     public static final String HELP = """
             Usage: xdpgate cache-manager [OPTIONS]
 
-            Follows the kernel's links, IPv4 addresses, routes of the main table and
-            neighbours over rtnetlink and sends them as FPC messages to the Fast Path
+            Follows the kernel's links, IPv4 and IPv6 addresses, routes of the main table
+            and neighbours over rtnetlink and sends them as FPC messages to the Fast Path
             Manager. Every (re)connection and every netlink overrun starts a new
             generation: a full dump, after which the receiver removes what is gone.
 
@@ -24,6 +24,8 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
               --socket PATH      FPC UNIX socket of the Fast Path Manager
                                  (default /run/xdpgate/fpc.sock)
               --rcvbuf BYTES     netlink receive buffer (default 33554432)
+              --no-ipv6          follow IPv4 only (IPv6 addresses, routes and neighbours
+                                 are left out)
               --record FILE      write the raw netlink stream (dumps and changes) to FILE,
                                  one file per namespace: FILE.NETNS ("FILE.default" for
                                  the daemon's own), rewritten at each FPC connection
@@ -38,6 +40,7 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
         Path socket = DEFAULT_SOCKET;
         int rcvbuf = DEFAULT_RECEIVE_BUFFER;
         Path record = null;
+        boolean ipv6 = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -46,13 +49,14 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
                 case "--socket" -> socket = Path.of(value(args, ++i, a));
                 case "--rcvbuf" -> rcvbuf = number(value(args, ++i, a), a, 4096, Integer.MAX_VALUE);
                 case "--record" -> record = Path.of(value(args, ++i, a));
+                case "--no-ipv6" -> ipv6 = false;
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
         // Stable across restarts: a restarted cache manager is the same sender, so its first
         // resync sweeps what its previous run had announced and the kernel no longer has.
         String identity = "cache-manager/" + (netns.isEmpty() ? "default" : netns);
-        return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity, record);
+        return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity, record, ipv6);
     }
 
     /** Where the stream of namespace {@code netns} (null: the daemon's own) is recorded, or null. */

@@ -14,12 +14,17 @@ import io.xdpgate.netlink.Route;
 import io.xdpgate.netlink.RouteNexthop;
 import io.xdpgate.netlink.RtnlEvent;
 
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Turns a kernel object into the FPC message that mirrors it in one VRF, or null when the
  * fast path has no use for it. Stateless and pure: the kernel object says it all.
+ *
+ * <p>IPv4 and IPv6 go the same way. IPv6 link-local addresses and neighbours are sent like any
+ * other (their key includes the ifindex); the kernel's per-link {@code fe80::/64} routes are
+ * ordinary unicast routes of the main table and are sent too.
  */
 final class KernelTranslator {
 
@@ -63,6 +68,10 @@ final class KernelTranslator {
 
     private FpcMessage translateRoute(boolean add, Route r) {
         if (r.table() != RT_TABLE_MAIN) return null;
+        // Multicast destinations are Linux's alone (the fast path hands such packets over). Current
+        // kernels keep ff00::/8 in the local table as type multicast, which the type check below drops;
+        // older ones, and `ip -6 route add ff02::/16 dev X`, put it in the main table as unicast.
+        if (isIpv6Multicast(r)) return null;
         FpcRouteType type = switch (r.type()) {
             case RTN_UNICAST -> FpcRouteType.UNICAST;
             case RTN_LOCAL -> FpcRouteType.LOCAL;
@@ -84,5 +93,10 @@ final class KernelTranslator {
         }
         int nexthopId = type == FpcRouteType.UNICAST && r.multipath().isEmpty() ? r.nhId() : 0;
         return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), type, hops, nexthopId);
+    }
+
+    /** A prefix within ff00::/8. A shorter prefix (::/0, 8000::/1) also covers unicast space and is kept. */
+    private static boolean isIpv6Multicast(Route r) {
+        return r.dst() instanceof Inet6Address && r.dstLength() >= 8 && (r.dst().getAddress()[0] & 0xff) == 0xff;
     }
 }

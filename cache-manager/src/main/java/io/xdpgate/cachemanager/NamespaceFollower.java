@@ -31,25 +31,27 @@ final class NamespaceFollower implements AutoCloseable {
     private final String vrfName;
     private final int vrf;
     private final int receiveBufferBytes;
+    private final boolean ipv6;
     private final java.nio.file.Path recording; // null: not recorded
     private final AtomicLong generations;
     private final Consumer<FpcMessage> sink;
-    private final KernelTranslator translator;
+    private final StreamTranslator translator;
     private final Object lock = new Object();
     private volatile RtnlMonitor monitor;
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
     private volatile boolean closed;
 
-    NamespaceFollower(String netns, int vrf, int receiveBufferBytes, java.nio.file.Path recording, AtomicLong generations,
-                      Consumer<FpcMessage> out) {
+    NamespaceFollower(String netns, int vrf, int receiveBufferBytes, boolean ipv6, java.nio.file.Path recording,
+                      AtomicLong generations, Consumer<FpcMessage> out) {
         this.netns = netns;
         this.vrfName = netns == null ? "" : netns;
         this.vrf = vrf;
         this.receiveBufferBytes = receiveBufferBytes;
+        this.ipv6 = ipv6;
         this.recording = recording;
         this.generations = generations;
         this.sink = out;
-        this.translator = new KernelTranslator(vrf);
+        this.translator = new StreamTranslator(vrf);
     }
 
     /** Hands a message to the sender unless this follower was silenced. */
@@ -75,7 +77,7 @@ final class NamespaceFollower implements AutoCloseable {
             if (monitor != null) monitor.close();
             CompletableFuture<Void> done = new CompletableFuture<>();
             nextSyncEnd = done;
-            RtnlMonitor.Options options = new RtnlMonitor.Options(netns, receiveBufferBytes, false);
+            RtnlMonitor.Options options = new RtnlMonitor.Options(netns, receiveBufferBytes, ipv6);
             if (recording != null) options = options.withRecording(recording);
             monitor = RtnlMonitor.start(options, new Listener());
             return done;
@@ -92,6 +94,7 @@ final class NamespaceFollower implements AutoCloseable {
         @Override
         public void onSyncBegin(long epoch) {
             inDump = true;
+            translator.dumpBegins();
             generation = generations.incrementAndGet();
             out(new FpcSyncBegin(generation, vrf));
             out(new FpcVrf(true, vrf, vrfName));
@@ -99,8 +102,7 @@ final class NamespaceFollower implements AutoCloseable {
 
         @Override
         public void onEvent(RtnlEvent event) {
-            FpcMessage m = translator.translate(event);
-            if (m != null) out(m);
+            translator.translate(event, NamespaceFollower.this::out);
             if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
                 // The kernel drops every IPv4 route and nexthop through a link that goes down
                 // without announcing it (only IPv6 deletions are announced). A full dump of this
