@@ -4,6 +4,7 @@ import io.xdpgate.netlink.Address;
 import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.Neighbour;
 import io.xdpgate.netlink.NetlinkException;
+import io.xdpgate.netlink.NexthopObject;
 import io.xdpgate.netlink.Route;
 import io.xdpgate.netlink.RtnlEvent;
 import io.xdpgate.netlink.RtnlMonitor;
@@ -15,17 +16,22 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** One fresh, consistent dump of a namespace's links, addresses, neighbours and routes. */
-record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Neighbour> neighbours, List<Route> routes) {
+/**
+ * One fresh, consistent dump of a namespace's links, addresses, neighbours, nexthop objects (by id)
+ * and routes, IPv4 and IPv6.
+ */
+record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Neighbour> neighbours,
+                      Map<Integer, NexthopObject> nexthops, List<Route> routes) {
 
     /** Dumps namespace {@code netns} (null: the current one); a dump interrupted by changes is redone. */
     static KernelSnapshot of(String netns) throws NetlinkException, InterruptedException {
         Map<Integer, Link> links = new HashMap<>();
         List<Address> addresses = new ArrayList<>();
         List<Neighbour> neighbours = new ArrayList<>();
+        Map<Integer, NexthopObject> nexthops = new HashMap<>();
         List<Route> routes = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        RtnlMonitor monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, 1 << 20, false), new RtnlMonitor.Listener() {
+        RtnlMonitor monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, 1 << 20, true), new RtnlMonitor.Listener() {
             private boolean first = true;
 
             @Override
@@ -34,6 +40,7 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
                 links.clear();
                 addresses.clear();
                 neighbours.clear();
+                nexthops.clear();
                 routes.clear();
             }
 
@@ -43,6 +50,7 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
                 if (e.object() instanceof Link l) links.put(l.ifindex(), l);
                 else if (e.object() instanceof Address a) addresses.add(a);
                 else if (e.object() instanceof Neighbour n) neighbours.add(n);
+                else if (e.object() instanceof NexthopObject n) nexthops.put(n.id(), n);
                 else if (e.object() instanceof Route r) routes.add(r);
             }
 
@@ -59,6 +67,6 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
         } finally {
             monitor.close();
         }
-        return new KernelSnapshot(links, addresses, neighbours, routes);
+        return new KernelSnapshot(links, addresses, neighbours, nexthops, routes);
     }
 }

@@ -5,11 +5,17 @@ import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.Nexthop;
 import io.xdpgate.ebpf.Port;
 import io.xdpgate.ebpf.Route;
+import io.xdpgate.fastpath.IpFamily;
 import io.xdpgate.netlink.Address;
 import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.Neighbour;
+import io.xdpgate.netlink.NexthopObject;
+import io.xdpgate.netlink.RouteNexthop;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,30 +27,47 @@ import java.util.Set;
 /**
  * Compares what the kernel of one VRF forwards by with what the fast path holds for it, by the
  * same rules the daemons apply: every difference is one line, and none means the fast path
- * decides as the kernel would (or hands the packet to it).
+ * decides as the kernel would (or hands the packet to it). IPv4 and IPv6 alike: objects of both
+ * families are keyed by the text of their address, which never confuses one family with the other.
  */
 final class Verifier {
 
     private static final int RT_TABLE_MAIN = 254;
     private static final int RTN_UNICAST = 1;
+    private static final int AF_INET6 = 10;
 
     private Verifier() {}
 
-    record FastPathView(Map<String, FastPathMaps.Route4Entry> routes, Map<Integer, Nexthop> nexthops,
-                        Map<String, FastPathMaps.Neighbour4Entry> neighbours, Set<String> locals,
-                        Map<Integer, Port> ports) {
+    /**
+     * The fast path's side of one VRF: routes of both families by "prefix/length" (those the manager
+     * never writes, see {@link IpFamily#neverForwarded}, left out), the nexthop slots they point at,
+     * neighbours by "ifindex address" with their MAC, local addresses and ports.
+     */
+    record FastPathView(Map<String, Route> routes, Map<Integer, Nexthop> nexthops, Map<String, byte[]> neighbours,
+                        Set<String> locals, Map<Integer, Port> ports) {
 
         static FastPathView of(FastPathMaps maps, int vrf) throws BpfException {
-            Map<String, FastPathMaps.Route4Entry> routes = new HashMap<>();
+            Map<String, Route> routes = new HashMap<>();
             for (FastPathMaps.Route4Entry r : maps.routes4()) {
-                if (r.vrf() == vrf) routes.put(r.prefix().getHostAddress() + "/" + r.prefixLength(), r);
+                if (r.vrf() == vrf) routes.put(prefix(r.prefix(), r.prefixLength()), r.route());
             }
-            Map<String, FastPathMaps.Neighbour4Entry> neighbours = new HashMap<>();
+            for (FastPathMaps.Route6Entry r : maps.routes6()) {
+                if (r.vrf() == vrf && !IpFamily.neverForwarded(r.prefix(), r.prefixLength())) {
+                    routes.put(prefix(r.prefix(), r.prefixLength()), r.route());
+                }
+            }
+            Map<String, byte[]> neighbours = new HashMap<>();
             for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) {
-                if (n.vrf() == vrf) neighbours.put(n.ifindex() + " " + n.address().getHostAddress(), n);
+                if (n.vrf() == vrf) neighbours.put(n.ifindex() + " " + n.address().getHostAddress(), n.neighbour().mac());
+            }
+            for (FastPathMaps.Neighbour6Entry n : maps.neighbours6()) {
+                if (n.vrf() == vrf) neighbours.put(n.ifindex() + " " + n.address().getHostAddress(), n.neighbour().mac());
             }
             Set<String> locals = new HashSet<>();
             for (FastPathMaps.Local4Entry l : maps.locals4()) {
+                if (l.vrf() == vrf) locals.add(l.address().getHostAddress());
+            }
+            for (FastPathMaps.Local6Entry l : maps.locals6()) {
                 if (l.vrf() == vrf) locals.add(l.address().getHostAddress());
             }
             Map<Integer, Port> ports = new HashMap<>();
@@ -53,15 +76,53 @@ final class Verifier {
             }
             // Every slot a route points at, whatever its flags: an invalid nexthop is still the route's.
             Map<Integer, Nexthop> nexthops = new HashMap<>();
-            for (FastPathMaps.Route4Entry r : routes.values()) {
-                int id = r.route().nexthopId();
-                if (r.route().type() == Route.UNICAST && id > 0 && !nexthops.containsKey(id)) {
+            for (Route r : routes.values()) {
+                int id = r.nexthopId();
+                if (r.type() == Route.UNICAST && id > 0 && !nexthops.containsKey(id)) {
                     Nexthop nh = maps.nexthop(id);
                     if (nh != null) nexthops.put(id, nh);
                 }
             }
             return new FastPathView(routes, nexthops, neighbours, locals, ports);
         }
+    }
+
+    /**
+     * What the fast path must do with a kernel route: a {@link Route} type and, for UNICAST, the egress
+     * and gateway (null: directly connected) of the nexthop slot it forwards through.
+     */
+    record Expected(int type, int oif, InetAddress gateway) {
+        /** ECMP, an unknown nexthop object or no egress: handed to Linux as an exception. */
+        static final Expected LEFT_TO_LINUX = new Expected(Route.UNREACHABLE, 0, null);
+
+        static Expected path(int oif, InetAddress gateway) {
+            return oif > 0 ? new Expected(Route.UNICAST, oif, gateway) : LEFT_TO_LINUX;
+        }
+    }
+
+    /**
+     * The fast path's rule for a kernel route of the main table whose type is mirrored. Through a
+     * nexthop object (RTA_NH_ID) it follows the object, whatever the route also carries for older
+     * readers (the kernel's nexthop compat mode): a single nexthop gives its slot, a blackhole drops,
+     * a group of one member is that member, a larger group (ECMP) stays with Linux, and so does an id
+     * the kernel does not know. Otherwise one path gives its slot and several stay with Linux.
+     */
+    static Expected expected(io.xdpgate.netlink.Route r, Map<Integer, NexthopObject> objects) {
+        int type = mirroredType(r.type());
+        if (type != Route.UNICAST) return new Expected(type, 0, null);
+        if (r.nhId() != 0) {
+            NexthopObject o = objects.get(r.nhId());
+            if (o != null && o.isGroup()) o = o.group().size() == 1 ? objects.get(o.group().get(0).id()) : null;
+            if (o == null || o.isGroup()) return Expected.LEFT_TO_LINUX;
+            if (o.blackhole()) return new Expected(Route.BLACKHOLE, 0, null);
+            return Expected.path(o.ifindex(), o.gateway());
+        }
+        if (r.multipath().size() > 1) return Expected.LEFT_TO_LINUX;
+        if (r.multipath().size() == 1) {
+            RouteNexthop only = r.multipath().get(0);
+            return Expected.path(only.ifindex(), only.gateway());
+        }
+        return Expected.path(r.oif(), r.gateway());
     }
 
     static List<String> differences(KernelSnapshot kernel, FastPathView fp) {
@@ -75,44 +136,37 @@ final class Verifier {
                         + ", fast path " + hex(port.mac()) + "/" + port.mtu() + "/" + port.isUp());
             }
         });
-        // Local addresses.
+        // Local addresses, of both families.
         Set<String> kernelLocals = new HashSet<>();
-        for (Address a : kernel.addresses()) {
-            if (a.address() instanceof Inet4Address) kernelLocals.add(a.address().getHostAddress());
-        }
+        for (Address a : kernel.addresses()) kernelLocals.add(text(a.family(), a.address()));
         for (String a : kernelLocals) if (!fp.locals().contains(a)) diffs.add("local address " + a + " missing in the fast path");
         for (String a : fp.locals()) if (!kernelLocals.contains(a)) diffs.add("local address " + a + " stale in the fast path");
         // Neighbours: exactly the usable ones, with their address.
         Map<String, Neighbour> usable = new HashMap<>();
         for (Neighbour n : kernel.neighbours()) {
-            if (n.address() instanceof Inet4Address && n.usableForForwarding() && n.lladdr() != null && n.lladdr().length == 6) {
-                usable.put(n.ifindex() + " " + n.address().getHostAddress(), n);
-            }
+            if (usable(n)) usable.put(n.ifindex() + " " + text(n.family(), n.address()), n);
         }
         usable.forEach((key, n) -> {
-            FastPathMaps.Neighbour4Entry e = fp.neighbours().get(key);
-            if (e == null) diffs.add("neighbour " + key + " " + hex(n.lladdr()) + " missing in the fast path");
-            else if (!Arrays.equals(e.neighbour().mac(), n.lladdr())) {
-                diffs.add("neighbour " + key + ": kernel " + hex(n.lladdr()) + ", fast path " + hex(e.neighbour().mac()));
+            byte[] mac = fp.neighbours().get(key);
+            if (mac == null) diffs.add("neighbour " + key + " " + hex(n.lladdr()) + " missing in the fast path");
+            else if (!Arrays.equals(mac, n.lladdr())) {
+                diffs.add("neighbour " + key + ": kernel " + hex(n.lladdr()) + ", fast path " + hex(mac));
             }
         });
         for (String key : fp.neighbours().keySet()) {
             if (!usable.containsKey(key)) diffs.add("neighbour " + key + " stale in the fast path");
         }
-        // Routes of the main table.
+        // Routes of the main table; of several routes to one prefix (metrics), the kernel uses the lowest.
         Map<String, io.xdpgate.netlink.Route> routes = new HashMap<>();
         for (io.xdpgate.netlink.Route r : kernel.routes()) {
-            if (r.table() == RT_TABLE_MAIN && r.dst() instanceof Inet4Address && mirroredType(r.type()) != 0) {
-                routes.put(r.dst().getHostAddress() + "/" + r.dstLength(), r);
-            }
+            if (!mirrored(r)) continue;
+            routes.merge(prefix(r), r, (a, b) -> Integer.compareUnsigned(b.priority(), a.priority()) < 0 ? b : a);
         }
         routes.forEach((prefix, r) -> {
-            FastPathMaps.Route4Entry e = fp.routes().get(prefix);
-            if (e == null) {
-                diffs.add("route " + prefix + " missing in the fast path");
-                return;
-            }
-            diffs.addAll(routeDifferences(prefix, r, e.route(), kernel, usable, fp));
+            Route e = fp.routes().get(prefix);
+            String what = "route " + prefix + (r.nhId() == 0 ? "" : " (nexthop object " + Integer.toUnsignedString(r.nhId()) + ")");
+            if (e == null) diffs.add(what + " missing in the fast path");
+            else diffs.addAll(routeDifferences(what, expected(r, kernel.nexthops()), e, usable, fp));
         });
         for (String prefix : fp.routes().keySet()) {
             if (!routes.containsKey(prefix)) diffs.add("route " + prefix + " stale in the fast path");
@@ -120,38 +174,59 @@ final class Verifier {
         return diffs;
     }
 
-    private static List<String> routeDifferences(String prefix, io.xdpgate.netlink.Route r, Route fast,
-                                                 KernelSnapshot kernel, Map<String, Neighbour> usable, FastPathView fp) {
+    /**
+     * As the daemons: the main table, a type the fast path knows (multicast, broadcast, anycast and the
+     * like are Linux's alone), and not a prefix the program never looks up (link-local, multicast).
+     */
+    private static boolean mirrored(io.xdpgate.netlink.Route r) {
+        if (r.table() != RT_TABLE_MAIN || mirroredType(r.type()) == 0) return false;
+        return !IpFamily.neverForwarded(address(r.family(), r.dst()), r.dstLength());
+    }
+
+    /**
+     * What the fast path may forward to: a usable entry with a unicast MAC (the manager never writes a
+     * group address, such as the 33:33:... of the NOARP entries IPv6 keeps for multicast groups).
+     */
+    private static boolean usable(Neighbour n) {
+        byte[] mac = n.lladdr();
+        return n.usableForForwarding() && mac != null && mac.length == 6 && (mac[0] & 1) == 0;
+    }
+
+    private static List<String> routeDifferences(String what, Expected expected, Route fast,
+                                                 Map<String, Neighbour> usable, FastPathView fp) {
         List<String> diffs = new ArrayList<>();
-        boolean single = r.type() == RTN_UNICAST && r.multipath().isEmpty() && r.nhId() == 0;
-        int expectedType = r.type() == RTN_UNICAST && !single ? Route.UNREACHABLE : mirroredType(r.type());
-        if (fast.type() != expectedType) {
-            diffs.add("route " + prefix + ": type " + fast.type() + " in the fast path, expected " + expectedType);
+        if (fast.type() != expected.type()) {
+            diffs.add(what + ": type " + fast.type() + " in the fast path, expected " + expected.type());
             return diffs;
         }
-        if (!single) return diffs;
+        if (expected.type() != Route.UNICAST) return diffs;
         Nexthop nh = fp.nexthops().get(fast.nexthopId());
         if (nh == null) {
-            diffs.add("route " + prefix + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
+            diffs.add(what + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
             return diffs;
         }
-        if (nh.ifindex() != r.oif()) diffs.add("route " + prefix + ": egress ifindex " + nh.ifindex() + ", kernel " + r.oif());
-        Port port = fp.ports().get(r.oif());
+        int oif = expected.oif();
+        if (nh.ifindex() != oif) diffs.add(what + ": egress ifindex " + nh.ifindex() + ", kernel " + oif);
+        Port port = fp.ports().get(oif);
         boolean valid = port != null && port.isUp();
         if (((nh.flags() & Nexthop.VALID) != 0) != valid) {
-            diffs.add("route " + prefix + ": nexthop " + (valid ? "not valid" : "valid") + " but the egress "
+            diffs.add(what + ": nexthop " + (valid ? "not valid" : "valid") + " but the egress "
                     + (valid ? "is" : "is not") + " an up fast path port");
         }
-        if (r.gateway() == null) {
-            if ((nh.flags() & Nexthop.CONNECTED) == 0) diffs.add("route " + prefix + ": directly connected in the kernel, not in the fast path");
+        InetAddress gateway = expected.gateway();
+        if (gateway == null) {
+            if ((nh.flags() & Nexthop.CONNECTED) == 0) diffs.add(what + ": directly connected in the kernel, not in the fast path");
         } else {
-            Neighbour gw = usable.get(r.oif() + " " + r.gateway().getHostAddress());
+            String gw = gateway.getHostAddress();
+            Neighbour n = usable.get(oif + " " + gw);
             boolean resolved = (nh.flags() & Nexthop.RESOLVED) != 0;
-            if (gw != null && (!resolved || !Arrays.equals(nh.dmac(), gw.lladdr()))) {
-                diffs.add("route " + prefix + ": gateway " + r.gateway().getHostAddress() + " is " + hex(gw.lladdr())
-                        + " in the kernel, " + (resolved ? hex(nh.dmac()) : "unresolved") + " in the fast path");
-            } else if (gw == null && resolved) {
-                diffs.add("route " + prefix + ": gateway " + r.gateway().getHostAddress() + " unresolved in the kernel, resolved in the fast path");
+            if ((nh.flags() & Nexthop.CONNECTED) != 0) {
+                diffs.add(what + ": via " + gw + " in the kernel, directly connected in the fast path");
+            } else if (n != null && (!resolved || !Arrays.equals(nh.dmac(), n.lladdr()))) {
+                diffs.add(what + ": gateway " + gw + " is " + hex(n.lladdr()) + " in the kernel, "
+                        + (resolved ? hex(nh.dmac()) : "unresolved") + " in the fast path");
+            } else if (n == null && resolved) {
+                diffs.add(what + ": gateway " + gw + " unresolved in the kernel, resolved in the fast path");
             }
         }
         return diffs;
@@ -160,13 +235,42 @@ final class Verifier {
     /** The fast path route type for a kernel RTN_* type; 0 when such routes are not mirrored. */
     private static int mirroredType(int rtn) {
         return switch (rtn) {
-            case 1 -> Route.UNICAST;
+            case RTN_UNICAST -> Route.UNICAST;
             case 2 -> Route.LOCAL;
             case 6 -> Route.BLACKHOLE;
             case 7 -> Route.UNREACHABLE;
             case 8 -> Route.PROHIBIT;
             default -> 0;
         };
+    }
+
+    private static String prefix(io.xdpgate.netlink.Route r) {
+        return prefix(address(r.family(), r.dst()), r.dstLength());
+    }
+
+    private static String prefix(InetAddress prefix, int length) {
+        return prefix.getHostAddress() + "/" + length;
+    }
+
+    private static String text(int family, InetAddress a) {
+        return address(family, a).getHostAddress();
+    }
+
+    /**
+     * {@code a} in its object's family: netlink gives IPv4-mapped IPv6 addresses as Inet4Address,
+     * the fast path's listings as the Inet6Address they are.
+     */
+    private static InetAddress address(int family, InetAddress a) {
+        if (family != AF_INET6 || !(a instanceof Inet4Address)) return a;
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(a.getAddress(), 0, mapped, 12, 4);
+        try {
+            return Inet6Address.getByAddress(null, mapped, -1);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // sixteen bytes are always an address
+        }
     }
 
     private static String hex(byte[] mac) {

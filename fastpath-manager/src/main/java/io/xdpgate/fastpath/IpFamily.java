@@ -14,8 +14,9 @@ import java.net.UnknownHostException;
  * What differs between IPv4 and IPv6 for the fast path manager: which of the per-family maps
  * (xg_local4/6, xg_neigh4/6, xg_fib4/6) an object goes to, and the width of an address. Everything
  * else (keys, generations, nexthop slots, sweeps) is the same for both and written once.
+ * Public for {@link #neverForwarded}, which {@code xdpgate ctl verify} applies as the manager does.
  */
-enum IpFamily {
+public enum IpFamily {
     IPV4(32) {
         @Override
         void putLocal(FastPathMaps maps, int vrf, InetAddress a, int ifindex) throws BpfException {
@@ -126,7 +127,7 @@ enum IpFamily {
      * link-local destinations, multicast is Linux's), so these routes are never looked up: the kernel's
      * per-link fe80::/64 routes, all with the same prefix, are not mirrored, nor multicast routes.
      */
-    static boolean neverForwarded(InetAddress prefix, int prefixLength) {
+    public static boolean neverForwarded(InetAddress prefix, int prefixLength) {
         if (!(prefix instanceof Inet6Address)) return false;
         byte[] b = prefix.getAddress();
         boolean linkLocal = prefixLength >= 10 && (b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0x80;
