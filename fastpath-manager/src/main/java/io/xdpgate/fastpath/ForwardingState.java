@@ -100,8 +100,9 @@ final class ForwardingState implements AutoCloseable {
     }
 
     private void adoptAddress(int vrf, int ifindex, InetAddress address) {
-        // The prefix length is not in the map: -1 never matches an announced address, which therefore
-        // takes over, and the adopted key is swept without touching the map (see deleteAddress).
+        // The prefix length is not in the map: -1 never matches an announced key, so the address, once
+        // announced again, has two keys; sweeping the adopted one leaves the entry to the announced one
+        // (see deleteAddress).
         adoptedVrf(vrf).addresses.put(new Vrf.AddressKey(ifindex, address, -1), Vrf.ADOPTED);
     }
 
