@@ -62,6 +62,11 @@ final class ForwardingState implements AutoCloseable {
     private final Map<Integer, Vrf> vrfs = new HashMap<>();
     private final Map<String, LongAdder> ignored = new ConcurrentHashMap<>();
     private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS;
+    /**
+     * Routes carry a small generation epoch instead of the sender's 64-bit generation (see
+     * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear.
+     */
+    private final Map<Long, Integer> epochs = new HashMap<>();
 
     ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity) {
         this.options = options;
@@ -114,16 +119,20 @@ final class ForwardingState implements AutoCloseable {
     }
 
     private void adoptRoute(int vrf, Vrf.RouteKey key, Route r, Set<Integer> referenced) {
-        Vrf.RouteEntry e = new Vrf.RouteEntry();
-        e.type = r.type();
-        e.generation = Vrf.ADOPTED;
+        int slot = 0;
         // A slot whose flags are all clear (egress down, gateway unresolved) is still this route's.
-        if (e.type == Route.UNICAST && r.nexthopId() > 0) {
-            e.adoptedSlot = r.nexthopId();
-            nexthops.adopt(e.adoptedSlot);
-            referenced.add(e.adoptedSlot);
+        if (r.type() == Route.UNICAST && r.nexthopId() > 0) {
+            slot = r.nexthopId();
+            nexthops.adopt(slot);
+            referenced.add(slot);
         }
-        adoptedVrf(vrf).routes.put(key, e);
+        adoptedVrf(vrf).putRoute(key, RouteValue.of(r.type(), slot, slot > 0, false), epoch(Vrf.ADOPTED));
+    }
+
+    /** The epoch routes of {@code generation} are tagged with. */
+    private int epoch(long generation) {
+        if (generation == Vrf.ADOPTED) return 0;
+        return epochs.computeIfAbsent(generation, g -> epochs.size() + 1);
     }
 
     private Vrf adoptedVrf(int id) {
@@ -189,13 +198,8 @@ final class ForwardingState implements AutoCloseable {
     }
 
     private int sweepVrf(Vrf vrf, long generation) throws BpfException {
-        int removed = 0;
-        for (var e : new ArrayList<>(vrf.routes.entrySet())) {
-            if (e.getValue().generation != generation) {
-                deleteRoute(vrf, e.getKey());
-                removed++;
-            }
-        }
+        int current = epoch(generation);
+        int removed = deleteRoutes(vrf, (value, epoch) -> epoch != current);
         for (var e : new ArrayList<>(vrf.nexthopObjects.entrySet())) {
             if (e.getValue().generation != generation) {
                 deleteNexthopObject(vrf, e.getKey());
@@ -288,7 +292,7 @@ final class ForwardingState implements AutoCloseable {
     private FpcStatus deleteVrf(int id) throws BpfException {
         Vrf vrf = vrfs.get(id);
         if (vrf == null) return FpcStatus.OK;
-        for (Vrf.RouteKey k : new ArrayList<>(vrf.routes.keySet())) deleteRoute(vrf, k);
+        deleteRoutes(vrf, (value, epoch) -> true);
         for (Vrf.NeighbourKey k : new ArrayList<>(vrf.neighbours.keySet())) deleteNeighbour(vrf, k);
         for (Vrf.AddressKey k : new ArrayList<>(vrf.addresses.keySet())) deleteAddress(vrf, k);
         for (Integer ifindex : new ArrayList<>(vrf.links.keySet())) deleteLink(vrf, ifindex);
@@ -564,10 +568,12 @@ final class ForwardingState implements AutoCloseable {
         }
         boolean full = false;
         for (Vrf.RouteKey key : affected) {
-            Vrf.RouteEntry entry = vrf.routes.get(key);
-            Target t = throughObject(vrf, entry.nexthopObject);
-            if (t.type() == entry.type && Objects.equals(t.nexthop(), entry.nexthop)) continue;
-            full |= !writeRoute(vrf, key, t.type(), t.nexthop(), entry.nexthopObject, entry.generation);
+            int value = vrf.route(key);
+            int object = vrf.routeObjects.get(key);
+            Target t = throughObject(vrf, object);
+            NexthopTable.Key current = RouteValue.adopted(value) ? null : nexthops.keyOf(RouteValue.slot(value));
+            if (t.type() == RouteValue.type(value) && !RouteValue.adopted(value) && Objects.equals(t.nexthop(), current)) continue;
+            full |= !writeRoute(vrf, key, t.type(), t.nexthop(), object, vrf.routeGeneration(key));
         }
         return full ? FpcStatus.NO_SPACE : FpcStatus.OK;
     }
@@ -600,7 +606,7 @@ final class ForwardingState implements AutoCloseable {
                 type = Route.UNREACHABLE;
             }
         }
-        return writeRoute(vrf, key, type, nhKey, object, generation) ? FpcStatus.OK : FpcStatus.NO_SPACE;
+        return writeRoute(vrf, key, type, nhKey, object, epoch(generation)) ? FpcStatus.OK : FpcStatus.NO_SPACE;
     }
 
     /**
@@ -609,7 +615,7 @@ final class ForwardingState implements AutoCloseable {
      * Returns false when no nexthop slot was free: the route is then written UNREACHABLE, so that Linux
      * forwards its traffic (slow but correct), and the shortage is counted and logged.
      */
-    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, int type, NexthopTable.Key nhKey, int object, long generation)
+    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, int type, NexthopTable.Key nhKey, int object, int epoch)
             throws BpfException {
         boolean slotted = true;
         int nhId = 0;
@@ -629,32 +635,61 @@ final class ForwardingState implements AutoCloseable {
             if (nhKey != null) nexthops.release(nhKey);
             throw e;
         }
-        Vrf.RouteEntry entry = new Vrf.RouteEntry();
-        entry.type = type;
-        entry.nexthop = nhKey;
-        entry.nexthopObject = object;
-        entry.generation = generation;
-        Vrf.RouteEntry previous = vrf.routes.put(key, entry);
-        if (previous != null) releaseNexthop(previous);
-        reindex(vrf, key, previous == null ? 0 : previous.nexthopObject, object);
+        int previous = vrf.putRoute(key, RouteValue.of(type, nhId, false, object != 0), epoch);
+        int previousObject = objectOf(vrf, key, previous);
+        if (previous != RouteTable.ABSENT) releaseNexthop(previous);
+        reindex(vrf, key, previousObject, object);
         return slotted;
     }
 
     private void deleteRoute(Vrf vrf, Vrf.RouteKey key) throws BpfException {
-        Vrf.RouteEntry entry = vrf.routes.remove(key);
-        if (entry == null) return;
+        int value = vrf.route(key);
+        if (value == RouteTable.ABSENT) return;
+        int object = objectOf(vrf, key, value);
         IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), key.prefixLength());
-        releaseNexthop(entry);
-        reindex(vrf, key, entry.nexthopObject, 0);
+        vrf.removeRoute(key);
+        releaseNexthop(value);
+        reindex(vrf, key, object, 0);
     }
 
-    private void releaseNexthop(Vrf.RouteEntry entry) throws BpfException {
-        if (entry.nexthop != null) nexthops.release(entry.nexthop);
-        if (entry.adoptedSlot > 0) nexthops.releaseAdopted(entry.adoptedSlot);
+    /**
+     * Deletes, from the FIB and the VRF, every route whose value and epoch match {@code which}.
+     * Returns how many. A route whose FIB delete fails stays known, so that the next sweep retries it.
+     */
+    private int deleteRoutes(Vrf vrf, RouteTable.RouteFilter which) throws BpfException {
+        int removed = 0;
+        for (RouteTable table : new RouteTable[] {vrf.routes4, vrf.routes6}) {
+            removed += table.removeIf(which, (hi, lo, length, value, epoch) -> {
+                Vrf.RouteKey key = Vrf.keyOf(table, hi, lo, length);
+                IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), length);
+                releaseNexthop(value);
+                reindex(vrf, key, objectOf(vrf, key, value), 0);
+            });
+        }
+        return removed;
     }
 
-    /** Moves route {@code key} in the reverse index from nexthop object {@code from} to {@code to} (0: none). */
+    /** The nexthop object a route goes through, 0 for none (or no such route). */
+    private static int objectOf(Vrf vrf, Vrf.RouteKey key, int value) {
+        if (value == RouteTable.ABSENT || !RouteValue.throughObject(value)) return 0;
+        Integer object = vrf.routeObjects.get(key);
+        return object == null ? 0 : object;
+    }
+
+    private void releaseNexthop(int value) throws BpfException {
+        int slot = RouteValue.slot(value);
+        if (slot == 0) return;
+        if (RouteValue.adopted(value)) nexthops.releaseAdopted(slot);
+        else nexthops.releaseSlot(slot);
+    }
+
+    /**
+     * Moves route {@code key} in the reverse index from nexthop object {@code from} to {@code to} (0: none),
+     * and records which object the route goes through.
+     */
     private static void reindex(Vrf vrf, Vrf.RouteKey key, int from, int to) {
+        if (to != 0) vrf.routeObjects.put(key, to);
+        else vrf.routeObjects.remove(key);
         if (from == to) return;
         if (from != 0) {
             Set<Vrf.RouteKey> routes = vrf.routesByNexthopObject.get(from);

@@ -28,17 +28,21 @@ final class NexthopTable {
 
     private static final class Slot {
         final int id;
+        final Key key;
         int references;
         Nexthop written;
 
-        Slot(int id) {
+        Slot(int id, Key key) {
             this.id = id;
+            this.key = key;
         }
     }
 
     private final FastPathMaps maps;
     private final int capacity;
     private final Map<Key, Slot> slots = new HashMap<>();
+    /** The same slots by id: a route remembers only its slot's id (see RouteValue). */
+    private final Slot[] byId;
     /** Slots found in the pinned array at start-up, by id, with the number of adopted routes using them. */
     private final Map<Integer, Integer> adopted = new HashMap<>();
     /** Slot 0 is never used: a zeroed route value must not point at a real nexthop. */
@@ -48,6 +52,7 @@ final class NexthopTable {
     NexthopTable(FastPathMaps maps, int capacity) {
         this.maps = maps;
         this.capacity = capacity;
+        this.byId = new Slot[capacity];
         used.set(0);
     }
 
@@ -63,9 +68,10 @@ final class NexthopTable {
             maps.putNexthop(id, value);
             used.set(id);
             nextFree = id + 1;
-            slot = new Slot(id);
+            slot = new Slot(id, key);
             slot.written = value;
             slots.put(key, slot);
+            byId[id] = slot;
         }
         slot.references++;
         return slot.id;
@@ -77,9 +83,22 @@ final class NexthopTable {
         if (slot == null) return;
         if (--slot.references > 0) return;
         slots.remove(key);
+        byId[slot.id] = null;
         maps.clearNexthop(slot.id);
         used.clear(slot.id);
         nextFree = Math.min(nextFree, slot.id);
+    }
+
+    /** Drops a reference on the slot with this id (see {@link #release(Key)}). */
+    void releaseSlot(int id) throws BpfException {
+        Slot slot = id > 0 && id < capacity ? byId[id] : null;
+        if (slot != null) release(slot.key);
+    }
+
+    /** The key of the slot with this id, or null if it is free or adopted. */
+    Key keyOf(int id) {
+        Slot slot = id > 0 && id < capacity ? byId[id] : null;
+        return slot == null ? null : slot.key;
     }
 
     /**

@@ -137,6 +137,13 @@ public final class RouteTable {
         return i >= 0 ? values[i] : ABSENT;
     }
 
+    /** The generation of the route, or {@link #ABSENT} when there is no such route. */
+    public int generation(long hi, long lo, int prefixLength) {
+        checkKey(hi, lo, prefixLength);
+        int i = find(hi, lo, prefixLength);
+        return i >= 0 ? generations[i] : ABSENT;
+    }
+
     /**
      * Stores the route with its value and generation, returning the value it replaced or
      * {@link #ABSENT} if it is new.

@@ -3,6 +3,8 @@ package io.xdpgate.fastpath;
 import io.xdpgate.fpc.FpcLink;
 import io.xdpgate.fpc.FpcNexthopObject;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,14 +38,6 @@ final class Vrf {
         long generation;
     }
 
-    static final class RouteEntry {
-        int type;                 // the Route.* type written to the map
-        NexthopTable.Key nexthop; // null unless the route forwards through a nexthop slot
-        int nexthopObject;        // != 0: the nexthop object or group the route goes through (RTA_NH_ID)
-        int adoptedSlot;          // > 0: a slot written by a previous run, until the route is rewritten
-        long generation;
-    }
-
     /**
      * A kernel nexthop object or group; both share one id space. Routes through it are written from
      * what it is now, and rewritten when it changes (see {@link #routesByNexthopObject}).
@@ -68,7 +62,11 @@ final class Vrf {
     final Set<Integer> adoptedPorts = new HashSet<>();
     final Map<AddressKey, Long> addresses = new HashMap<>();
     final Map<NeighbourKey, NeighbourEntry> neighbours = new HashMap<>();
-    final Map<RouteKey, RouteEntry> routes = new HashMap<>();
+    /** The routes written to the FIB, by family, each with its {@link RouteValue} and generation epoch. */
+    final RouteTable routes4 = RouteTable.ipv4();
+    final RouteTable routes6 = RouteTable.ipv6();
+    /** The nexthop object or group of each route through one (RTA_NH_ID): few routes, so a plain map. */
+    final Map<RouteKey, Integer> routeObjects = new HashMap<>();
     final Map<Integer, NexthopObjectEntry> nexthopObjects = new HashMap<>();
     /**
      * Reverse index: the routes naming each nexthop object or group id, known or not (a route may come
@@ -79,5 +77,46 @@ final class Vrf {
     Vrf(int id, String netns) {
         this.id = id;
         this.netns = netns;
+    }
+
+    RouteTable routes(InetAddress prefix) {
+        return prefix instanceof Inet4Address ? routes4 : routes6;
+    }
+
+    /** The {@link RouteValue} of route {@code key}, or {@link RouteTable#ABSENT}. */
+    int route(RouteKey key) {
+        return routes(key.prefix()).get(high(key), low(key), key.prefixLength());
+    }
+
+    /** The generation epoch of route {@code key}, or {@link RouteTable#ABSENT}. */
+    int routeGeneration(RouteKey key) {
+        return routes(key.prefix()).generation(high(key), low(key), key.prefixLength());
+    }
+
+    /** Stores route {@code key}; returns the value it replaced or {@link RouteTable#ABSENT}. */
+    int putRoute(RouteKey key, int value, int epoch) {
+        return routes(key.prefix()).put(high(key), low(key), key.prefixLength(), value, epoch);
+    }
+
+    int removeRoute(RouteKey key) {
+        return routes(key.prefix()).remove(high(key), low(key), key.prefixLength());
+    }
+
+    int routeCount() {
+        return routes4.size() + routes6.size();
+    }
+
+    /** The key of a route as a {@link RouteTable} of this VRF hands it to a visitor. */
+    static RouteKey keyOf(RouteTable table, long hi, long lo, int prefixLength) {
+        InetAddress prefix = table.isIpv6() ? RouteTable.inet6(hi, lo) : RouteTable.inet4((int) hi);
+        return new RouteKey(prefix, prefixLength);
+    }
+
+    private static long high(RouteKey key) {
+        return key.prefix() instanceof Inet4Address a ? RouteTable.ipv4(a) & 0xffffffffL : RouteTable.high((Inet6Address) key.prefix());
+    }
+
+    private static long low(RouteKey key) {
+        return key.prefix() instanceof Inet4Address ? 0 : RouteTable.low((Inet6Address) key.prefix());
     }
 }
