@@ -47,10 +47,25 @@ public final class Daemons implements AutoCloseable {
     }
 
     public void startCacheManager(String... extraOptions) {
-        List<String> args = new ArrayList<>(List.of("--netns", Lab.ROUTER, "--vrf", String.valueOf(Lab.ROUTER_VRF),
+        startCacheManagerFor(Lab.ROUTER, Lab.ROUTER_VRF, extraOptions);
+    }
+
+    /** A Cache Manager following only namespace {@code netns}, as VRF {@code vrf}. */
+    public void startCacheManagerFor(String netns, int vrf, String... extraOptions) {
+        List<String> args = new ArrayList<>(List.of("--netns", netns, "--vrf", String.valueOf(vrf),
                 "--socket", socket.toString()));
         args.addAll(List.of(extraOptions));
         cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain", args.toArray(new String[0]));
+    }
+
+    /** The process id of the running Fast Path Manager, or -1. */
+    public long fastPathPid() {
+        return fastpath == null ? -1 : fastpath.pid();
+    }
+
+    /** The process id of the running Cache Manager, or -1. */
+    public long cacheManagerPid() {
+        return cacheManager == null ? -1 : cacheManager.pid();
     }
 
     /** A Fast Path Manager whose ports are the interfaces with these names, in any VRF. */
