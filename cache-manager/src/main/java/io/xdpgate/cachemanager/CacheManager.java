@@ -145,7 +145,7 @@ public final class CacheManager implements AutoCloseable {
 
     private NamespaceFollower follower(String netns, int vrf) {
         return new NamespaceFollower(netns, vrf, options.receiveBufferBytes(), options.ipv6(), options.recordingFor(netns),
-                generations, this::send);
+                generations, this::send, () -> queue.size() == 0);
     }
 
     private void namespaceAppeared(VrfRegistry.Namespace ns) {

@@ -12,10 +12,11 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
     public static final String HELP = """
             Usage: xdpgate cache-manager [OPTIONS]
 
-            Follows the kernel's links, IPv4 and IPv6 addresses, routes of the main table
-            and neighbours over rtnetlink and sends them as FPC messages to the Fast Path
-            Manager. Every (re)connection and every netlink overrun starts a new
-            generation: a full dump, after which the receiver removes what is gone.
+            Follows the kernel's links, IPv4 and IPv6 addresses, neighbours, nexthop
+            objects and groups, and routes of the main table over rtnetlink and sends them
+            as FPC messages to the Fast Path Manager. Every (re)connection and every
+            netlink overrun starts a new generation: a full dump, after which the
+            receiver removes what is gone.
 
             Options:
               --netns NAME       network namespace to follow (/run/netns/NAME);

@@ -1,20 +1,26 @@
 package io.xdpgate.cachemanager;
 
 import io.xdpgate.fpc.FpcAddress;
+import io.xdpgate.fpc.FpcGroupMember;
 import io.xdpgate.fpc.FpcLink;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcNeighbour;
 import io.xdpgate.fpc.FpcNexthop;
+import io.xdpgate.fpc.FpcNexthopGroup;
+import io.xdpgate.fpc.FpcNexthopObject;
 import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcRouteType;
 import io.xdpgate.netlink.Address;
 import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.Neighbour;
+import io.xdpgate.netlink.NexthopGroupMember;
+import io.xdpgate.netlink.NexthopObject;
 import io.xdpgate.netlink.Route;
 import io.xdpgate.netlink.RouteNexthop;
 import io.xdpgate.netlink.RtnlEvent;
 
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +31,11 @@ import java.util.List;
  * <p>IPv4 and IPv6 go the same way. IPv6 link-local addresses and neighbours are sent like any
  * other (their key includes the ifindex); the kernel's per-link {@code fe80::/64} routes are
  * ordinary unicast routes of the main table and are sent too.
+ *
+ * <p>Nexthop objects and groups (RTM_NEWNEXTHOP) are sent as NEXTHOP and NEXTHOP_GROUP; the send
+ * queue's lanes put them after links and neighbours and before the routes that name them, and
+ * their deletes after the routes' (see {@link NexthopReferences} for the deletes the kernel keeps
+ * quiet about).
  */
 final class KernelTranslator {
 
@@ -36,6 +47,8 @@ final class KernelTranslator {
     private static final int RTN_UNREACHABLE = 7;
     private static final int RTN_PROHIBIT = 8;
     private static final byte[] NO_MAC = new byte[0];
+    /** Members of one FPC nexthop group at most (FpcNexthopGroup refuses more). */
+    private static final int MAX_GROUP_MEMBERS = 2048;
 
     private final int vrf;
 
@@ -63,7 +76,35 @@ final class KernelTranslator {
         if (event.object() instanceof Route r) {
             return translateRoute(add, r);
         }
+        if (event.object() instanceof NexthopObject n) {
+            return translateNexthop(add, n);
+        }
         return null;
+    }
+
+    /**
+     * A nexthop object becomes a NEXTHOP (one path: ifindex and gateway, or a blackhole), a group
+     * becomes a NEXTHOP_GROUP with its members and weights. Both keep the kernel's id, which routes
+     * name (RTA_NH_ID). A group beyond the FPC's member limit is not sent: routes through it then
+     * name an id the receiver does not know, which it reports, and Linux forwards their packets.
+     */
+    private FpcMessage translateNexthop(boolean add, NexthopObject n) {
+        if (!n.isGroup()) {
+            return new FpcNexthopObject(add, vrf, n.id(), n.blackhole() ? 0 : n.ifindex(),
+                    n.blackhole() ? null : n.gateway(), n.blackhole());
+        }
+        if (n.group().size() > MAX_GROUP_MEMBERS) return null;
+        List<FpcGroupMember> members = new ArrayList<>(n.group().size());
+        for (NexthopGroupMember m : n.group()) members.add(new FpcGroupMember(m.id(), m.weight()));
+        return new FpcNexthopGroup(add, vrf, n.id(), members);
+    }
+
+    /**
+     * The DEL of a main-table route the kernel removed without announcing it (a route through a
+     * deleted nexthop object).
+     */
+    FpcRoute routeGone(InetAddress prefix, int prefixLength, int nexthopId) {
+        return new FpcRoute(false, vrf, RT_TABLE_MAIN, prefix, prefixLength, FpcRouteType.UNICAST, List.of(), nexthopId);
     }
 
     private FpcMessage translateRoute(boolean add, Route r) {
@@ -81,18 +122,20 @@ final class KernelTranslator {
             default -> null; // broadcast, multicast, anycast, nat: Linux's alone
         };
         if (type == null) return null;
+        // A route through a nexthop object (RTA_NH_ID) names the object and carries no paths of its
+        // own, whatever its type (the kernel turns a route through a blackhole object into type
+        // blackhole). The paths the kernel adds to it in nexthop_compat_mode (RTA_GATEWAY/RTA_OIF, or
+        // RTA_MULTIPATH for a group) are the object's, which is sent on its own: a change of the
+        // object then changes every route through it without a message per route.
         List<FpcNexthop> hops = new ArrayList<>();
-        if (type == FpcRouteType.UNICAST) {
+        if (type == FpcRouteType.UNICAST && r.nhId() == 0) {
             if (!r.multipath().isEmpty()) {
                 for (RouteNexthop h : r.multipath()) hops.add(new FpcNexthop(h.ifindex(), h.gateway(), h.weight()));
-            } else if (r.nhId() == 0) {
+            } else {
                 hops.add(new FpcNexthop(r.oif(), r.gateway(), 1));
             }
-            // A route through a nexthop object (RTA_NH_ID) goes with no nexthop: the fast path
-            // leaves it to Linux until nexthop objects are synchronized.
         }
-        int nexthopId = type == FpcRouteType.UNICAST && r.multipath().isEmpty() ? r.nhId() : 0;
-        return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), type, hops, nexthopId);
+        return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), type, hops, r.nhId());
     }
 
     /** A prefix within ff00::/8. A shorter prefix (::/0, 8000::/1) also covers unicast space and is kept. */

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -41,8 +42,9 @@ final class NamespaceFollower implements AutoCloseable {
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
     private volatile boolean closed;
 
+    /** @param queueDrained true when every message handed to {@code out} so far has been taken for sending */
     NamespaceFollower(String netns, int vrf, int receiveBufferBytes, boolean ipv6, java.nio.file.Path recording,
-                      AtomicLong generations, Consumer<FpcMessage> out) {
+                      AtomicLong generations, Consumer<FpcMessage> out, BooleanSupplier queueDrained) {
         this.netns = netns;
         this.vrfName = netns == null ? "" : netns;
         this.vrf = vrf;
@@ -51,7 +53,7 @@ final class NamespaceFollower implements AutoCloseable {
         this.recording = recording;
         this.generations = generations;
         this.sink = out;
-        this.translator = new StreamTranslator(vrf);
+        this.translator = new StreamTranslator(vrf, queueDrained);
     }
 
     /** Hands a message to the sender unless this follower was silenced. */
@@ -102,7 +104,12 @@ final class NamespaceFollower implements AutoCloseable {
 
         @Override
         public void onEvent(RtnlEvent event) {
-            translator.translate(event, NamespaceFollower.this::out);
+            if (translator.translate(event, NamespaceFollower.this::out) && !inDump) {
+                log.info("vrf {}: a nexthop object changed in a way the fast path can only learn from a dump "
+                        + "(see NexthopReferences): resynchronizing", vrf);
+                RtnlMonitor current = monitor;
+                if (current != null) current.requestResync();
+            }
             if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
                 // The kernel drops every IPv4 route and nexthop through a link that goes down
                 // without announcing it (only IPv6 deletions are announced). A full dump of this

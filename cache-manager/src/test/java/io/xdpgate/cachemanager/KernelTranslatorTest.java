@@ -62,7 +62,7 @@ class KernelTranslatorTest {
     }
 
     @Test
-    void routeThroughANexthopObjectGoesWithoutNexthopsSoTheFastPathLeavesItToLinux() throws Exception {
+    void routeThroughANexthopObjectNamesItAndCarriesNoNexthops() throws Exception {
         FpcRoute r = (FpcRoute) translator.translate(new RtnlEvent(false, route(254, 1, "10.9.0.0", 16, null, 0, List.of(), 12)));
         assertTrue(r.nexthops().isEmpty());
         assertEquals(12, r.nexthopId());
