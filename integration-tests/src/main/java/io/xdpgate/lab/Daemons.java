@@ -176,8 +176,9 @@ public final class Daemons implements AutoCloseable {
     private Process spawn(String name, String mainClass, String... args) {
         try {
             Files.createDirectories(logDir);
-            List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-Xmx512m",
-                    "-cp", classpath(), mainClass));
+            List<String> cmd = new ArrayList<>(List.of(javaBinary()));
+            cmd.addAll(jvmOptions());
+            cmd.addAll(List.of("-cp", classpath(), mainClass));
             cmd.addAll(List.of(args));
             Path log = logDir.resolve(name + ".log");
             return new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -204,6 +205,13 @@ public final class Daemons implements AutoCloseable {
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The daemons' JVM options, from daemon-jvm.options as ./xdpgate reads them. */
+    static List<String> jvmOptions() throws IOException {
+        Path file = Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", ".")).resolve("daemon-jvm.options");
+        return Files.readAllLines(file).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
     /** The classpath the build wrote for the launcher, plus this module's classes. */

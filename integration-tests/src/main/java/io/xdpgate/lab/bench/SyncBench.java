@@ -34,6 +34,8 @@ public final class SyncBench {
     static final Path PIN_ROOT = Path.of("/sys/fs/bpf/xgsb");
     static final Path SOCKET = Path.of("/run/xdpgate/xgsb.sock");
     private static final Duration CONVERGENCE_TIMEOUT = Duration.ofMinutes(10);
+    /** Pause between two looks at the FIB (the timer slack of Linux adds about 50 µs to it). */
+    private static final long POLL_NANOS = Long.getLong("xdpgate.bench.pollNanos", 20_000);
 
     private final SyncBenchOptions options;
     private final ObjectNode result = new ObjectMapper().createObjectNode();
@@ -145,10 +147,11 @@ public final class SyncBench {
 
     private void measureLatency() throws Exception {
         int changes = options.changes();
-        int warmup = Math.min(1000, changes);
+        int warmup = Math.min(5000, changes); // enough calls for the JIT compiler to settle the daemons
         progress("latency: %,d single route changes over netlink (after %,d untimed)", 2 * changes, 2 * warmup);
         long[] adds = new long[changes];
         long[] deletes = new long[changes];
+        long[] kernelAdds = new long[changes]; // until the kernel's acknowledgement
         try (RouteRequests requests = RouteRequests.open(NS); FastPathMaps maps = FastPathMaps.open(PIN_ROOT)) {
             InetAddress gateway = InetAddress.getByName(GATEWAY4);
             for (int round = 0; round < 2; round++) {
@@ -159,6 +162,7 @@ public final class SyncBench {
                     long start = System.nanoTime();
                     requests.sendAdd(prefix, 32, gateway, 0);
                     requests.awaitAck();
+                    if (timed) kernelAdds[i] = System.nanoTime() - start;
                     awaitRoute(maps, prefix, true);
                     if (timed) adds[i] = System.nanoTime() - start;
                 }
@@ -172,12 +176,19 @@ public final class SyncBench {
                 }
             }
         }
+        if (Boolean.getBoolean("xdpgate.bench.trace")) {
+            for (int i = 0; i < changes; i++) System.err.println("latency-trace " + i + " " + adds[i] / 1000 + " " + kernelAdds[i] / 1000 + " " + deletes[i] / 1000);
+        }
         Arrays.sort(adds);
         Arrays.sort(deletes);
+        Arrays.sort(kernelAdds);
         result.put("latency_changes", changes);
         result.put("latency_p50_us", micros(percentile(adds, 50)));
         result.put("latency_p99_us", micros(percentile(adds, 99)));
+        result.put("latency_p90_us", micros(percentile(adds, 90)));
         result.put("latency_max_us", micros(adds[adds.length - 1]));
+        result.put("kernel_ack_p50_us", micros(percentile(kernelAdds, 50)));
+        result.put("kernel_ack_p99_us", micros(percentile(kernelAdds, 99)));
         result.put("delete_latency_p50_us", micros(percentile(deletes, 50)));
         result.put("delete_latency_p99_us", micros(percentile(deletes, 99)));
         progress("latency: add p50 %.0f µs, p99 %.0f µs; delete p50 %.0f µs, p99 %.0f µs",
@@ -196,7 +207,7 @@ public final class SyncBench {
                 throw new IllegalStateException(prefix.getHostAddress() + "/32 " + (present ? "never reached" : "never left")
                         + " the fast path's FIB within 5 s");
             }
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
         }
     }
 
