@@ -12,6 +12,7 @@ import io.xdpgate.netlink.NetlinkException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,9 @@ public final class CacheManager implements AutoCloseable {
     private final Map<String, NamespaceFollower> followers = new ConcurrentHashMap<>();
     private final VrfRegistry registry = new VrfRegistry();
     private final FpcSendQueue queue = new FpcSendQueue();
+    private final CacheManagerMetrics metrics = new CacheManagerMetrics();
     private volatile FpcClient client;
+    private volatile MetricsServer metricsServer;
     private NamespaceWatcher watcher;
     private boolean following; // on the control thread only
     /** While the first scan runs (on the control thread): where the first dumps are collected. */
@@ -66,10 +69,27 @@ public final class CacheManager implements AutoCloseable {
         cm.client = FpcClient.start(new FpcClient.Options(options.socketPath(), options.identity(),
                 FpcClient.Options.defaults(options.identity()).keepaliveTimeout()), cm.new Session());
         cm.queue.start(cm.client);
+        cm.metrics.watchQueue(cm.queue);
+        cm.metrics.watchClient(cm.client);
+        cm.serveMetrics();
         log.info("following {}; FPC peer {}", options.netns().isEmpty()
                 ? "the default namespace and every namespace in " + NETNS_DIR
                 : "namespace '" + options.netns() + "' as vrf " + options.vrf(), options.socketPath());
         return cm;
+    }
+
+    /**
+     * Serves the metrics if asked to. A port already taken is logged and the daemon runs on without
+     * metrics: several cache managers may share a host, and forwarding matters more than figures.
+     */
+    private void serveMetrics() {
+        if (options.metrics() == null) return;
+        try {
+            metricsServer = MetricsServer.start(options.metrics(), metrics::scrape);
+            log.info("metrics at http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
+        } catch (IOException | RuntimeException e) {
+            log.warn("metrics: cannot listen on {} ({}); running without metrics (see --metrics)", options.metrics(), e.toString());
+        }
     }
 
     private final class Session implements FpcClient.Session {
@@ -96,7 +116,7 @@ public final class CacheManager implements AutoCloseable {
     private void resyncAll() {
         if (closed) return;
         long generation = generations.incrementAndGet();
-        queue.offerBarrier(new FpcSyncBegin(generation, FpcSyncBegin.ALL_VRFS));
+        send(new FpcSyncBegin(generation, FpcSyncBegin.ALL_VRFS));
         List<CompletableFuture<Void>> dumps;
         if (!following) {
             following = true;
@@ -110,7 +130,7 @@ public final class CacheManager implements AutoCloseable {
         } catch (Exception e) {
             log.warn("not every namespace finished its dump ({}); the VRF set is closed anyway", e.toString());
         }
-        queue.offerBarrier(new FpcSyncEnd(generation, FpcSyncBegin.ALL_VRFS));
+        send(new FpcSyncEnd(generation, FpcSyncBegin.ALL_VRFS));
         log.info("generation {} over {} vrfs sent", generation, followers.size());
     }
 
@@ -145,7 +165,7 @@ public final class CacheManager implements AutoCloseable {
 
     private NamespaceFollower follower(String netns, int vrf) {
         return new NamespaceFollower(netns, vrf, options.receiveBufferBytes(), options.ipv6(), options.recordingFor(netns),
-                generations, this::send, () -> queue.size() == 0);
+                generations, this::send, () -> queue.size() == 0, metrics.namespace(netns));
     }
 
     private void namespaceAppeared(VrfRegistry.Namespace ns) {
@@ -169,12 +189,19 @@ public final class CacheManager implements AutoCloseable {
     }
 
     private void send(FpcMessage m) {
+        metrics.queued(m);
         if (m instanceof FpcSyncBegin || m instanceof FpcSyncEnd) queue.offerBarrier(m);
         else queue.offer(m);
     }
 
     public long reportedErrors() {
         return reportedErrors.get();
+    }
+
+    /** Where the metrics are served (the actual port when 0 was asked for), null when they are not. */
+    public java.net.InetSocketAddress metricsAddress() {
+        MetricsServer m = metricsServer;
+        return m == null ? null : m.address();
     }
 
     public int vrfs() {
@@ -190,5 +217,6 @@ public final class CacheManager implements AutoCloseable {
         followers.values().forEach(NamespaceFollower::close);
         queue.close();
         client.close();
+        if (metricsServer != null) metricsServer.close();
     }
 }

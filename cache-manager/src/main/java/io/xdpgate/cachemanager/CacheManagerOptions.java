@@ -1,13 +1,15 @@
 package io.xdpgate.cachemanager;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /** Command-line options of the Cache Manager. */
 public record CacheManagerOptions(String netns, int vrf, Path socketPath, int receiveBufferBytes, String identity,
-                                  Path record, boolean ipv6) {
+                                  Path record, boolean ipv6, InetSocketAddress metrics) {
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/xdpgate/fpc.sock");
     public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
+    public static final String DEFAULT_METRICS = "127.0.0.1:9466";
 
     public static final String HELP = """
             Usage: xdpgate cache-manager [OPTIONS]
@@ -27,6 +29,12 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
               --rcvbuf BYTES     netlink receive buffer (default 33554432)
               --no-ipv6          follow IPv4 only (IPv6 addresses, routes and neighbours
                                  are left out)
+              --metrics ADDRESS:PORT
+                                 serve Prometheus metrics over HTTP at
+                                 http://ADDRESS:PORT/metrics (default 127.0.0.1:9466;
+                                 [::1]:PORT for IPv6, port 0 for any free port);
+                                 "--metrics off" serves none. If the port is taken,
+                                 the daemon logs it and runs without metrics
               --record FILE      write the raw netlink stream (dumps and changes) to FILE,
                                  one file per namespace: FILE.NETNS ("FILE.default" for
                                  the daemon's own), rewritten at each FPC connection
@@ -42,6 +50,7 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
         int rcvbuf = DEFAULT_RECEIVE_BUFFER;
         Path record = null;
         boolean ipv6 = true;
+        InetSocketAddress metrics = address(DEFAULT_METRICS, "--metrics");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -51,18 +60,35 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
                 case "--rcvbuf" -> rcvbuf = number(value(args, ++i, a), a, 4096, Integer.MAX_VALUE);
                 case "--record" -> record = Path.of(value(args, ++i, a));
                 case "--no-ipv6" -> ipv6 = false;
+                case "--metrics" -> {
+                    String v = value(args, ++i, a);
+                    metrics = v.equals("off") ? null : address(v, a);
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
         // Stable across restarts: a restarted cache manager is the same sender, so its first
         // resync sweeps what its previous run had announced and the kernel no longer has.
         String identity = "cache-manager/" + (netns.isEmpty() ? "default" : netns);
-        return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity, record, ipv6);
+        return new CacheManagerOptions(netns, vrf, socket, rcvbuf, identity, record, ipv6, metrics);
     }
 
     /** Where the stream of namespace {@code netns} (null: the daemon's own) is recorded, or null. */
     public Path recordingFor(String netns) {
         return record == null ? null : record.resolveSibling(record.getFileName() + "." + (netns == null ? "default" : netns));
+    }
+
+    /** "ADDRESS:PORT", "[IPV6]:PORT" or "HOST:PORT". */
+    private static InetSocketAddress address(String s, String option) {
+        int colon = s.lastIndexOf(':');
+        String host = colon < 0 ? "" : s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        if (host.isEmpty() || host.contains(":") && !s.startsWith("[")) {
+            throw new IllegalArgumentException(option + " expects ADDRESS:PORT ([::1]:PORT for IPv6) or 'off', got '" + s + "'");
+        }
+        InetSocketAddress address = new InetSocketAddress(host, number(s.substring(colon + 1), option + " port", 0, 65535));
+        if (address.isUnresolved()) throw new IllegalArgumentException(option + ": unknown host '" + host + "'");
+        return address;
     }
 
     private static String value(String[] args, int i, String option) {

@@ -27,6 +27,10 @@ import java.util.function.Consumer;
 final class NamespaceFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NamespaceFollower.class);
+    /** Resync reasons of the cache manager's own (the monitor adds "overrun" and "error"). */
+    static final String LINK_DOWN = "link_down";
+    static final String NEXTHOP_CHANGE = "nexthop_change";
+    static final String FPC_RECONNECT = "fpc_reconnect";
 
     private final String netns; // null: the namespace the daemon runs in
     private final String vrfName;
@@ -37,6 +41,7 @@ final class NamespaceFollower implements AutoCloseable {
     private final AtomicLong generations;
     private final Consumer<FpcMessage> sink;
     private final StreamTranslator translator;
+    private final NamespaceMetrics metrics;
     private final Object lock = new Object();
     private volatile RtnlMonitor monitor;
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
@@ -44,7 +49,8 @@ final class NamespaceFollower implements AutoCloseable {
 
     /** @param queueDrained true when every message handed to {@code out} so far has been taken for sending */
     NamespaceFollower(String netns, int vrf, int receiveBufferBytes, boolean ipv6, java.nio.file.Path recording,
-                      AtomicLong generations, Consumer<FpcMessage> out, BooleanSupplier queueDrained) {
+                      AtomicLong generations, Consumer<FpcMessage> out, BooleanSupplier queueDrained,
+                      NamespaceMetrics metrics) {
         this.netns = netns;
         this.vrfName = netns == null ? "" : netns;
         this.vrf = vrf;
@@ -54,6 +60,7 @@ final class NamespaceFollower implements AutoCloseable {
         this.generations = generations;
         this.sink = out;
         this.translator = new StreamTranslator(vrf, queueDrained);
+        this.metrics = metrics;
     }
 
     /** Hands a message to the sender unless this follower was silenced. */
@@ -70,16 +77,19 @@ final class NamespaceFollower implements AutoCloseable {
     }
 
     /**
-     * Starts a new generation from a fresh dump (the first one if not started yet). The future
-     * completes when that generation's SYNC_END has been handed to the sender.
+     * Starts a new generation from a fresh dump (the first one if not started yet), with a monitor
+     * of its own. The future completes when that generation's SYNC_END has been handed to the sender.
      */
     CompletableFuture<Void> resync() throws NetlinkException {
         synchronized (lock) {
             if (closed) return CompletableFuture.completedFuture(null);
-            if (monitor != null) monitor.close();
+            if (monitor != null) {
+                monitor.close();
+                metrics.resyncStarted(FPC_RECONNECT); // a new monitor's first dump: not counted by the monitor
+            }
             CompletableFuture<Void> done = new CompletableFuture<>();
             nextSyncEnd = done;
-            RtnlMonitor.Options options = new RtnlMonitor.Options(netns, receiveBufferBytes, ipv6);
+            RtnlMonitor.Options options = new RtnlMonitor.Options(netns, receiveBufferBytes, ipv6).withObserver(metrics);
             if (recording != null) options = options.withRecording(recording);
             monitor = RtnlMonitor.start(options, new Listener());
             return done;
@@ -108,7 +118,7 @@ final class NamespaceFollower implements AutoCloseable {
                 log.info("vrf {}: a nexthop object changed in a way the fast path can only learn from a dump "
                         + "(see NexthopReferences): resynchronizing", vrf);
                 RtnlMonitor current = monitor;
-                if (current != null) current.requestResync();
+                if (current != null) current.requestResync(NEXTHOP_CHANGE);
             }
             if (event.object() instanceof Link link && linkWentDown(event.deleted(), link) && !inDump) {
                 // The kernel drops every IPv4 route and nexthop through a link that goes down
@@ -116,7 +126,7 @@ final class NamespaceFollower implements AutoCloseable {
                 // namespace is the one way to learn what is left; its generation sweeps the rest.
                 log.info("vrf {}: link {} (ifindex {}) went down: resynchronizing", vrf, link.name(), link.ifindex());
                 RtnlMonitor current = monitor;
-                if (current != null) current.requestResync(); // a new epoch of the same monitor: onSyncBegin, dump, onSyncEnd
+                if (current != null) current.requestResync(LINK_DOWN); // a new epoch of the same monitor: onSyncBegin, dump, onSyncEnd
             }
         }
 
@@ -155,6 +165,7 @@ final class NamespaceFollower implements AutoCloseable {
             if (monitor != null) monitor.close();
             monitor = null;
             nextSyncEnd.complete(null);
+            metrics.close(); // a namespace gone leaves no series
         }
     }
 

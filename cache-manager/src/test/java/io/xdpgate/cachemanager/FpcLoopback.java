@@ -68,6 +68,13 @@ final class FpcLoopback implements AutoCloseable {
         }
     }
 
+    /** What the server applied so far, in order, without waiting. */
+    List<FpcMessage> appliedWhenDoneQuietly() {
+        synchronized (applied) {
+            return List.copyOf(applied);
+        }
+    }
+
     FpcClient client() {
         return client;
     }

@@ -56,7 +56,8 @@ class NamespaceFollowerIpv6PrivilegedTest {
         InetAddress prefix = ip("2001:db8:100::");
         int xga = ns.ifindex("xga");
         int xgb = ns.ifindex("xgb");
-        follower = new NamespaceFollower(ns.name, 5, 1 << 20, true, null, new AtomicLong(), sent, () -> true);
+        follower = new NamespaceFollower(ns.name, 5, 1 << 20, true, null, new AtomicLong(), sent, () -> true,
+                new CacheManagerMetrics().namespace(ns.name));
         follower.resync().get();
         List<FpcMessage> dump = sent.snapshot();
         assertTrue(dump.contains(new FpcAddress(true, 5, xga, 64, ip("2001:db8:8::1"))), dump.toString());

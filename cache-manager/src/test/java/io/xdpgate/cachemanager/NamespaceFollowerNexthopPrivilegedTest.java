@@ -50,7 +50,8 @@ class NamespaceFollowerNexthopPrivilegedTest {
         int xga = ns.ifindex("xga");
         ns.ip("nexthop", "add", "id", "11", "via", "10.8.0.3", "dev", "xga");
         ns.ip("nexthop", "add", "id", "30", "group", "11,2");
-        follower = new NamespaceFollower(ns.name, 5, 1 << 20, true, null, new AtomicLong(), sent, () -> true);
+        follower = new NamespaceFollower(ns.name, 5, 1 << 20, true, null, new AtomicLong(), sent, () -> true,
+                new CacheManagerMetrics().namespace(ns.name));
         follower.resync().get();
         List<FpcMessage> dump = sent.snapshot();
         assertTrue(dump.contains(new FpcNexthopObject(true, 5, 11, xga, InetAddress.getByName("10.8.0.3"), false)), dump.toString());

@@ -22,6 +22,17 @@ final class XgNamespace implements AutoCloseable {
         return exec(command);
     }
 
+    /** Feeds {@code lines} to {@code ip -n NAME -batch}. */
+    void batch(List<String> lines) throws IOException, InterruptedException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("xgcm-batch", ".txt");
+        try {
+            java.nio.file.Files.write(file, lines, StandardCharsets.UTF_8);
+            ip("-batch", file.toString());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
     /** The ifindex of {@code device} in this namespace. */
     int ifindex(String device) throws IOException, InterruptedException {
         String line = ip("-o", "link", "show", "dev", device);

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 
 /** Messages seen per nlmsg_type. Thread-safe: one thread counts, any thread reads. */
 public final class NetlinkMessageCounter {
@@ -12,8 +13,21 @@ public final class NetlinkMessageCounter {
     private static final int DIRECT = 128;
     private final AtomicLongArray direct = new AtomicLongArray(DIRECT);
     private final Map<Integer, LongAdder> others = new ConcurrentHashMap<>();
+    private final IntConsumer also;
+
+    public NetlinkMessageCounter() {
+        this(null);
+    }
+
+    /** Also hands every counted type to {@code also} (null: nothing), which must not throw. */
+    public NetlinkMessageCounter(IntConsumer also) {
+        this.also = also;
+    }
 
     public void count(int type) {
+        if (also != null) {
+            also.accept(type);
+        }
         if (type >= 0 && type < DIRECT) {
             direct.incrementAndGet(type);
         } else {

@@ -13,8 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,19 +58,29 @@ public final class RtnlMonitor implements Closeable {
      * @param ipv6               also follow IPv6 addresses, routes and neighbours (nexthop objects and
      *                           namespace ids are followed either way: IPv4 routes may use IPv6 nexthops)
      * @param recording          file to record every received datagram to (see {@link RtnlRecorder}), null for none
+     * @param observer           told of messages, overruns, resyncs and dump durations (metrics); null for none
      */
-    public record Options(String netns, int receiveBufferBytes, boolean ipv6, Path recording) {
+    public record Options(String netns, int receiveBufferBytes, boolean ipv6, Path recording,
+                          RtnlMonitorObserver observer) {
         public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
 
         public Options {
             if (receiveBufferBytes <= 0) {
                 throw new IllegalArgumentException("receiveBufferBytes must be positive: " + receiveBufferBytes);
             }
+            if (observer == null) {
+                observer = RtnlMonitorObserver.NONE;
+            }
         }
 
-        /** No recording. */
+        /** No recording, no observer. */
         public Options(String netns, int receiveBufferBytes, boolean ipv6) {
-            this(netns, receiveBufferBytes, ipv6, null);
+            this(netns, receiveBufferBytes, ipv6, null, null);
+        }
+
+        /** No observer. */
+        public Options(String netns, int receiveBufferBytes, boolean ipv6, Path recording) {
+            this(netns, receiveBufferBytes, ipv6, recording, null);
         }
 
         /** 32 MiB receive buffer, IPv4 and IPv6, no recording. */
@@ -79,7 +90,12 @@ public final class RtnlMonitor implements Closeable {
 
         /** The same options, recording to {@code file} (created or truncated at start); null for none. */
         public Options withRecording(Path file) {
-            return new Options(netns, receiveBufferBytes, ipv6, file);
+            return new Options(netns, receiveBufferBytes, ipv6, file, observer);
+        }
+
+        /** The same options, told to {@code o}; null for none. */
+        public Options withObserver(RtnlMonitorObserver o) {
+            return new Options(netns, receiveBufferBytes, ipv6, recording, o);
         }
     }
 
@@ -87,7 +103,7 @@ public final class RtnlMonitor implements Closeable {
     private final Listener listener;
     private final Thread thread;
     private final CountDownLatch stop = new CountDownLatch(1);
-    private final NetlinkMessageCounter byType = new NetlinkMessageCounter();
+    private final NetlinkMessageCounter byType;
     private final AtomicLong overruns = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
@@ -97,7 +113,8 @@ public final class RtnlMonitor implements Closeable {
     private final AtomicLong dumps = new AtomicLong();
     private final AtomicLong totalDumpNanos = new AtomicLong();
     private final AtomicLong recordingErrors = new AtomicLong();
-    private final AtomicBoolean resyncRequested = new AtomicBoolean();
+    /** The reason of a requested resync not started yet, null if none. */
+    private final AtomicReference<String> resyncRequested = new AtomicReference<>();
     private volatile long lastDumpNanos;
     private volatile RtnlRecorder recorder;
     private volatile CompletableFuture<Void> started;
@@ -105,12 +122,15 @@ public final class RtnlMonitor implements Closeable {
     private volatile NetlinkSocket request;
     private long epoch;
     private long lastListenerLog;
+    /** Why the next epoch dumps again (observer's reason), null until something asks for it. Monitor thread only. */
+    private String nextResyncReason;
     /** How the recording marks the next epoch: OVERRUN after an overrun, SYNC_BEGIN otherwise. */
     private RtnlRecorder.Source nextSyncCause = RtnlRecorder.Source.SYNC_BEGIN;
 
     private RtnlMonitor(Options options, Listener listener) {
         this.options = options;
         this.listener = listener;
+        this.byType = new NetlinkMessageCounter(options.observer() == RtnlMonitorObserver.NONE ? null : this::messageReceived);
         String ns = NetworkNamespace.isCurrent(options.netns()) ? "current" : options.netns();
         this.thread = new Thread(null, this::run, "rtnl-" + ns, THREAD_STACK_BYTES);
         this.thread.setDaemon(true);
@@ -177,8 +197,10 @@ public final class RtnlMonitor implements Closeable {
                 if (multicast == null) {
                     openSockets();
                 }
-                if (resyncRequested.getAndSet(false)) {
+                String requested = resyncRequested.getAndSet(null);
+                if (requested != null) {
                     needSync = true; // requests made during this sync's dump cause one more: never lost
+                    resyncReason(requested);
                 }
                 if (needSync) {
                     sync();
@@ -195,6 +217,8 @@ public final class RtnlMonitor implements Closeable {
                 }
             } catch (NetlinkOverrunException e) {
                 overruns.incrementAndGet();
+                observe(RtnlMonitorObserver::overrun);
+                resyncReason("overrun");
                 nextSyncCause = RtnlRecorder.Source.OVERRUN;
                 log.warn("{}: netlink overrun, messages were lost; resynchronizing ({})", thread.getName(),
                         e.getMessage());
@@ -214,6 +238,7 @@ public final class RtnlMonitor implements Closeable {
                 log.warn("{}: {}; reopening and resynchronizing in {} ms", thread.getName(), e.toString(), backoff, e);
                 closeSockets();
                 needSync = true;
+                resyncReason("error");
                 try {
                     stop.await(backoff, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException ie) {
@@ -281,7 +306,10 @@ public final class RtnlMonitor implements Closeable {
         long current = ++epoch;
         if (current > 1) {
             resyncs.incrementAndGet();
+            String reason = nextResyncReason == null ? "requested" : nextResyncReason;
+            observe(o -> o.resyncStarted(reason));
         }
+        nextResyncReason = null;
         mark(nextSyncCause);
         nextSyncCause = RtnlRecorder.Source.SYNC_BEGIN;
         callListener(() -> listener.onSyncBegin(current), "onSyncBegin");
@@ -305,6 +333,7 @@ public final class RtnlMonitor implements Closeable {
         lastDumpNanos = took;
         totalDumpNanos.addAndGet(took);
         dumps.incrementAndGet(); // before onSyncEnd, so that the listener sees this epoch's figures
+        observe(o -> o.dumpCompleted(took));
         callListener(() -> listener.onSyncEnd(current), "onSyncEnd");
         flushRecording();
     }
@@ -336,7 +365,41 @@ public final class RtnlMonitor implements Closeable {
      * epoch starts coalesce into it, a request made during a dump causes one more epoch after it.
      */
     public void requestResync() {
-        resyncRequested.set(true);
+        requestResync("requested");
+    }
+
+    /**
+     * {@link #requestResync()}, saying why: the observer is told {@code reason} when the epoch starts (the
+     * first cause wins when several coalesce into one epoch).
+     */
+    public void requestResync(String reason) {
+        // A request already pending stays: it makes the same epoch happen, and its reason came first.
+        resyncRequested.compareAndSet(null, Objects.requireNonNull(reason, "reason"));
+    }
+
+    /** The first cause of the coming resync wins: it is the one that made it necessary. */
+    private void resyncReason(String reason) {
+        if (nextResyncReason == null) {
+            nextResyncReason = reason;
+        }
+    }
+
+    /** Tells the observer; an observer that throws is ignored (metrics must never stop the monitor). */
+    private void observe(Consumer<RtnlMonitorObserver> call) {
+        try {
+            call.accept(options.observer());
+        } catch (RuntimeException e) {
+            log.debug("{}: observer failed", thread.getName(), e);
+        }
+    }
+
+    /** Per message, so without {@link #observe}'s lambda. */
+    private void messageReceived(int type) {
+        try {
+            options.observer().messageReceived(type);
+        } catch (RuntimeException e) {
+            log.debug("{}: observer failed", thread.getName(), e);
+        }
     }
 
     private void record(RtnlRecorder.Source source, ByteBuffer datagram) {

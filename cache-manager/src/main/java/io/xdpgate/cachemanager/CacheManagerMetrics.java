@@ -1,0 +1,95 @@
+package io.xdpgate.cachemanager;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.xdpgate.fpc.FpcClient;
+import io.xdpgate.fpc.FpcMessage;
+import io.xdpgate.fpc.FpcMessageType;
+import io.xdpgate.fpc.FpcSendQueue;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The cache manager's metrics, in a Prometheus registry (names follow its conventions: counters end in
+ * _total, durations in _seconds). Per namespace: {@link NamespaceMetrics}; here: the FPC side.
+ */
+final class CacheManagerMetrics {
+
+    static final String QUEUE_DEPTH = "xdpgate.cm.fpc.queue.depth";
+    static final String SENT = "xdpgate.cm.fpc.messages.sent";
+    static final String QUEUED = "xdpgate.cm.fpc.messages.queued";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<FpcMessageType, Counter> queued = new EnumMap<>(FpcMessageType.class);
+    /** Held here: Micrometer holds a function counter's object only weakly. */
+    private SentCount sent;
+
+    CacheManagerMetrics() {
+        for (FpcMessageType t : FpcMessageType.values()) {
+            if (!t.numbered()) continue; // HELLO, REPORT, KEEPALIVE: the client's own, never queued
+            queued.put(t, Counter.builder(QUEUED).description("FPC messages handed to the send queue, before coalescing")
+                    .tag("type", t.name().toLowerCase(Locale.ROOT)).register(registry));
+        }
+    }
+
+    /** The figures of one namespace; {@code netns} null for the daemon's own ("default"). Close them with it. */
+    NamespaceMetrics namespace(String netns) {
+        return new NamespaceMetrics(registry, netns == null ? "default" : netns);
+    }
+
+    void watchQueue(FpcSendQueue queue) {
+        Gauge.builder(QUEUE_DEPTH, queue, FpcSendQueue::size)
+                .description("FPC messages and barriers waiting in the send queue").register(registry);
+    }
+
+    /**
+     * Messages the client has numbered and handed to a connection (not those discarded while
+     * disconnected), read from its acknowledgement counters.
+     */
+    void watchClient(FpcClient client) {
+        sent = new SentCount(client);
+        FunctionCounter.builder(SENT, sent, SentCount::get)
+                .description("FPC messages sent to the fast path manager").register(registry);
+    }
+
+    /** A message handed to the send queue. */
+    void queued(FpcMessage m) {
+        Counter c = queued.get(m.messageType());
+        if (c != null) c.increment();
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * The client's last sequence number, never going back. The client numbers every message it sends
+     * from 1 up over its whole life (reconnections included); it tells the last acknowledged one and
+     * how many were sent after it. Reading the acknowledged one first means an acknowledgement landing
+     * between the two reads can only make the sum smaller, never larger than what was sent.
+     */
+    private static final class SentCount {
+        private final FpcClient client;
+        private long highest;
+
+        SentCount(FpcClient client) {
+            this.client = client;
+        }
+
+        synchronized double get() {
+            long acknowledged = client.lastAcknowledged();
+            highest = Math.max(highest, acknowledged + client.unacknowledged());
+            return highest;
+        }
+    }
+}
