@@ -284,6 +284,12 @@ public final class SyncBench {
                     long at = System.nanoTime() - start;
                     if (watch.countsComplete(maps)) {
                         result.put("cold_start_s", seconds(at));
+                        result.put("cold_start_daemon_cpu_s", round3(ThreadCpu.total(daemons.fastPathPid())
+                                + ThreadCpu.total(daemons.cacheManagerPid())));
+                        if (Boolean.getBoolean("xdpgate.bench.trace")) {
+                            ThreadCpu.print("fastpath-manager", daemons.fastPathPid());
+                            ThreadCpu.print("cache-manager", daemons.cacheManagerPid());
+                        }
                         progress("cold start: the fast path holds the table %.2f s after the daemons were started", at / 1e9);
                         return;
                     }
