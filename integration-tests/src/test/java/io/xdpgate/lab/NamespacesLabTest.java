@@ -46,7 +46,10 @@ class NamespacesLabTest {
         Lab.removePins(PIN_ROOT);
     }
 
-    /** A namespace with a veth pair xgn-a/xgn-b, an address, a neighbour and three routes. */
+    /**
+     * A namespace with a veth pair xgn-a/xgn-b and, in IPv4 and IPv6, an address, a neighbour and
+     * routes, two of them through kernel nexthop objects (a single nexthop and a group of two).
+     */
     private static void router(String ns, int n) {
         Sh.run("ip", "netns", "add", ns);
         created.add(ns);
@@ -59,6 +62,16 @@ class NamespacesLabTest {
         Sh.run("ip", "-n", ns, "route", "add", "10.78.0.0/16", "via", "10.77.0.2");
         Sh.run("ip", "-n", ns, "route", "add", "10.79.0.0/16", "via", "10.77.0.3");
         Sh.run("ip", "-n", ns, "route", "add", "blackhole", "10.80.0.0/16");
+        Sh.run("ip", "-n", ns, "addr", "add", "2001:db8:77::1/64", "dev", "xgn-a", "nodad");
+        Sh.run("ip", "-n", ns, "neigh", "replace", "2001:db8:77::2", "lladdr", "02:00:00:00:01:" + String.format("%02x", n),
+                "dev", "xgn-a", "nud", "permanent");
+        Sh.run("ip", "-n", ns, "route", "add", "2001:db8:78::/48", "via", "2001:db8:77::2");
+        Sh.run("ip", "-n", ns, "route", "add", "blackhole", "2001:db8:79::/48");
+        Sh.run("ip", "-n", ns, "nexthop", "add", "id", "7", "via", "10.77.0.2", "dev", "xgn-a");
+        Sh.run("ip", "-n", ns, "nexthop", "add", "id", "9", "via", "10.77.0.3", "dev", "xgn-a");
+        Sh.run("ip", "-n", ns, "nexthop", "add", "id", "10", "group", "7/9");
+        Sh.run("ip", "-n", ns, "route", "add", "10.82.0.0/16", "nhid", "7");
+        Sh.run("ip", "-n", ns, "route", "add", "10.83.0.0/16", "nhid", "10");
     }
 
     private static void awaitVerifyClean(Duration timeout) throws Exception {
@@ -90,14 +103,26 @@ class NamespacesLabTest {
         awaitVrfs(t -> t.values().containsAll(List.of("xgn1", "xgn2", "xgn3", "xgn4")), "the four namespaces");
         awaitVerifyClean(Duration.ofSeconds(20));
 
-        // Change several namespaces at once: one removed, one added, routes and neighbours changed.
+        // Change several namespaces at once: one removed, one added, and in the others routes,
+        // neighbours, addresses, links and nexthop objects changed, in both families.
         Sh.run("ip", "netns", "del", "xgn2");
         router("xgn5", 5);
         Sh.run("ip", "-n", "xgn3", "route", "add", "10.81.0.0/16", "via", "10.77.0.2");
         Sh.run("ip", "-n", "xgn3", "route", "del", "10.79.0.0/16");
+        Sh.run("ip", "-n", "xgn3", "nexthop", "replace", "id", "7", "via", "10.77.0.3", "dev", "xgn-a");
+        Sh.run("ip", "-n", "xgn3", "route", "replace", "2001:db8:78::/48", "via", "2001:db8:77::3");
         Sh.run("ip", "-n", "xgn4", "neigh", "flush", "all");
         Sh.run("ip", "-n", "xgn4", "link", "set", "xgn-b", "down"); // carrier lost: routes vanish unannounced
         Sh.run("ip", "-n", "xgn1", "addr", "add", "10.77.1.1/24", "dev", "xgn-a");
+        Sh.run("ip", "-n", "xgn1", "nexthop", "del", "id", "7"); // the kernel flushes its routes unannounced
+        Sh.run("ip", "-n", "xgn1", "addr", "del", "2001:db8:77::1/64", "dev", "xgn-a");
+        Sh.run("ip", "-n", "xgn5", "link", "add", "xgn-c", "type", "veth", "peer", "name", "xgn-d");
+        Sh.run("ip", "-n", "xgn5", "link", "set", "xgn-c", "up");
+        Sh.run("ip", "-n", "xgn5", "addr", "add", "10.90.0.1/24", "dev", "xgn-c");
+        Sh.run("ip", "-n", "xgn3", "link", "add", "xgn-e", "type", "veth", "peer", "name", "xgn-f");
+        Sh.run("ip", "-n", "xgn3", "link", "del", "xgn-e");
+        Sh.run("ip", "-n", "xgn3", "nexthop", "add", "id", "11", "blackhole");
+        Sh.run("ip", "-n", "xgn3", "route", "add", "10.84.0.0/16", "nhid", "11");
 
         awaitVrfs(t -> t.containsValue("xgn5") && !t.containsValue("xgn2"), "xgn5 added and xgn2 removed");
         awaitVerifyClean(Duration.ofSeconds(20));

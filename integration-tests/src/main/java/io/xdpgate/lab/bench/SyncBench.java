@@ -286,6 +286,7 @@ public final class SyncBench {
                         result.put("cold_start_s", seconds(at));
                         result.put("cold_start_daemon_cpu_s", round3(ThreadCpu.total(daemons.fastPathPid())
                                 + ThreadCpu.total(daemons.cacheManagerPid())));
+                        result.put("cold_start_rss_bytes", rss(daemons)); // both daemons, right after
                         if (Boolean.getBoolean("xdpgate.bench.trace")) {
                             ThreadCpu.print("fastpath-manager", daemons.fastPathPid());
                             ThreadCpu.print("cache-manager", daemons.cacheManagerPid());
