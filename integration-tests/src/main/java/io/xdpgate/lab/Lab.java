@@ -37,59 +37,111 @@ public final class Lab implements AutoCloseable {
     /** The VRF id the lab gives the router's namespace. */
     public static final int ROUTER_VRF = 1;
 
+    /** The IPv6 addresses of the dual-stack lab (see {@link #createDualStack}). */
+    public static final String H1_ADDR6 = "2001:db8:201:1::2";
+    public static final String H2_ADDR6 = "2001:db8:201:2::2";
+    public static final String R_H1_ADDR6 = "2001:db8:201:1::1";
+    public static final String R_H2_ADDR6 = "2001:db8:201:2::1";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Lab() {}
+    /** Namespaces and interfaces of this lab: the host ends are HOST-r, the router's ROUTER-h1/ROUTER-h2. */
+    public final String h1;
+    public final String router;
+    public final String h2;
+    public final String h1If;
+    public final String h2If;
+    public final String rH1;
+    public final String rH2;
 
+    private Lab(String h1, String router, String h2) {
+        this.h1 = h1;
+        this.router = router;
+        this.h2 = h2;
+        this.h1If = h1 + "-r";
+        this.h2If = h2 + "-r";
+        this.rH1 = router + "-h1";
+        this.rH2 = router + "-h2";
+    }
+
+    /** The lab xgh1 -- xgr -- xgh2, IPv4 only (no router solicitations or MLD reports in the counters). */
     public static Lab create() {
-        destroy();
-        Lab lab = new Lab();
+        return create(H1, ROUTER, H2, false);
+    }
+
+    /** The same lab with IPv6 too: 2001:db8:201:1::/64 and 2001:db8:201:2::/64 beside the IPv4 subnets. */
+    public static Lab createDualStack() {
+        return create(H1, ROUTER, H2, true);
+    }
+
+    /**
+     * A lab of three namespaces with the given names and the same addresses as the default one:
+     * two such labs are two VRFs with overlapping prefixes.
+     */
+    public static Lab create(String h1, String router, String h2, boolean ipv6) {
+        Lab lab = new Lab(h1, router, h2);
+        lab.close();
         try {
-            for (String ns : new String[] {H1, ROUTER, H2}) {
+            for (String ns : new String[] {h1, router, h2}) {
                 Sh.run("ip", "netns", "add", ns);
                 Sh.run(Sh.in(ns, "ip", "link", "set", "lo", "up"));
-                // IPv4 only: no router solicitations or MLD reports in the counters.
-                Sh.run(Sh.in(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"));
+                String off = ipv6 ? "0" : "1";
+                Sh.run(Sh.in(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=" + off, "net.ipv6.conf.default.disable_ipv6=" + off));
             }
-            pair(H1, H1_IF, R_H1);
-            pair(H2, H2_IF, R_H2);
-            Sh.run(Sh.in(ROUTER, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
-            addr(H1, H1_IF, H1_ADDR);
-            addr(ROUTER, R_H1, R_H1_ADDR);
-            addr(ROUTER, R_H2, R_H2_ADDR);
-            addr(H2, H2_IF, H2_ADDR);
-            Sh.run(Sh.in(H1, "ip", "route", "add", "default", "via", R_H1_ADDR));
-            Sh.run(Sh.in(H2, "ip", "route", "add", "default", "via", R_H2_ADDR));
-            for (String[] end : new String[][] {{H1, H1_IF}, {H2, H2_IF}}) {
+            pair(h1, lab.h1If, router, lab.rH1);
+            pair(h2, lab.h2If, router, lab.rH2);
+            Sh.run(Sh.in(router, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
+            addr(h1, lab.h1If, H1_ADDR + "/24");
+            addr(router, lab.rH1, R_H1_ADDR + "/24");
+            addr(router, lab.rH2, R_H2_ADDR + "/24");
+            addr(h2, lab.h2If, H2_ADDR + "/24");
+            Sh.run(Sh.in(h1, "ip", "route", "add", "default", "via", R_H1_ADDR));
+            Sh.run(Sh.in(h2, "ip", "route", "add", "default", "via", R_H2_ADDR));
+            if (ipv6) {
+                Sh.run(Sh.in(router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"));
+                addr(h1, lab.h1If, H1_ADDR6 + "/64");
+                addr(router, lab.rH1, R_H1_ADDR6 + "/64");
+                addr(router, lab.rH2, R_H2_ADDR6 + "/64");
+                addr(h2, lab.h2If, H2_ADDR6 + "/64");
+                Sh.run(Sh.in(h1, "ip", "-6", "route", "add", "default", "via", R_H1_ADDR6));
+                Sh.run(Sh.in(h2, "ip", "-6", "route", "add", "default", "via", R_H2_ADDR6));
+            }
+            for (String[] end : new String[][] {{h1, lab.h1If}, {h2, lab.h2If}}) {
                 Sh.run(Sh.in(end[0], "ethtool", "-K", end[1], "tx", "off", "gro", "on"));
             }
             return lab;
         } catch (RuntimeException e) {
-            destroy();
+            lab.close();
             throw e;
         }
     }
 
-    private static void pair(String hostNs, String hostIf, String routerIf) {
-        Sh.run("ip", "link", "add", hostIf, "netns", hostNs, "type", "veth", "peer", "name", routerIf, "netns", ROUTER);
+    private static void pair(String hostNs, String hostIf, String routerNs, String routerIf) {
+        Sh.run("ip", "link", "add", hostIf, "netns", hostNs, "type", "veth", "peer", "name", routerIf, "netns", routerNs);
         Sh.run(Sh.in(hostNs, "ip", "link", "set", hostIf, "up"));
-        Sh.run(Sh.in(ROUTER, "ip", "link", "set", routerIf, "up"));
+        Sh.run(Sh.in(routerNs, "ip", "link", "set", routerIf, "up"));
     }
 
-    private static void addr(String ns, String ifname, String address) {
-        Sh.run(Sh.in(ns, "ip", "addr", "add", address + "/24", "dev", ifname));
-    }
-
-    /** Removes the namespaces (and with them the veths); safe to call when nothing exists. */
-    public static void destroy() {
-        for (String ns : new String[] {H1, ROUTER, H2}) {
-            if (Files.exists(Path.of("/run/netns", ns))) Sh.exec(30, "ip", "netns", "del", ns);
+    /** An address without duplicate address detection: IPv6 ones are usable at once. */
+    private static void addr(String ns, String ifname, String addressWithLength) {
+        if (addressWithLength.contains(":")) {
+            Sh.run(Sh.in(ns, "ip", "addr", "add", addressWithLength, "dev", ifname, "nodad"));
+        } else {
+            Sh.run(Sh.in(ns, "ip", "addr", "add", addressWithLength, "dev", ifname));
         }
     }
 
+    /** Removes the default lab's namespaces (and with them the veths); safe to call when nothing exists. */
+    public static void destroy() {
+        new Lab(H1, ROUTER, H2).close();
+    }
+
+    /** Removes this lab's namespaces; safe to call when nothing exists. */
     @Override
     public void close() {
-        destroy();
+        for (String ns : new String[] {h1, router, h2}) {
+            if (Files.exists(Path.of("/run/netns", ns))) Sh.exec(30, "ip", "netns", "del", ns);
+        }
     }
 
     public int ifindex(String ns, String ifname) {
@@ -117,9 +169,18 @@ public final class Lab implements AutoCloseable {
         throw new IllegalStateException("no counter " + group + "." + counter + " in /proc/net/snmp of " + ns);
     }
 
-    /** Packets forwarded by the router's kernel (not by the fast path). */
+    /** IPv4 packets forwarded by the router's kernel (not by the fast path). */
     public long kernelForwarded() {
-        return snmp(ROUTER, "Ip", "ForwDatagrams");
+        return snmp(router, "Ip", "ForwDatagrams");
+    }
+
+    /** IPv6 packets forwarded by the router's kernel (Ip6OutForwDatagrams of /proc/net/snmp6). */
+    public long kernelForwarded6() {
+        for (String line : Sh.run(Sh.in(router, "cat", "/proc/net/snmp6")).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2 && f[0].equals("Ip6OutForwDatagrams")) return Long.parseLong(f[1]);
+        }
+        throw new IllegalStateException("no Ip6OutForwDatagrams in /proc/net/snmp6 of " + router);
     }
 
     /** Runs many {@code ip} commands in one process in namespace {@code ns} (ip -batch). */
