@@ -75,8 +75,10 @@ public final class Daemons implements AutoCloseable {
     }
 
     /** A Cache Manager following the default namespace and every namespace in /run/netns. */
-    public void startCacheManagerForAllNamespaces() {
-        cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain", "--socket", socket.toString());
+    public void startCacheManagerForAllNamespaces(String... extraOptions) {
+        List<String> args = new ArrayList<>(List.of("--socket", socket.toString()));
+        args.addAll(List.of(extraOptions));
+        cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain", args.toArray(new String[0]));
     }
 
     public void stopCacheManager() {
