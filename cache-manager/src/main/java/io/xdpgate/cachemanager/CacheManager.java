@@ -1,5 +1,6 @@
 package io.xdpgate.cachemanager;
 
+import io.xdpgate.daemon.MetricsServer;
 import io.xdpgate.fpc.FpcClient;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcReport;
@@ -96,7 +97,7 @@ public final class CacheManager implements AutoCloseable {
     private void serveMetrics() {
         if (options.metrics() == null) return;
         try {
-            metricsServer = MetricsServer.start(options.metrics(), metrics::scrape);
+            metricsServer = MetricsServer.start(options.metrics(), "cm-metrics-http", metrics::scrape);
             log.info("metrics at http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
         } catch (IOException | RuntimeException e) {
             log.warn("metrics: cannot listen on {} ({}); running without metrics (see --metrics)", options.metrics(), e.toString());

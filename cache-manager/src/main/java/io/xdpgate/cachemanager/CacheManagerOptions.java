@@ -1,7 +1,11 @@
 package io.xdpgate.cachemanager;
 
+import io.xdpgate.daemon.YamlConfig;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Command-line options of the Cache Manager. */
 public record CacheManagerOptions(String netns, int vrf, Path socketPath, int receiveBufferBytes, String identity,
@@ -38,12 +42,41 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
               --record FILE      write the raw netlink stream (dumps and changes) to FILE,
                                  one file per namespace: FILE.NETNS ("FILE.default" for
                                  the daemon's own), rewritten at each FPC connection
+              --config FILE      read options from a YAML file first: keys netns, vrf,
+                                 socket, rcvbuf, ipv6 (true/false), metrics, record, with
+                                 the values above (docs/config/cache-manager.yaml); the
+                                 command line overrides the file
               --help             show this text
 
             Stop with SIGTERM or Ctrl-C.
             """;
 
+    /** The keys of the configuration file and the options they stand for. */
+    static final List<YamlConfig.Key> CONFIG_KEYS = List.of(
+            new YamlConfig.Value("netns", "--netns"),
+            new YamlConfig.Value("vrf", "--vrf"),
+            new YamlConfig.Value("socket", "--socket"),
+            new YamlConfig.Value("rcvbuf", "--rcvbuf"),
+            new YamlConfig.Switch("ipv6", null, "--no-ipv6"),
+            new YamlConfig.Value("metrics", "--metrics", "off"),
+            new YamlConfig.Value("record", "--record"));
+
+    /** The options of the command line, after those of the file {@code --config} names, if any. */
     public static CacheManagerOptions parse(String[] args) {
+        List<String> all = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of(args));
+        int config = command.indexOf("--config");
+        if (config >= 0) {
+            Path file = Path.of(value(args, config + 1, "--config"));
+            command.subList(config, config + 2).clear();
+            if (command.contains("--config")) throw new IllegalArgumentException("--config may be given once");
+            all.addAll(YamlConfig.arguments(file, CONFIG_KEYS, one -> parseArguments(one.toArray(new String[0]))));
+        }
+        all.addAll(command);
+        return parseArguments(all.toArray(new String[0]));
+    }
+
+    private static CacheManagerOptions parseArguments(String[] args) {
         String netns = "";
         int vrf = 0;
         Path socket = DEFAULT_SOCKET;

@@ -1,5 +1,6 @@
 package io.xdpgate.cachemanager;
 
+import io.xdpgate.daemon.MetricsServer;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
@@ -114,7 +115,7 @@ class CacheManagerMetricsPrivilegedTest {
 
     @Test
     void metricsOffServesNothingAndATakenPortDoesNotStopTheDaemon() throws Exception {
-        try (MetricsServer taken = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), () -> "")) {
+        try (MetricsServer taken = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), "cm-metrics-http", () -> "")) {
             String port = "127.0.0.1:" + taken.address().getPort();
             manager = CacheManager.start(CacheManagerOptions.parse(new String[] {"--netns", ns.name,
                     "--socket", tmp.resolve("none.sock").toString(), "--metrics", port}));

@@ -1,5 +1,6 @@
 package io.xdpgate.cachemanager;
 
+import io.xdpgate.daemon.MetricsServer;
 import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcRouteType;
 import io.xdpgate.netlink.RtnlEvent;
@@ -31,7 +32,7 @@ class MetricsEndpointTest {
     @Test
     void netlinkAndFpcFiguresAreServedWithPrometheusNames(@TempDir Path tmp) throws Exception {
         CacheManagerMetrics metrics = new CacheManagerMetrics();
-        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), metrics::scrape);
+        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), "cm-metrics-http", metrics::scrape);
              FpcLoopback fpc = new FpcLoopback(tmp.resolve("fpc.sock"))) {
             assertTrue(server.address().getPort() > 0);
             metrics.watchQueue(fpc.queue);
@@ -96,7 +97,7 @@ class MetricsEndpointTest {
 
     @Test
     void onlyGetAndHeadOfMetricsAreServed() throws Exception {
-        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), () -> "x 1.0\n")) {
+        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), "cm-metrics-http", () -> "x 1.0\n")) {
             String base = "http://127.0.0.1:" + server.address().getPort();
             assertEquals(404, Scrape.get(base + "/", "GET").statusCode());
             assertEquals(404, Scrape.get(base + "/metricsx", "GET").statusCode());

@@ -1,5 +1,6 @@
 package io.xdpgate.cachemanager;
 
+import io.xdpgate.daemon.MetricsServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

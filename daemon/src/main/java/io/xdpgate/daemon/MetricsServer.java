@@ -1,4 +1,4 @@
-package io.xdpgate.cachemanager;
+package io.xdpgate.daemon;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -12,10 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /** Serves the metrics on GET /metrics, in Prometheus' text format, with the JDK's HTTP server. */
-final class MetricsServer implements AutoCloseable {
+public final class MetricsServer implements AutoCloseable {
 
     /** Prometheus' text exposition format, as PrometheusMeterRegistry.scrape() writes it. */
-    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -25,12 +25,15 @@ final class MetricsServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Listens on {@code address} (port 0: any free port) and answers with {@code scrape}'s text. */
-    static MetricsServer start(InetSocketAddress address, Supplier<String> scrape) throws IOException {
+    /**
+     * Listens on {@code address} (port 0: any free port) and answers with {@code scrape}'s text; its
+     * thread is named {@code threadName}.
+     */
+    public static MetricsServer start(InetSocketAddress address, String threadName, Supplier<String> scrape) throws IOException {
         HttpServer server = HttpServer.create(address, 16);
         // One thread: scrapes are rare and cheap, and a daemon thread never holds the process up.
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "cm-metrics-http");
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
@@ -66,7 +69,7 @@ final class MetricsServer implements AutoCloseable {
     }
 
     /** Where it listens (the actual port when 0 was asked for). */
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return server.getAddress();
     }
 
