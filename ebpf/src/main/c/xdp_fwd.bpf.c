@@ -12,6 +12,7 @@
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -101,6 +102,15 @@ struct {
 	__type(value, struct xg_local);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_local6 SEC(".maps");
+
+/* Nexthop groups (ECMP), indexed by nh_id & XG_NH_ID_MASK of a route with XG_NH_ID_GROUP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_NHG_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_nhg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_nhg SEC(".maps");
 
 /* Per-CPU: each CPU owns its slot, so plain (non-atomic) increments are exact. */
 struct {
@@ -204,6 +214,116 @@ static __always_inline void xg_ipv4_decrement_ttl(struct iphdr *iph)
 	iph->check = bpf_htons(~sum & 0xffff);
 }
 
+/* ---- ECMP: the flow hash of xdpgate.h (murmur3, 32 bits, over 32-bit words) */
+
+static __always_inline __u32 xg_rotl32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static __always_inline __u32 xg_hash_word(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51;
+	k = xg_rotl32(k, 15);
+	k *= 0x1b873593;
+	h ^= k;
+	h = xg_rotl32(h, 13);
+	return h * 5 + 0xe6546b64;
+}
+
+static __always_inline __u32 xg_hash_final(__u32 h, __u32 len)
+{
+	h ^= len;
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+static __always_inline int xg_has_ports(__u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+/*
+ * The source and destination ports of the L4 header at l4 as one word, or 0 when
+ * the protocol has none or fewer than four bytes of the packet (len) are there.
+ */
+static __always_inline __u32 xg_l4_ports(__u8 proto, void *l4, __u32 len, void *data_end)
+{
+	if (!xg_has_ports(proto) || len < 4 || l4 + 4 > data_end)
+		return 0;
+	return *(__u32 *)l4;
+}
+
+/* The flow hash of an IPv4 packet whose header (without options) is checked. */
+static __always_inline __u32 xg_flow_hash4(struct iphdr *iph, void *data_end, __u32 seed)
+{
+	__u32 h = seed;
+	__u32 ports = 0;
+
+	/* Any fragment: the ports are only in the first one, so none of them uses them. */
+	if (!(iph->frag_off & bpf_htons(0x3fff)))
+		ports = xg_l4_ports(iph->protocol, (void *)(iph + 1), bpf_ntohs(iph->tot_len) - sizeof(*iph),
+				 data_end);
+	h = xg_hash_word(h, iph->saddr);
+	h = xg_hash_word(h, iph->daddr);
+	h = xg_hash_word(h, iph->protocol);
+	h = xg_hash_word(h, ports);
+	return xg_hash_final(h, 16);
+}
+
+/* The IPv6 fragment header (RFC 8200 4.5); linux/ipv6.h has no UAPI struct for it. */
+struct xg_frag_hdr {
+	__u8   nexthdr;
+	__u8   reserved;
+	__be16 frag_off;
+	__be32 identification;
+};
+
+/* The flow hash of an IPv6 packet whose header is checked. */
+static __always_inline __u32 xg_flow_hash6(struct ipv6hdr *ip6h, void *data_end, __u32 seed)
+{
+	__u32 payload = bpf_ntohs(ip6h->payload_len);
+	__u8 proto = ip6h->nexthdr;
+	__u32 ports = 0;
+	__u32 h = seed;
+
+	if (proto == IPPROTO_FRAGMENT) {
+		struct xg_frag_hdr *fh = (struct xg_frag_hdr *)(ip6h + 1);
+
+		/* Every fragment hashes by the protocol inside, without ports. */
+		if (payload >= sizeof(*fh) && (void *)(fh + 1) <= data_end)
+			proto = fh->nexthdr;
+	} else {
+		ports = xg_l4_ports(proto, (void *)(ip6h + 1), payload, data_end);
+	}
+	h = xg_hash_word(h, ip6h->saddr.in6_u.u6_addr32[0]);
+	h = xg_hash_word(h, ip6h->saddr.in6_u.u6_addr32[1]);
+	h = xg_hash_word(h, ip6h->saddr.in6_u.u6_addr32[2]);
+	h = xg_hash_word(h, ip6h->saddr.in6_u.u6_addr32[3]);
+	h = xg_hash_word(h, ip6h->daddr.in6_u.u6_addr32[0]);
+	h = xg_hash_word(h, ip6h->daddr.in6_u.u6_addr32[1]);
+	h = xg_hash_word(h, ip6h->daddr.in6_u.u6_addr32[2]);
+	h = xg_hash_word(h, ip6h->daddr.in6_u.u6_addr32[3]);
+	h = xg_hash_word(h, proto);
+	h = xg_hash_word(h, ports);
+	return xg_hash_final(h, 40);
+}
+
+/* The group a route's nh_id names (XG_NH_ID_GROUP set), or NULL if it is not in use. */
+static __always_inline struct xg_nhg *xg_group(__u32 nh_id)
+{
+	__u32 id = nh_id & XG_NH_ID_MASK;
+	struct xg_nhg *g = bpf_map_lookup_elem(&xg_nhg, &id);
+
+	if (!g || !(g->flags & XG_NHG_VALID))
+		return NULL;
+	return g;
+}
+
 /* The verdict for a route that is not XG_RT_UNICAST, counted. */
 static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u64 bytes)
 {
@@ -279,6 +399,7 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
+	int ecmp = 0;
 	int err;
 
 	err = xg_parse_ipv4(iph, data_end);
@@ -305,6 +426,15 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 		return xg_pass(XG_STAT_EXC_TTL, bytes);
 
 	nh_id = rt->nh_id;
+	if (nh_id & XG_NH_ID_GROUP) {
+		struct xg_nhg *g = xg_group(nh_id);
+
+		if (!g)
+			return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+		/* From here on, exactly as a route through the chosen member alone. */
+		nh_id = g->buckets[xg_flow_hash4(iph, data_end, g->seed) & (XG_NHG_BUCKETS - 1)];
+		ecmp = 1;
+	}
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
 	if (!nh || !(nh->flags & XG_NH_VALID))
 		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
@@ -320,6 +450,8 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	xg_count(XG_STAT_FORWARDED, bytes);
+	if (ecmp)
+		xg_count(XG_STAT_FORWARDED_ECMP, bytes);
 	/* Without BPF_F_INGRESS: transmit on nh->ifindex (in this namespace). */
 	return bpf_redirect(nh->ifindex, 0);
 }
@@ -390,6 +522,7 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
+	int ecmp = 0;
 	int err;
 
 	err = xg_parse_ipv6(ip6h, data_end);
@@ -433,6 +566,14 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 		return xg_pass(XG_STAT_EXC_TTL, bytes);
 
 	nh_id = rt->nh_id;
+	if (nh_id & XG_NH_ID_GROUP) {
+		struct xg_nhg *g = xg_group(nh_id);
+
+		if (!g)
+			return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+		nh_id = g->buckets[xg_flow_hash6(ip6h, data_end, g->seed) & (XG_NHG_BUCKETS - 1)];
+		ecmp = 1;
+	}
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
 	if (!nh || !(nh->flags & XG_NH_VALID))
 		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
@@ -449,6 +590,8 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	xg_count(XG_STAT_FORWARDED, bytes);
+	if (ecmp)
+		xg_count(XG_STAT_FORWARDED_ECMP, bytes);
 	return bpf_redirect(nh->ifindex, 0);
 }
 
@@ -504,6 +647,7 @@ struct xg_btf_layouts {
 	struct xg_neigh6_key neigh6_key;
 	struct xg_local6_key local6_key;
 	struct xg_counter counter;
+	struct xg_nhg nhg;
 	struct xg_prog_cfg prog_cfg;
 	enum xg_stat stat;
 };

@@ -29,6 +29,7 @@
 #define XG_MAP_FIB6    xg_fib6
 #define XG_MAP_NEIGH6  xg_neigh6
 #define XG_MAP_LOCAL6  xg_local6
+#define XG_MAP_NHG     xg_nhg
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -39,6 +40,7 @@
 #define XG_FIB6_MAX     524288
 #define XG_NEIGH6_MAX   65536
 #define XG_LOCAL6_MAX   65536
+#define XG_NHG_MAX      16384
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -84,10 +86,18 @@ _Static_assert(sizeof(struct xg_fib6_key) == 24, "xg_fib6_key");
 #define XG_RT_UNREACHABLE 4 /* exception: Linux sends the ICMP error */
 #define XG_RT_PROHIBIT    5 /* exception: Linux sends the ICMP error */
 
+/*
+ * nh_id of an XG_RT_UNICAST route: an index into xg_nh, or, with XG_NH_ID_GROUP
+ * set, an index into xg_nhg (ECMP: the flow hash picks one of the group's
+ * buckets, each holding an xg_nh index). Index 0 of either array is never used.
+ */
+#define XG_NH_ID_GROUP 0x80000000u
+#define XG_NH_ID_MASK  0x7fffffffu
+
 /* The value of xg_fib4 and xg_fib6 alike. */
 struct xg_route {
 	__u32 type;
-	__u32 nh_id; /* index into xg_nh; meaningful for XG_RT_UNICAST */
+	__u32 nh_id; /* see XG_NH_ID_GROUP; meaningful for XG_RT_UNICAST */
 };
 _Static_assert(sizeof(struct xg_route) == 8, "xg_route");
 
@@ -112,6 +122,41 @@ struct xg_nexthop {
 	__u8  pad[3];
 };
 _Static_assert(sizeof(struct xg_nexthop) == 28, "xg_nexthop");
+
+/*
+ * A nexthop group (ECMP): XG_NHG_BUCKETS buckets, each the xg_nh index of one
+ * member. Weights are expanded into buckets by the largest remainder method
+ * (member i gets floor(B * w_i / W) buckets, the members with the largest
+ * remainders one more each, ties to the earlier member), in contiguous runs in
+ * the manager's canonical member order; a member whose share rounds to zero has
+ * no bucket. The program picks bucket (flow hash & (XG_NHG_BUCKETS - 1)) and then
+ * forwards through that nexthop exactly as a route with a single nexthop: an
+ * invalid or unresolved member is an exception, never a fallback to another
+ * member, so a flow never moves while its own path is merely unusable.
+ *
+ * The flow hash is murmur3 (32 bits, the seed of the group) over these 32-bit
+ * words, each the four bytes of the packet read in host order:
+ *   IPv4: saddr, daddr, protocol, ports
+ *   IPv6: saddr[0..3], daddr[0..3], protocol, ports
+ * protocol is the IPv4 protocol or the IPv6 next header (for an IPv6 fragment
+ * header, the next header inside it); ports is the first four bytes of the TCP,
+ * UDP or SCTP header (source and destination port) and 0 for any other protocol,
+ * for every fragment (MF set or a non-zero offset; an IPv6 fragment header) so
+ * that all fragments of a datagram take one path, and when the packet is too
+ * short to hold them. The murmur3 length is the number of bytes hashed (16 or 40).
+ * Nothing per packet is random: a flow always hits the same bucket of a group.
+ */
+#define XG_NHG_BUCKETS 128
+
+#define XG_NHG_VALID 0x1 /* written by the manager; a cleared group is all zero */
+
+struct xg_nhg {
+	__u32 flags;
+	__u32 seed; /* of the flow hash; one per fast path, kept across restarts (no ECMP polarization
+		     * between routers in series, and flows stay on their paths when the manager restarts) */
+	__u32 buckets[XG_NHG_BUCKETS]; /* xg_nh indexes */
+};
+_Static_assert(sizeof(struct xg_nhg) == 8 + 4 * XG_NHG_BUCKETS, "xg_nhg");
 
 /* IPv4 neighbour: (vrf, ifindex, address). */
 struct xg_neigh4_key {
@@ -172,6 +217,7 @@ enum xg_stat {
 	XG_STAT_DROP_BLACKHOLE  = 12,
 	XG_STAT_EXC_IPV6_HBH    = 13, /* IPv6 hop-by-hop options header: every router must process it */
 	XG_STAT_EXC_ND          = 14, /* ICMPv6 Neighbour Discovery (RS, RA, NS, NA, redirect) not caught earlier */
+	XG_STAT_FORWARDED_ECMP  = 15, /* of XG_STAT_FORWARDED, those through a nexthop group (counted in both) */
 	XG_STAT_MAX             = 16, /* the size of xg_stats: unchanged, so a pinned xg_stats is kept */
 };
 

@@ -49,6 +49,7 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap fib6;
     private final BpfMap neigh6;
     private final BpfMap local6;
+    private final BpfMap nhg;
 
     private FastPathMaps(List<BpfMap> maps) {
         ports = maps.get(0);
@@ -60,6 +61,7 @@ public final class FastPathMaps implements AutoCloseable {
         fib6 = maps.get(6);
         neigh6 = maps.get(7);
         local6 = maps.get(8);
+        nhg = maps.get(9);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -300,6 +302,36 @@ public final class FastPathMaps implements AutoCloseable {
         return out;
     }
 
+    // Nexthop groups (ECMP)
+
+    /** Writes group id (1 .. {@link MapLayouts#NHG_MAX} - 1; 0 is never used). */
+    public void putNexthopGroup(int id, NexthopGroup g) throws BpfException {
+        nhg.update(u32(id), g.encode());
+    }
+
+    /** An array entry cannot be deleted: it is zeroed, so it loses XG_NHG_VALID (its routes go to Linux). */
+    public void clearNexthopGroup(int id) throws BpfException {
+        nhg.update(u32(id), new byte[MapLayouts.NEXTHOP_GROUP.size()]);
+    }
+
+    /** The group (all zero if never set or cleared), or null if id is beyond the array. */
+    public NexthopGroup nexthopGroup(int id) throws BpfException {
+        byte[] v = nhg.lookup(u32(id));
+        return v == null ? null : NexthopGroup.decode(v);
+    }
+
+    /** Every group whose flags are not zero, by id (one system call per entry of the array). */
+    public Map<Integer, NexthopGroup> nexthopGroupsInUse() throws BpfException {
+        Map<Integer, NexthopGroup> out = new java.util.TreeMap<>();
+        for (int id = 0; id < nhg.maxEntries(); id++) {
+            byte[] v = nhg.lookup(u32(id));
+            if (v == null) break;
+            NexthopGroup g = NexthopGroup.decode(v);
+            if (g.flags() != 0) out.put(id, g);
+        }
+        return out;
+    }
+
     // IPv4 neighbours
 
     public void putNeighbour4(int vrf, int ifindex, Inet4Address addr, Neighbour n) throws BpfException {
@@ -482,7 +514,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg)) {
             m.close();
         }
     }

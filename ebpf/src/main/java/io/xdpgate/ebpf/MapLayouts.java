@@ -77,10 +77,14 @@ public final class MapLayouts {
             f("vrf", 0, 4), f("ifindex", 4, 4), f("addr", 8, 16));
     public static final Struct LOCAL6_KEY = struct("xg_local6_key", 20,
             f("vrf", 0, 4), f("addr", 4, 16));
+    /** XG_NHG_BUCKETS: the buckets of a nexthop group. */
+    public static final int NHG_BUCKETS = 128;
+    public static final Struct NEXTHOP_GROUP = struct("xg_nhg", 8 + 4 * NHG_BUCKETS,
+            f("flags", 0, 4), f("seed", 4, 4), f("buckets", 8, 4 * NHG_BUCKETS));
 
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
-            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY);
+            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -91,6 +95,7 @@ public final class MapLayouts {
     public static final int FIB6_MAX = 524288;
     public static final int NEIGH6_MAX = 65536;
     public static final int LOCAL6_MAX = 65536;
+    public static final int NHG_MAX = 16384;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -109,9 +114,11 @@ public final class MapLayouts {
             NEIGH6_MAX, 0);
     public static final MapDef LOCAL6 = new MapDef("xg_local6", BPF_MAP_TYPE_HASH, LOCAL6_KEY.size(), LOCAL.size(),
             LOCAL6_MAX, 0);
+    public static final MapDef NHG = new MapDef("xg_nhg", BPF_MAP_TYPE_ARRAY, 4, NEXTHOP_GROUP.size(), NHG_MAX, 0);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
-    public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6);
+    public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
+            NHG);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

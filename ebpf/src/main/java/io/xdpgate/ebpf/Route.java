@@ -1,6 +1,10 @@
 package io.xdpgate.ebpf;
 
-/** An IPv4 route ({@code struct xg_route}): what the fast path does with a destination. */
+/**
+ * A route ({@code struct xg_route}) of xg_fib4 or xg_fib6: what the fast path does with a destination.
+ * A UNICAST route forwards through one nexthop slot of xg_nh, or, when {@link #isGroup()}, through a
+ * nexthop group of xg_nhg (ECMP): nexthopId is then {@link #GROUP} | the group's index.
+ */
 public record Route(int type, int nexthopId) {
     /** XG_RT_UNICAST: forward through nexthopId. */
     public static final int UNICAST = 1;
@@ -12,9 +16,36 @@ public record Route(int type, int nexthopId) {
     public static final int UNREACHABLE = 4;
     /** XG_RT_PROHIBIT: an exception, Linux sends the ICMP error. */
     public static final int PROHIBIT = 5;
+    /** XG_NH_ID_GROUP: the nexthopId bit that makes the rest of it an xg_nhg index. */
+    public static final int GROUP = 0x80000000;
 
+    /** Forwards through nexthop slot nexthopId of xg_nh. */
     public static Route unicast(int nexthopId) {
+        if ((nexthopId & GROUP) != 0) {
+            throw new IllegalArgumentException("nexthop slot " + Integer.toUnsignedString(nexthopId) + " out of range");
+        }
         return new Route(UNICAST, nexthopId);
+    }
+
+    /** Forwards through nexthop group groupId of xg_nhg (ECMP). */
+    public static Route group(int groupId) {
+        if ((groupId & GROUP) != 0) {
+            throw new IllegalArgumentException("nexthop group " + Integer.toUnsignedString(groupId) + " out of range");
+        }
+        return new Route(UNICAST, GROUP | groupId);
+    }
+
+    /** A UNICAST route through a nexthop group. */
+    public boolean isGroup() {
+        return type == UNICAST && (nexthopId & GROUP) != 0;
+    }
+
+    /** The xg_nhg index of a route through a group. */
+    public int groupId() {
+        if (!isGroup()) {
+            throw new IllegalStateException(this + " is not a route through a nexthop group");
+        }
+        return nexthopId & ~GROUP;
     }
 
     byte[] encode() {
@@ -24,5 +55,10 @@ public record Route(int type, int nexthopId) {
     static Route decode(byte[] value) {
         StructBytes b = StructBytes.wrap(MapLayouts.ROUTE, value);
         return new Route(b.host32("type"), b.host32("nh_id"));
+    }
+
+    @Override
+    public String toString() {
+        return "Route[type=" + type + ", " + (isGroup() ? "group=" + groupId() : "nexthopId=" + nexthopId) + "]";
     }
 }

@@ -19,7 +19,9 @@ public enum Stat {
     /** An IPv6 hop-by-hop options header: every router must process it, Linux does. */
     EXC_IPV6_HBH(13, "ipv6_hbh"),
     /** ICMPv6 Neighbour Discovery (types 133 to 137) not already passed as multicast or link-local. */
-    EXC_ND(14, "nd");
+    EXC_ND(14, "nd"),
+    /** Of {@link #FORWARDED}, the packets forwarded through a nexthop group (ECMP): counted in both. */
+    FORWARDED_ECMP(15, "forwarded_ecmp");
 
     /** XG_STAT_MAX: the number of slots in xg_stats, with room for counters to come. */
     public static final int SLOTS = 16;

@@ -74,6 +74,15 @@ final class StructBytes {
         return this;
     }
 
+    /** A field that is an array of 32-bit values, each in host order. */
+    StructBytes host32s(String field, int[] values) {
+        int off = offset(field, 4 * values.length);
+        for (int i = 0; i < values.length; i++) {
+            host.putInt(off + 4 * i, values[i]);
+        }
+        return this;
+    }
+
     int u8(String field) {
         return host.get(offset(field, 1)) & 0xff;
     }
@@ -92,6 +101,18 @@ final class StructBytes {
 
     int be32(String field) {
         return net.getInt(offset(field, 4));
+    }
+
+    int[] host32s(String field) {
+        MapLayouts.Field f = struct.field(field);
+        if (f.size() % 4 != 0) {
+            throw new IllegalArgumentException(struct.name() + "." + field + " is not an array of 32-bit values");
+        }
+        int[] out = new int[f.size() / 4];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = host.getInt(f.offset() + 4 * i);
+        }
+        return out;
     }
 
     byte[] bytes(String field) {

@@ -106,7 +106,9 @@ class EncodingTest {
         assertEquals("no_neigh", Stat.EXC_NO_NEIGH.label());
         assertEquals(Stat.EXC_IPV6_HBH, Stat.fromIndex(13));
         assertEquals(Stat.EXC_ND, Stat.fromIndex(14));
-        assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(15));
+        assertEquals(Stat.FORWARDED_ECMP, Stat.fromIndex(15));
+        assertEquals(false, Stat.FORWARDED_ECMP.isException(), "a part of forwarded, not an exception");
+        assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(-1));
         assertThrows(IllegalArgumentException.class, () -> Stat.fromIndex(Stat.SLOTS));
         for (Stat s : Stat.values()) {
             assertEquals(s, Stat.fromIndex(s.index()));

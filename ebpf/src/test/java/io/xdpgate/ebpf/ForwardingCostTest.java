@@ -53,4 +53,31 @@ class ForwardingCostTest {
             Privileged.removePinRoot(root);
         }
     }
+
+    /** The same through a nexthop group of two members: the flow hash and one more lookup. */
+    @Test
+    void ecmpForwardedPathCost() throws Exception {
+        Path root = Privileged.freshPinRoot();
+        try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
+            XdpFixtureTest.base().apply(maps);
+            maps.putNexthop(XdpFixtureTest.NH_GW2, Nexthop.resolved(LO, 1500, XdpFixtureTest.GW2, XdpFixtureTest.EGRESS));
+            maps.putNexthopGroup(1, NexthopGroup.of(1, new int[] {XdpFixtureTest.NH_GW, XdpFixtureTest.NH_GW2},
+                    new int[] {1, 1}));
+            maps.putRoute4(VRF, XdpFixtureTest.v4(Frames.ip(198, 51, 100, 0)), 24, Route.group(1));
+            byte[] frame = to(GW_DST).protocol(6).ports(40000, 80).ttl(255).build();
+            int runs = 100;
+            int perRun = 254;
+            long weighted = 0;
+            for (int i = 0; i < runs; i++) {
+                XdpTestRun.Result r = XdpTestRun.run(p, frame, LO, perRun);
+                assertEquals(XdpTestRun.XDP_REDIRECT, r.verdict());
+                weighted += r.durationNs() * perRun;
+            }
+            assertEquals((long) runs * perRun, maps.stats().get(Stat.FORWARDED_ECMP).packets());
+            LOG.info("forwarded through a group of two nexthops (TCP, flow hash over addresses, protocol and ports):"
+                    + " {} ns/packet over {} packets", weighted / ((long) runs * perRun), (long) runs * perRun);
+        } finally {
+            Privileged.removePinRoot(root);
+        }
+    }
 }

@@ -2,7 +2,10 @@ package io.xdpgate.ebpf;
 
 import java.nio.ByteBuffer;
 
-/** Builds Ethernet/IPv4/UDP test frames, and computes IPv4 header checksums from scratch. */
+/**
+ * Builds Ethernet/IPv4 test frames (UDP by default: the payload's first four bytes are its ports), and
+ * computes IPv4 header checksums from scratch.
+ */
 final class Frames {
     static final int ETH_P_IP = 0x0800;
     static final int ETH_P_ARP = 0x0806;
@@ -19,6 +22,10 @@ final class Frames {
     private Integer ihl;
     private Integer totLen;
     private int padding;
+    private int protocol = 17;
+    private int fragment = 0x4000; // DF, offset 0
+    private Integer sport;
+    private Integer dport;
 
     static Frames ipv4() {
         return new Frames();
@@ -91,6 +98,25 @@ final class Frames {
         return this;
     }
 
+    /** The IP protocol (17, UDP, by default). */
+    Frames protocol(int p) {
+        protocol = p;
+        return this;
+    }
+
+    /** Source and destination ports: the first four bytes of the payload. */
+    Frames ports(int source, int destination) {
+        sport = source;
+        dport = destination;
+        return this;
+    }
+
+    /** A fragment: offset in units of 8 bytes, MF set if more follow (DF clear). */
+    Frames fragment(int offset, boolean more) {
+        fragment = (more ? 0x2000 : 0) | offset;
+        return this;
+    }
+
     /** Trailing Ethernet padding beyond tot_len. */
     Frames padding(int n) {
         padding = n;
@@ -107,15 +133,22 @@ final class Frames {
         b.put((byte) 0); // DSCP/ECN
         b.putShort((short) (totLen == null ? hdr + payload : totLen));
         b.putShort((short) 0x1234); // id
-        b.putShort((short) 0x4000); // DF
-        b.put((byte) ttl).put((byte) 17); // UDP
+        b.putShort((short) fragment); // DF by default
+        b.put((byte) ttl).put((byte) protocol);
         b.putShort((short) 0); // checksum, filled below
         b.putInt(src).putInt(dst);
         for (int i = 0; i < optionWords * 4; i++) {
             b.put((byte) 1); // NOP
         }
+        int l4 = b.position();
         for (int i = 0; i < payload; i++) {
             b.put((byte) i);
+        }
+        if (sport != null) {
+            byte[] ports = {(byte) (sport >> 8), (byte) (int) sport, (byte) (dport >> 8), (byte) (int) dport};
+            for (int i = 0; i < Math.min(4, payload); i++) {
+                b.put(l4 + i, ports[i]); // as much of them as the payload holds
+            }
         }
         byte[] f = b.array();
         int sum = ipv4Checksum(f, 14, hdr);

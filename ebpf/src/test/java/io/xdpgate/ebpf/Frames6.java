@@ -25,6 +25,10 @@ final class Frames6 {
     private Integer payloadLength;
     private int padding;
     private int truncateTo = -1;
+    private Integer sport;
+    private Integer dport;
+    private Integer fragmentOf;
+    private int fragmentField;
 
     static Frames6 ipv6() {
         return new Frames6();
@@ -109,6 +113,24 @@ final class Frames6 {
         return this;
     }
 
+    /** Source and destination ports: the first four bytes of the payload (after a fragment header, if any). */
+    Frames6 ports(int source, int destination) {
+        sport = source;
+        dport = destination;
+        return this;
+    }
+
+    /**
+     * A fragment: next header 44, and an 8-byte fragment header (inner next header {@code inner}, offset
+     * in units of 8 bytes, M flag if more follow) at the start of the payload.
+     */
+    Frames6 fragment(int inner, int offset, boolean more) {
+        nextHeader = 44;
+        fragmentOf = inner;
+        fragmentField = offset << 3 | (more ? 1 : 0);
+        return this;
+    }
+
     /** Trailing Ethernet padding beyond the payload. */
     Frames6 padding(int n) {
         padding = n;
@@ -132,6 +154,20 @@ final class Frames6 {
             b.put((byte) i);
         }
         byte[] f = b.array();
+        int l4 = 54;
+        if (fragmentOf != null) {
+            f[54] = (byte) (int) fragmentOf;
+            f[55] = 0;
+            f[56] = (byte) (fragmentField >> 8);
+            f[57] = (byte) fragmentField;
+            l4 += 8; // the identification stays the payload's bytes
+        }
+        if (sport != null) {
+            byte[] ports = {(byte) (sport >> 8), (byte) (int) sport, (byte) (dport >> 8), (byte) (int) dport};
+            for (int i = 0; i < 4 && l4 + i < 54 + payload; i++) {
+                f[l4 + i] = ports[i]; // as much of them as the payload holds
+            }
+        }
         if (icmpType != null && payload > 0) {
             f[54] = (byte) (int) icmpType;
             for (int i = 55; i < Math.min(58, 54 + payload); i++) {

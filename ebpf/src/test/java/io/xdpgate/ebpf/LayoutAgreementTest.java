@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdpgate.ebpf.libbpf.BpfObject;
 import io.xdpgate.ebpf.libbpf.MapInfo;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +144,56 @@ class LayoutAgreementTest {
             }
         }
         assertTrue(diffs.isEmpty(), "Stat differs from enum xg_stat:\n  " + String.join("\n  ", diffs));
+    }
+
+    /**
+     * The constants of xdpgate.h that are no type and so not in the BTF (route types, flags, capacities,
+     * the group bit of nh_id, the bucket count), against their Java mirrors, read from the header itself.
+     */
+    @Test
+    void headerConstantsMatchTheirJavaMirrors() throws Exception {
+        Map<String, Long> defined = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^#define\\s+(XG_\\w+)\\s+(0x[0-9a-fA-F]+|\\d+)u?\\b")
+                .matcher(Files.readString(Path.of("src/main/c/xdpgate.h")));
+        while (m.find()) {
+            defined.put(m.group(1), Long.decode(m.group(2)));
+        }
+        Map<String, Long> java = new TreeMap<>();
+        java.put("XG_PORTS_MAX", (long) MapLayouts.PORTS_MAX);
+        java.put("XG_FIB4_MAX", (long) MapLayouts.FIB4_MAX);
+        java.put("XG_NH_MAX", (long) MapLayouts.NH_MAX);
+        java.put("XG_NEIGH4_MAX", (long) MapLayouts.NEIGH4_MAX);
+        java.put("XG_LOCAL4_MAX", (long) MapLayouts.LOCAL4_MAX);
+        java.put("XG_FIB6_MAX", (long) MapLayouts.FIB6_MAX);
+        java.put("XG_NEIGH6_MAX", (long) MapLayouts.NEIGH6_MAX);
+        java.put("XG_LOCAL6_MAX", (long) MapLayouts.LOCAL6_MAX);
+        java.put("XG_NHG_MAX", (long) MapLayouts.NHG_MAX);
+        java.put("XG_PORT_UP", (long) Port.UP);
+        java.put("XG_RT_UNICAST", (long) Route.UNICAST);
+        java.put("XG_RT_LOCAL", (long) Route.LOCAL);
+        java.put("XG_RT_BLACKHOLE", (long) Route.BLACKHOLE);
+        java.put("XG_RT_UNREACHABLE", (long) Route.UNREACHABLE);
+        java.put("XG_RT_PROHIBIT", (long) Route.PROHIBIT);
+        java.put("XG_NH_ID_GROUP", Integer.toUnsignedLong(Route.GROUP));
+        java.put("XG_NH_ID_MASK", Integer.toUnsignedLong(~Route.GROUP));
+        java.put("XG_NH_VALID", (long) Nexthop.VALID);
+        java.put("XG_NH_CONNECTED", (long) Nexthop.CONNECTED);
+        java.put("XG_NH_RESOLVED", (long) Nexthop.RESOLVED);
+        java.put("XG_NHG_BUCKETS", (long) NexthopGroup.BUCKETS);
+        java.put("XG_NHG_VALID", (long) NexthopGroup.VALID);
+        List<String> diffs = new ArrayList<>();
+        java.forEach((name, value) -> {
+            Long h = defined.get(name);
+            if (!value.equals(h)) {
+                diffs.add(name + " is " + h + " in xdpgate.h, " + value + " in Java");
+            }
+        });
+        for (String name : defined.keySet()) {
+            if (!java.containsKey(name)) {
+                diffs.add(name + ": defined in xdpgate.h, no Java mirror checked here");
+            }
+        }
+        assertTrue(diffs.isEmpty(), "constants differ:\n  " + String.join("\n  ", diffs));
     }
 
     @Test
