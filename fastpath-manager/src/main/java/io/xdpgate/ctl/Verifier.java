@@ -3,12 +3,15 @@ package io.xdpgate.ctl;
 import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.Nexthop;
+import io.xdpgate.ebpf.NexthopGroup;
 import io.xdpgate.ebpf.Port;
 import io.xdpgate.ebpf.Route;
 import io.xdpgate.fastpath.IpFamily;
+import io.xdpgate.fastpath.Multipath;
 import io.xdpgate.netlink.Address;
 import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.Neighbour;
+import io.xdpgate.netlink.NexthopGroupMember;
 import io.xdpgate.netlink.NexthopObject;
 import io.xdpgate.netlink.RouteNexthop;
 
@@ -40,11 +43,11 @@ final class Verifier {
 
     /**
      * The fast path's side of one VRF: routes of both families by "prefix/length" (those the manager
-     * never writes, see {@link IpFamily#neverForwarded}, left out), the nexthop slots they point at,
+     * never writes, see {@link IpFamily#neverForwarded}, left out), the nexthop groups and slots they point at,
      * neighbours by "ifindex address" with their MAC, local addresses and ports.
      */
-    record FastPathView(Map<String, Route> routes, Map<Integer, Nexthop> nexthops, Map<String, byte[]> neighbours,
-                        Set<String> locals, Map<Integer, Port> ports) {
+    record FastPathView(Map<String, Route> routes, Map<Integer, Nexthop> nexthops, Map<Integer, NexthopGroup> groups,
+                        Map<String, byte[]> neighbours, Set<String> locals, Map<Integer, Port> ports) {
 
         static FastPathView of(FastPathMaps maps, int vrf) throws BpfException {
             Map<String, Route> routes = new HashMap<>();
@@ -74,29 +77,54 @@ final class Verifier {
             for (FastPathMaps.PortEntry p : maps.ports()) {
                 if (p.vrf() == vrf) ports.put(p.ifindex(), p.port());
             }
-            // Every slot a route points at, whatever its flags: an invalid nexthop is still the route's.
+            // Every slot a route points at, directly or through the buckets of its group, whatever its
+            // flags: an invalid nexthop is still the route's.
             Map<Integer, Nexthop> nexthops = new HashMap<>();
+            Map<Integer, NexthopGroup> groups = new HashMap<>();
+            Set<Integer> slots = new HashSet<>();
             for (Route r : routes.values()) {
-                int id = r.nexthopId();
-                if (r.type() == Route.UNICAST && id > 0 && !nexthops.containsKey(id)) {
-                    Nexthop nh = maps.nexthop(id);
-                    if (nh != null) nexthops.put(id, nh);
+                if (r.isGroup()) {
+                    if (groups.containsKey(r.groupId())) continue;
+                    NexthopGroup g = maps.nexthopGroup(r.groupId());
+                    if (g == null) continue;
+                    groups.put(r.groupId(), g);
+                    if (g.isValid()) slots.addAll(g.bucketsBySlot().keySet());
+                } else if (r.type() == Route.UNICAST && r.nexthopId() > 0) {
+                    slots.add(r.nexthopId());
                 }
             }
-            return new FastPathView(routes, nexthops, neighbours, locals, ports);
+            for (int id : slots) {
+                Nexthop nh = maps.nexthop(id);
+                if (nh != null) nexthops.put(id, nh);
+            }
+            return new FastPathView(routes, nexthops, groups, neighbours, locals, ports);
         }
     }
 
     /**
-     * What the fast path must do with a kernel route: a {@link Route} type and, for UNICAST, the egress
-     * and gateway (null: directly connected) of the nexthop slot it forwards through.
+     * What the fast path must do with a kernel route: a {@link Route} type and, for UNICAST, either the
+     * egress and gateway (null: directly connected) of the nexthop slot it forwards through, or the
+     * canonical paths (see {@link Multipath}) of the nexthop group it forwards through (ECMP).
      */
-    record Expected(int type, int oif, InetAddress gateway) {
-        /** ECMP, an unknown nexthop object or no egress: handed to Linux as an exception. */
-        static final Expected LEFT_TO_LINUX = new Expected(Route.UNREACHABLE, 0, null);
+    record Expected(int type, int oif, InetAddress gateway, List<Multipath.Path> paths) {
+        /** An unknown or unusable nexthop object, more paths than a group holds, no egress: an exception. */
+        static final Expected LEFT_TO_LINUX = new Expected(Route.UNREACHABLE, 0, null, null);
+
+        Expected(int type, int oif, InetAddress gateway) {
+            this(type, oif, gateway, null);
+        }
 
         static Expected path(int oif, InetAddress gateway) {
             return oif > 0 ? new Expected(Route.UNICAST, oif, gateway) : LEFT_TO_LINUX;
+        }
+
+        /** Several paths: a group, or the one slot of paths that are all the same. */
+        static Expected paths(List<Multipath.Path> paths) {
+            for (Multipath.Path p : paths) if (p.ifindex() <= 0) return LEFT_TO_LINUX;
+            List<Multipath.Path> canonical = Multipath.canonical(paths);
+            if (canonical.size() == 1) return path(canonical.get(0).ifindex(), canonical.get(0).gateway());
+            if (canonical.size() > Multipath.MAX_PATHS) return LEFT_TO_LINUX;
+            return new Expected(Route.UNICAST, 0, null, canonical);
         }
     }
 
@@ -104,25 +132,41 @@ final class Verifier {
      * The fast path's rule for a kernel route of the main table whose type is mirrored. Through a
      * nexthop object (RTA_NH_ID) it follows the object, whatever the route also carries for older
      * readers (the kernel's nexthop compat mode): a single nexthop gives its slot, a blackhole drops,
-     * a group of one member is that member, a larger group (ECMP) stays with Linux, and so does an id
-     * the kernel does not know. Otherwise one path gives its slot and several stay with Linux.
+     * a group of one member is that member, a larger group is ECMP over its members with their weights
+     * (left to Linux if a member is not a single nexthop with an egress), and an id the kernel does not
+     * know stays with Linux. Otherwise one path gives its slot, several a group.
      */
     static Expected expected(io.xdpgate.netlink.Route r, Map<Integer, NexthopObject> objects) {
         int type = mirroredType(r.type());
         if (type != Route.UNICAST) return new Expected(type, 0, null);
         if (r.nhId() != 0) {
             NexthopObject o = objects.get(r.nhId());
-            if (o != null && o.isGroup()) o = o.group().size() == 1 ? objects.get(o.group().get(0).id()) : null;
+            if (o != null && o.isGroup() && o.group().size() > 1) return throughGroup(o, objects);
+            if (o != null && o.isGroup()) o = objects.get(o.group().get(0).id());
             if (o == null || o.isGroup()) return Expected.LEFT_TO_LINUX;
             if (o.blackhole()) return new Expected(Route.BLACKHOLE, 0, null);
             return Expected.path(o.ifindex(), o.gateway());
         }
-        if (r.multipath().size() > 1) return Expected.LEFT_TO_LINUX;
+        if (r.multipath().size() > 1) {
+            List<Multipath.Path> paths = new ArrayList<>();
+            for (RouteNexthop h : r.multipath()) paths.add(new Multipath.Path(h.ifindex(), h.gateway(), h.weight()));
+            return Expected.paths(paths);
+        }
         if (r.multipath().size() == 1) {
             RouteNexthop only = r.multipath().get(0);
             return Expected.path(only.ifindex(), only.gateway());
         }
         return Expected.path(r.oif(), r.gateway());
+    }
+
+    private static Expected throughGroup(NexthopObject group, Map<Integer, NexthopObject> objects) {
+        List<Multipath.Path> paths = new ArrayList<>();
+        for (NexthopGroupMember m : group.group()) {
+            NexthopObject o = objects.get(m.id());
+            if (o == null || o.isGroup() || o.blackhole()) return Expected.LEFT_TO_LINUX;
+            paths.add(new Multipath.Path(o.ifindex(), o.gateway(), m.weight()));
+        }
+        return Expected.paths(paths);
     }
 
     static List<String> differences(KernelSnapshot kernel, FastPathView fp) {
@@ -200,12 +244,68 @@ final class Verifier {
             return diffs;
         }
         if (expected.type() != Route.UNICAST) return diffs;
+        if (expected.paths() != null) return groupDifferences(what, expected.paths(), fast, usable, fp);
+        if (fast.isGroup()) {
+            diffs.add(what + ": through nexthop group " + fast.groupId() + " in the fast path, one path in the kernel");
+            return diffs;
+        }
         Nexthop nh = fp.nexthops().get(fast.nexthopId());
         if (nh == null) {
             diffs.add(what + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
             return diffs;
         }
-        int oif = expected.oif();
+        slotDifferences(diffs, what, nh, expected.oif(), expected.gateway(), usable, fp);
+        return diffs;
+    }
+
+    /**
+     * A route that must forward through a group of these canonical paths: its buckets must follow the
+     * kernel's weights exactly as the manager lays them out (one slot per path, in the paths' order), and
+     * each path's slot must be right for that path, as a single path's slot.
+     */
+    private static List<String> groupDifferences(String what, List<Multipath.Path> paths, Route fast,
+                                                 Map<String, Neighbour> usable, FastPathView fp) {
+        List<String> diffs = new ArrayList<>();
+        if (!fast.isGroup()) {
+            diffs.add(what + ": one nexthop slot in the fast path, " + paths.size() + " paths in the kernel " + paths);
+            return diffs;
+        }
+        NexthopGroup g = fp.groups().get(fast.groupId());
+        if (g == null || !g.isValid()) {
+            diffs.add(what + ": nexthop group " + fast.groupId() + " is " + (g == null ? "beyond the group array" : "not in use"));
+            return diffs;
+        }
+        int[] layout = NexthopGroup.layout(Multipath.weights(paths));
+        int[] slotOfPath = new int[paths.size()]; // 0: the path has no bucket
+        Map<Integer, Integer> pathOfSlot = new HashMap<>();
+        boolean follows = true;
+        for (int b = 0; b < NexthopGroup.BUCKETS && follows; b++) {
+            int path = layout[b];
+            int slot = g.bucket(b);
+            if (slotOfPath[path] == 0) slotOfPath[path] = slot;
+            Integer owner = pathOfSlot.putIfAbsent(slot, path);
+            follows = slot > 0 && slotOfPath[path] == slot && (owner == null || owner == path);
+        }
+        if (!follows) {
+            int[] counts = NexthopGroup.bucketCounts(Multipath.weights(paths));
+            diffs.add(what + ": buckets by slot " + g.bucketsBySlot() + " in the fast path, the kernel's paths "
+                    + paths + " need " + Arrays.toString(counts) + " in this order");
+            return diffs;
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            if (slotOfPath[i] == 0) continue; // a share under half a bucket: not in the group
+            Multipath.Path p = paths.get(i);
+            Nexthop nh = fp.nexthops().get(slotOfPath[i]);
+            String path = what + " path " + p;
+            if (nh == null) diffs.add(path + ": nexthop slot " + slotOfPath[i] + " is beyond the nexthop array");
+            else slotDifferences(diffs, path, nh, p.ifindex(), p.gateway(), usable, fp);
+        }
+        return diffs;
+    }
+
+    /** The differences between one nexthop slot and the path (egress oif, gateway) it must be. */
+    private static void slotDifferences(List<String> diffs, String what, Nexthop nh, int oif, InetAddress gateway,
+                                        Map<String, Neighbour> usable, FastPathView fp) {
         if (nh.ifindex() != oif) diffs.add(what + ": egress ifindex " + nh.ifindex() + ", kernel " + oif);
         Port port = fp.ports().get(oif);
         boolean valid = port != null && port.isUp();
@@ -213,7 +313,6 @@ final class Verifier {
             diffs.add(what + ": nexthop " + (valid ? "not valid" : "valid") + " but the egress "
                     + (valid ? "is" : "is not") + " an up fast path port");
         }
-        InetAddress gateway = expected.gateway();
         if (gateway == null) {
             if ((nh.flags() & Nexthop.CONNECTED) == 0) diffs.add(what + ": directly connected in the kernel, not in the fast path");
         } else {
@@ -229,7 +328,6 @@ final class Verifier {
                 diffs.add(what + ": gateway " + gw + " unresolved in the kernel, resolved in the fast path");
             }
         }
-        return diffs;
     }
 
     /** The fast path route type for a kernel RTN_* type; 0 when such routes are not mirrored. */

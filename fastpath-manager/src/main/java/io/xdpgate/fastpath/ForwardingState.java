@@ -4,6 +4,7 @@ import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.Neighbour;
 import io.xdpgate.ebpf.Nexthop;
+import io.xdpgate.ebpf.NexthopGroup;
 import io.xdpgate.ebpf.Port;
 import io.xdpgate.ebpf.Route;
 import io.xdpgate.fpc.FpcAddress;
@@ -20,13 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,14 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Kernel nexthop objects and groups hold no map entry of their own: a route through one is
  * written from what the object is now (a slot keyed by its (vrf, ifindex, gateway) like any
- * route's, a blackhole, or left to Linux), and rewritten whenever the object changes.
+ * route's, a nexthop group of its members' slots, a blackhole, or left to Linux), and rewritten
+ * whenever the object changes.
+ *
+ * <p>ECMP: a route with several paths (its own, or those of a kernel nexthop group) forwards through
+ * an xg_nhg group keyed by its VRF and canonical paths (see {@link Multipath}), shared by every route
+ * with the same paths and weights, and holding references on its members' nexthop slots. What a group
+ * cannot express (more paths than buckets, a path with no egress, a member that is not a usable
+ * nexthop object) is left to Linux.
  */
 final class ForwardingState implements AutoCloseable {
 
@@ -55,10 +63,12 @@ final class ForwardingState implements AutoCloseable {
     private static final int IFF_LOWER_UP = 0x10000;
     private static final byte[] NO_MAC = new byte[6];
     private static final long FULL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final int GROUP_CAPACITY = 16384; // XG_NHG_MAX
 
     private final FastPathOptions options;
     private final FastPathMaps maps;
     private final NexthopTable nexthops;
+    private final GroupTable groups;
     private final Map<Integer, Vrf> vrfs = new HashMap<>();
     private final Map<String, LongAdder> ignored = new ConcurrentHashMap<>();
     private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS;
@@ -69,9 +79,15 @@ final class ForwardingState implements AutoCloseable {
     private final Map<Long, Integer> epochs = new HashMap<>();
 
     ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity) {
+        this(options, maps, nexthopCapacity, GROUP_CAPACITY);
+    }
+
+    ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity, int groupCapacity) {
         this.options = options;
         this.maps = maps;
         this.nexthops = new NexthopTable(maps, nexthopCapacity);
+        // A random seed per fast path: routers in series hash differently (no ECMP polarization).
+        this.groups = new GroupTable(maps, nexthops, groupCapacity, new SecureRandom().nextInt());
     }
 
     /**
@@ -82,26 +98,36 @@ final class ForwardingState implements AutoCloseable {
     synchronized void adopt() throws BpfException {
         int routes = 0;
         Map<Integer, Nexthop> slots = maps.nexthopsInUse();
+        Map<Integer, NexthopGroup> groupEntries = maps.nexthopGroupsInUse();
         Set<Integer> referenced = new HashSet<>();
+        Set<Integer> referencedGroups = new HashSet<>();
+        // Flows stay on their paths across the restart: new groups hash as the adopted ones do.
+        groupEntries.values().stream().filter(NexthopGroup::isValid).findFirst().ifPresent(g -> groups.adoptSeed(g.seed()));
         for (FastPathMaps.PortEntry p : maps.ports()) adoptedVrf(p.vrf()).adoptedPorts.add(p.ifindex());
         for (FastPathMaps.Local4Entry l : maps.locals4()) adoptAddress(l.vrf(), l.ifindex(), l.address());
         for (FastPathMaps.Local6Entry l : maps.locals6()) adoptAddress(l.vrf(), l.ifindex(), l.address());
         for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) adoptNeighbour(n.vrf(), n.ifindex(), n.address(), n.neighbour());
         for (FastPathMaps.Neighbour6Entry n : maps.neighbours6()) adoptNeighbour(n.vrf(), n.ifindex(), n.address(), n.neighbour());
         for (FastPathMaps.Route4Entry r : maps.routes4()) {
-            adoptRoute(r.vrf(), new Vrf.RouteKey(r.prefix(), r.prefixLength()), r.route(), referenced);
+            adoptRoute(r.vrf(), new Vrf.RouteKey(r.prefix(), r.prefixLength()), r.route(), referenced,
+                    groupEntries, referencedGroups);
             routes++;
         }
         for (FastPathMaps.Route6Entry r : maps.routes6()) {
-            adoptRoute(r.vrf(), new Vrf.RouteKey(r.prefix(), r.prefixLength()), r.route(), referenced);
+            adoptRoute(r.vrf(), new Vrf.RouteKey(r.prefix(), r.prefixLength()), r.route(), referenced,
+                    groupEntries, referencedGroups);
             routes++;
         }
+        for (int id : groupEntries.keySet()) {
+            if (!referencedGroups.contains(id)) maps.clearNexthopGroup(id); // a group no route uses: a crash's leftover
+        }
         for (int id : slots.keySet()) {
-            if (!referenced.contains(id)) maps.clearNexthop(id); // a slot no route uses: a crash's leftover
+            if (!referenced.contains(id)) maps.clearNexthop(id); // a slot no route or group uses
         }
         // Nexthop objects have no entry of their own in the maps: the routes through them are adopted
-        // with the slots they forward by, and the first resynchronization announces the objects again.
-        log.info("adopted from the pinned maps: {} vrfs, {} routes, {} nexthop slots", vrfs.size(), routes, referenced.size());
+        // with the slots and groups they forward by, and the first resynchronization announces the objects again.
+        log.info("adopted from the pinned maps: {} vrfs, {} routes, {} nexthop slots, {} nexthop groups", vrfs.size(),
+                routes, referenced.size(), referencedGroups.size());
     }
 
     private void adoptAddress(int vrf, int ifindex, InetAddress address) {
@@ -118,15 +144,28 @@ final class ForwardingState implements AutoCloseable {
         adoptedVrf(vrf).neighbours.put(new Vrf.NeighbourKey(ifindex, address), e);
     }
 
-    private void adoptRoute(int vrf, Vrf.RouteKey key, Route r, Set<Integer> referenced) {
+    private void adoptRoute(int vrf, Vrf.RouteKey key, Route r, Set<Integer> referenced,
+                            Map<Integer, NexthopGroup> groupEntries, Set<Integer> referencedGroups) {
         int slot = 0;
-        // A slot whose flags are all clear (egress down, gateway unresolved) is still this route's.
-        if (r.type() == Route.UNICAST && r.nexthopId() > 0) {
+        boolean group = false;
+        if (r.isGroup()) {
+            // The group and the slots of its buckets stay as they are until the route is rewritten; a
+            // cleared group that a route still names stays reserved too, so that no new group takes its id.
+            slot = r.groupId();
+            if (slot <= 0 || slot >= groups.capacity()) {
+                slot = 0; // names no entry: the route forwards nothing, holds nothing
+            } else {
+                group = true;
+                for (int s : groups.adopt(slot, groupEntries.get(slot))) referenced.add(s);
+                referencedGroups.add(slot);
+            }
+        } else if (r.type() == Route.UNICAST && r.nexthopId() > 0) {
+            // A slot whose flags are all clear (egress down, gateway unresolved) is still this route's.
             slot = r.nexthopId();
             nexthops.adopt(slot);
             referenced.add(slot);
         }
-        adoptedVrf(vrf).putRoute(key, RouteValue.of(r.type(), slot, slot > 0, false), epoch(Vrf.ADOPTED));
+        adoptedVrf(vrf).putRoute(key, RouteValue.of(r.type(), slot, slot > 0, false, group), epoch(Vrf.ADOPTED));
     }
 
     /** The epoch routes of {@code generation} are tagged with. */
@@ -498,6 +537,7 @@ final class ForwardingState implements AutoCloseable {
         }
         entry.single = m;
         entry.members = null;
+        entry.weights = null;
         entry.generation = generation;
         return changed ? rewriteRoutesThrough(vrf, m.id()) : FpcStatus.OK;
     }
@@ -509,14 +549,19 @@ final class ForwardingState implements AutoCloseable {
             return FpcStatus.OK;
         }
         int[] members = new int[m.members().size()];
-        for (int i = 0; i < members.length; i++) members[i] = m.members().get(i).id();
-        boolean changed = entry == null || !Arrays.equals(members, entry.members);
+        int[] weights = new int[members.length];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = m.members().get(i).id();
+            weights[i] = m.members().get(i).weight();
+        }
+        boolean changed = entry == null || !Arrays.equals(members, entry.members) || !Arrays.equals(weights, entry.weights);
         if (entry == null) {
             entry = new Vrf.NexthopObjectEntry();
             vrf.nexthopObjects.put(m.id(), entry);
         }
         entry.single = null;
-        entry.members = members; // weights do not matter while groups of several members stay with Linux
+        entry.members = members;
+        entry.weights = weights;
         entry.generation = generation;
         return changed ? rewriteRoutesThrough(vrf, m.id()) : FpcStatus.OK;
     }
@@ -531,8 +576,15 @@ final class ForwardingState implements AutoCloseable {
         rewriteRoutesThrough(vrf, id); // every one of them becomes UNREACHABLE: no slot is taken
     }
 
-    /** What a route through a nexthop object is written as: a Route.* type and, for UNICAST, its slot's key. */
-    private record Target(int type, NexthopTable.Key nexthop) {}
+    /**
+     * What a route is written as: a Route.* type and, for UNICAST, the key of the nexthop slot or of the
+     * nexthop group (ECMP) it forwards through (exactly one of them).
+     */
+    private record Target(int type, NexthopTable.Key nexthop, GroupTable.Key group) {
+        Target(int type, NexthopTable.Key nexthop) {
+            this(type, nexthop, null);
+        }
+    }
 
     private static final Target LEFT_TO_LINUX = new Target(Route.UNREACHABLE, null);
 
@@ -540,9 +592,8 @@ final class ForwardingState implements AutoCloseable {
     private static Target throughObject(Vrf vrf, int id) {
         Vrf.NexthopObjectEntry o = vrf.nexthopObjects.get(id);
         if (o != null && o.members != null) {
-            // ECMP is not in the program yet: a group of one member forwards as that member; a larger
-            // group stays with Linux (type UNREACHABLE, the exception "route type": Linux forwards).
-            o = o.members.length == 1 ? vrf.nexthopObjects.get(o.members[0]) : null;
+            if (o.members.length > 1) return throughGroup(vrf, o);
+            o = vrf.nexthopObjects.get(o.members[0]); // a group of one member forwards as that member
         }
         // Unknown (not announced yet, or deleted), or a group as a member (the kernel refuses those).
         if (o == null || o.single == null) return LEFT_TO_LINUX;
@@ -553,16 +604,45 @@ final class ForwardingState implements AutoCloseable {
     }
 
     /**
-     * Rewrites the routes through nexthop object or group {@code id}, and through the groups of one member
-     * that is {@code id}, whose target changed. NO_SPACE when a route found no free nexthop slot (it is
-     * left to Linux), OK otherwise.
+     * A kernel group of several members: ECMP over its members' paths with their weights. A member that
+     * is unknown, a group, a blackhole or without egress leaves the whole group to Linux.
+     */
+    private static Target throughGroup(Vrf vrf, Vrf.NexthopObjectEntry group) {
+        List<Multipath.Path> paths = new ArrayList<>(group.members.length);
+        for (int i = 0; i < group.members.length; i++) {
+            Vrf.NexthopObjectEntry member = vrf.nexthopObjects.get(group.members[i]);
+            if (member == null || member.single == null) return LEFT_TO_LINUX;
+            FpcNexthopObject nh = member.single;
+            if (nh.blackhole() || nh.ifindex() <= 0) return LEFT_TO_LINUX;
+            paths.add(new Multipath.Path(nh.ifindex(), nh.gateway(), group.weights[i]));
+        }
+        return multipath(vrf, paths);
+    }
+
+    /**
+     * A route over these paths: a group of their canonical form, or the one slot of a single path (paths
+     * that are all the same path), or left to Linux when there are more paths than a group has buckets.
+     */
+    private static Target multipath(Vrf vrf, List<Multipath.Path> paths) {
+        List<Multipath.Path> canonical = Multipath.canonical(paths);
+        if (canonical.size() == 1) {
+            Multipath.Path only = canonical.get(0);
+            return new Target(Route.UNICAST, new NexthopTable.Key(vrf.id, only.ifindex(), only.gateway()));
+        }
+        if (canonical.size() > Multipath.MAX_PATHS) return LEFT_TO_LINUX;
+        return new Target(Route.UNICAST, null, new GroupTable.Key(vrf.id, canonical));
+    }
+
+    /**
+     * Rewrites the routes through nexthop object or group {@code id}, and through the groups that have
+     * {@code id} as a member, whose target changed. NO_SPACE when a route found no free nexthop slot or
+     * group (it is left to Linux), OK otherwise.
      */
     private FpcStatus rewriteRoutesThrough(Vrf vrf, int id) throws BpfException {
-        List<Vrf.RouteKey> affected = new ArrayList<>(vrf.routesByNexthopObject.getOrDefault(id, Set.of()));
+        Set<Vrf.RouteKey> affected = new java.util.LinkedHashSet<>(vrf.routesByNexthopObject.getOrDefault(id, Set.of()));
         for (var e : vrf.nexthopObjects.entrySet()) {
             int[] members = e.getValue().members;
-            // A group of several members is left to Linux whatever its members are (see throughObject).
-            if (members != null && members.length == 1 && members[0] == id) {
+            if (members != null && contains(members, id)) {
                 affected.addAll(vrf.routesByNexthopObject.getOrDefault(e.getKey(), Set.of()));
             }
         }
@@ -571,11 +651,23 @@ final class ForwardingState implements AutoCloseable {
             int value = vrf.route(key);
             int object = vrf.routeObjects.get(key);
             Target t = throughObject(vrf, object);
-            NexthopTable.Key current = RouteValue.adopted(value) ? null : nexthops.keyOf(RouteValue.slot(value));
-            if (t.type() == RouteValue.type(value) && !RouteValue.adopted(value) && Objects.equals(t.nexthop(), current)) continue;
-            full |= !writeRoute(vrf, key, t.type(), t.nexthop(), object, vrf.routeGeneration(key));
+            if (!RouteValue.adopted(value) && t.equals(currentTarget(value))) continue;
+            full |= !writeRoute(vrf, key, t, object, vrf.routeGeneration(key));
         }
         return full ? FpcStatus.NO_SPACE : FpcStatus.OK;
+    }
+
+    /** What a route of this (not adopted) value forwards by now, as a {@link Target}. */
+    private Target currentTarget(int value) {
+        int type = RouteValue.type(value);
+        int slot = RouteValue.slot(value);
+        if (RouteValue.group(value)) return new Target(type, null, groups.keyOf(slot));
+        return new Target(type, nexthops.keyOf(slot));
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) if (x == id) return true;
+        return false;
     }
 
     // ---- routes
@@ -589,53 +681,63 @@ final class ForwardingState implements AutoCloseable {
             deleteRoute(vrf, key);
             return FpcStatus.OK;
         }
-        int type = routeType(m);
-        NexthopTable.Key nhKey = null;
+        Target t = new Target(routeType(m), null);
         int object = 0;
-        if (type == Route.UNICAST && m.nexthopId() != 0) {
+        if (t.type() == Route.UNICAST && m.nexthopId() != 0) {
             object = m.nexthopId();
-            Target t = throughObject(vrf, object);
-            if (t == LEFT_TO_LINUX) ignore("route_via_unknown_or_ecmp_nexthop_object", m); // rewritten when it comes
-            type = t.type();
-            nhKey = t.nexthop();
-        } else if (type == Route.UNICAST) {
-            nhKey = nexthopKey(vrf, m.nexthops());
-            if (nhKey == null) {
-                // Multipath: not in the fast path yet. Linux forwards these packets (exception
-                // "route type"), so the fast path is never wrong, only slower.
-                type = Route.UNREACHABLE;
-            }
+            t = throughObject(vrf, object);
+            if (t == LEFT_TO_LINUX) ignore("route_via_unknown_or_unusable_nexthop_object", m); // rewritten when it changes
+        } else if (t.type() == Route.UNICAST) {
+            t = ownPaths(vrf, m.nexthops());
+            // Linux forwards what the fast path cannot express (exception "route type"): never wrong, only slower.
+            if (t == LEFT_TO_LINUX) ignore("route_paths_not_expressible", m);
         }
-        return writeRoute(vrf, key, type, nhKey, object, epoch(generation)) ? FpcStatus.OK : FpcStatus.NO_SPACE;
+        return writeRoute(vrf, key, t, object, epoch(generation)) ? FpcStatus.OK : FpcStatus.NO_SPACE;
+    }
+
+    /** A route's own paths: one slot for one path, a group for several; left to Linux if a path has no egress. */
+    private static Target ownPaths(Vrf vrf, List<FpcNexthop> hops) {
+        if (hops.isEmpty()) return LEFT_TO_LINUX;
+        List<Multipath.Path> paths = new ArrayList<>(hops.size());
+        for (FpcNexthop hop : hops) {
+            if (hop.ifindex() <= 0) return LEFT_TO_LINUX;
+            paths.add(new Multipath.Path(hop.ifindex(), hop.gateway(), hop.weight()));
+        }
+        return multipath(vrf, paths);
     }
 
     /**
-     * Writes route {@code key} as {@code type} through the slot of {@code nhKey} (null: none), in place of
-     * what it was: the new slot is taken before the route points at it, the previous one released after.
-     * Returns false when no nexthop slot was free: the route is then written UNREACHABLE, so that Linux
-     * forwards its traffic (slow but correct), and the shortage is counted and logged.
+     * Writes route {@code key} as {@code t} in place of what it was: the new slot or group is taken (and
+     * written) before the route points at it, the previous one released after. Returns false when no
+     * nexthop slot or group was free: the route is then written UNREACHABLE, so that Linux forwards its
+     * traffic (slow but correct), and the shortage is counted and logged.
      */
-    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, int type, NexthopTable.Key nhKey, int object, int epoch)
-            throws BpfException {
+    private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, Target t, int object, int epoch) throws BpfException {
         boolean slotted = true;
-        int nhId = 0;
-        if (nhKey != null) {
-            try {
-                nhId = nexthops.acquire(nhKey, computeNexthop(vrf, nhKey));
-            } catch (MapFullException e) {
-                tableFull(key, e);
-                slotted = false;
-                type = Route.UNREACHABLE;
-                nhKey = null;
+        int type = t.type();
+        int id = 0;
+        boolean group = false;
+        try {
+            if (t.nexthop() != null) {
+                id = nexthops.acquire(t.nexthop(), computeNexthop(vrf, t.nexthop()));
+            } else if (t.group() != null) {
+                id = groups.acquire(t.group(), k -> computeNexthop(vrf, k));
+                group = true;
             }
+        } catch (MapFullException e) {
+            tableFull(key, e);
+            slotted = false;
+            type = Route.UNREACHABLE;
         }
         try {
-            IpFamily.of(key.prefix()).putRoute(maps, vrf.id, key.prefix(), key.prefixLength(), new Route(type, nhId));
+            Route route = group ? Route.group(id) : new Route(type, id);
+            IpFamily.of(key.prefix()).putRoute(maps, vrf.id, key.prefix(), key.prefixLength(), route);
         } catch (BpfException e) {
-            if (nhKey != null) nexthops.release(nhKey);
+            if (group) groups.release(id);
+            else if (id != 0) nexthops.release(t.nexthop());
             throw e;
         }
-        int previous = vrf.putRoute(key, RouteValue.of(type, nhId, false, object != 0), epoch);
+        int previous = vrf.putRoute(key, RouteValue.of(type, id, false, object != 0, group), epoch);
         int previousObject = objectOf(vrf, key, previous);
         if (previous != RouteTable.ABSENT) releaseNexthop(previous);
         reindex(vrf, key, previousObject, object);
@@ -676,11 +778,18 @@ final class ForwardingState implements AutoCloseable {
         return object == null ? 0 : object;
     }
 
+    /** Drops the reference a route of this value holds on its nexthop slot or group, if any. */
     private void releaseNexthop(int value) throws BpfException {
         int slot = RouteValue.slot(value);
         if (slot == 0) return;
-        if (RouteValue.adopted(value)) nexthops.releaseAdopted(slot);
-        else nexthops.releaseSlot(slot);
+        if (RouteValue.group(value)) {
+            if (RouteValue.adopted(value)) groups.releaseAdopted(slot);
+            else groups.release(slot);
+        } else if (RouteValue.adopted(value)) {
+            nexthops.releaseAdopted(slot);
+        } else {
+            nexthops.releaseSlot(slot);
+        }
     }
 
     /**
@@ -717,14 +826,6 @@ final class ForwardingState implements AutoCloseable {
         };
     }
 
-    /** The slot key of a route's own single path; null for multipath or no egress. A gateway may be of either family. */
-    private static NexthopTable.Key nexthopKey(Vrf vrf, List<FpcNexthop> hops) {
-        if (hops.size() != 1) return null;
-        FpcNexthop hop = hops.get(0);
-        if (hop.ifindex() <= 0) return null;
-        return new NexthopTable.Key(vrf.id, hop.ifindex(), hop.gateway());
-    }
-
     // ---- bookkeeping
 
     private Vrf vrfOf(FpcMessage m) {
@@ -757,6 +858,15 @@ final class ForwardingState implements AutoCloseable {
 
     synchronized int nexthopSlots() {
         return nexthops.size();
+    }
+
+    synchronized int nexthopGroups() {
+        return groups.size();
+    }
+
+    /** The seed of the flow hash of the groups this manager writes. */
+    synchronized int groupSeed() {
+        return groups.seed();
     }
 
     /** Releases handles. Pinned maps and links stay: forwarding goes on without the daemon. */

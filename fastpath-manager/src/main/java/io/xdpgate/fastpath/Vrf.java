@@ -45,6 +45,7 @@ final class Vrf {
     static final class NexthopObjectEntry {
         FpcNexthopObject single; // a single nexthop (or blackhole); null for a group
         int[] members;           // a group's member ids, in the sender's order; null for a single nexthop
+        int[] weights;           // a group's member weights, as members
         long generation;
     }
 

@@ -1,6 +1,7 @@
 package io.xdpgate.ctl;
 
 import io.xdpgate.ebpf.Nexthop;
+import io.xdpgate.ebpf.NexthopGroup;
 import io.xdpgate.ebpf.Port;
 import io.xdpgate.ebpf.Route;
 import io.xdpgate.netlink.Address;
@@ -43,6 +44,7 @@ class VerifierTest {
 
     private final Map<String, Route> fpRoutes = new HashMap<>();
     private final Map<Integer, Nexthop> fpNexthops = new HashMap<>();
+    private final Map<Integer, NexthopGroup> fpGroups = new HashMap<>();
     private final Map<String, byte[]> fpNeighbours = new HashMap<>();
     private final Set<String> fpLocals = new HashSet<>();
     private final Map<Integer, Port> fpPorts = new HashMap<>();
@@ -55,7 +57,7 @@ class VerifierTest {
 
     private List<String> diffs() {
         return Verifier.differences(new KernelSnapshot(links, addresses, neighbours, objects, routes),
-                new Verifier.FastPathView(fpRoutes, fpNexthops, fpNeighbours, fpLocals, fpPorts));
+                new Verifier.FastPathView(fpRoutes, fpNexthops, fpGroups, fpNeighbours, fpLocals, fpPorts));
     }
 
     private static InetAddress a(String s) throws Exception {
@@ -178,15 +180,90 @@ class VerifierTest {
         kernelRoute(1, "10.21.0.0", 16, "10.1.0.3", PORT, 0, 21);
         kernelRoute(1, "10.22.0.0", 16, null, 0, 0, 9);
         kernelRoute(1, "10.23.0.0", 16, null, 0, 0, 99);
-        fastRoute("10.20.0.0", 16, new Route(Route.UNREACHABLE, 0));
-        fastRoute("10.21.0.0", 16, Route.unicast(1));
+        fastRoute("10.20.0.0", 16, Route.group(4));
+        fpGroups.put(4, NexthopGroup.of(1, new int[] {1, 2}, new int[] {1, 1}));
+        fastRoute("10.21.0.0", 16, Route.unicast(2));
         slot(1, true, null);
+        slot(2, true, null);
         fastRoute("10.22.0.0", 16, new Route(Route.BLACKHOLE, 0));
         fastRoute("10.23.0.0", 16, new Route(Route.UNREACHABLE, 0));
         assertEquals(List.of(), diffs());
 
-        fastRoute("10.20.0.0", 16, Route.unicast(1));
-        assertEquals(List.of("route 10.20.0.0/16 (nexthop object 20): type 1 in the fast path, expected 4"), diffs());
+        fastRoute("10.20.0.0", 16, new Route(Route.UNREACHABLE, 0));
+        assertEquals(List.of("route 10.20.0.0/16 (nexthop object 20): type 4 in the fast path, expected 1"), diffs());
+    }
+
+    private void kernelMultipath(String dst, int len, RouteNexthop... paths) throws Exception {
+        routes.add(new io.xdpgate.netlink.Route(family(dst), 254, 1, 4, 0, len, a(dst), null, 0, 1024, List.of(paths), 0));
+    }
+
+    @Test
+    void multipathRouteMustForwardThroughAGroupWhoseBucketsFollowTheKernelsPathsAndWeights() throws Exception {
+        kernelNeighbour("10.1.0.2", GW_MAC, NUD_REACHABLE);
+        fpNeighbours.put(PORT + " " + key("10.1.0.2"), GW_MAC);
+        // Listed in another order than the canonical one (by egress, then gateway): the weights go with their path.
+        kernelMultipath("10.9.0.0", 16, new RouteNexthop(PORT, a("10.1.0.3"), 1), new RouteNexthop(PORT, a("10.1.0.2"), 3));
+        fastRoute("10.9.0.0", 16, Route.group(6));
+        slot(1, true, GW_MAC); // 10.1.0.2, resolved
+        slot(2, true, null);   // 10.1.0.3
+        fpGroups.put(6, NexthopGroup.of(1, new int[] {1, 2}, new int[] {3, 1}));
+        assertEquals(List.of(), diffs());
+
+        fpGroups.put(6, NexthopGroup.of(1, new int[] {1, 2}, new int[] {1, 1}));
+        assertEquals(List.of("route 10.9.0.0/16: buckets by slot {1=64, 2=64} in the fast path, the kernel's paths"
+                + " [via 10.1.0.2 dev 3 weight 3, via 10.1.0.3 dev 3 weight 1] need [96, 32] in this order"), diffs());
+        fpGroups.put(6, NexthopGroup.of(1, new int[] {2, 1}, new int[] {3, 1})); // the right shares, on the wrong slots
+        assertEquals(List.of("route 10.9.0.0/16 path via 10.1.0.2 dev 3 weight 3: gateway 10.1.0.2 is 02:22:22:22:22:22"
+                + " in the kernel, unresolved in the fast path", "route 10.9.0.0/16 path via 10.1.0.3 dev 3 weight 1:"
+                + " gateway 10.1.0.3 unresolved in the kernel, resolved in the fast path"), diffs());
+
+        fpGroups.put(6, NexthopGroup.of(1, new int[] {1, 2}, new int[] {3, 1}));
+        slot(1, true, null);
+        assertEquals(List.of("route 10.9.0.0/16 path via 10.1.0.2 dev 3 weight 3: gateway 10.1.0.2 is 02:22:22:22:22:22"
+                + " in the kernel, unresolved in the fast path"), diffs());
+        slot(1, true, GW_MAC);
+
+        fpGroups.put(6, new NexthopGroup(0, 0, new int[NexthopGroup.BUCKETS]));
+        assertEquals(List.of("route 10.9.0.0/16: nexthop group 6 is not in use"), diffs());
+        fastRoute("10.9.0.0", 16, Route.unicast(1));
+        assertEquals(List.of("route 10.9.0.0/16: one nexthop slot in the fast path, 2 paths in the kernel"
+                + " [via 10.1.0.2 dev 3 weight 3, via 10.1.0.3 dev 3 weight 1]"), diffs());
+        fastRoute("10.9.0.0", 16, new Route(Route.UNREACHABLE, 0));
+        assertEquals(List.of("route 10.9.0.0/16: type 4 in the fast path, expected 1"), diffs(), "no longer left to Linux");
+    }
+
+    @Test
+    void ipv6MultipathRouteOverAConnectedAndAGatewayPath() throws Exception {
+        links.put(PORT + 1, new Link(PORT + 1, "xgb", "veth", PORT_MAC, 1500, UP, 6, 0));
+        fpPorts.put(PORT + 1, new Port(PORT_MAC, Port.UP, 1500));
+        kernelMultipath("2001:db8:9::", 48, new RouteNexthop(PORT + 1, null, 1), new RouteNexthop(PORT, a("fe80::2"), 1));
+        fastRoute("2001:db8:9::", 48, Route.group(2));
+        slot(1, true, null);
+        fpNexthops.put(7, new Nexthop(PORT + 1, Nexthop.VALID | Nexthop.CONNECTED, 1500, new byte[6], PORT_MAC, false));
+        fpGroups.put(2, NexthopGroup.of(9, new int[] {1, 7}, new int[] {1, 1}));
+        assertEquals(List.of(), diffs());
+        fpNexthops.put(7, new Nexthop(PORT, Nexthop.VALID | Nexthop.CONNECTED, 1500, new byte[6], PORT_MAC, false));
+        assertEquals(List.of("route 2001:db8:9:0:0:0:0:0/48 path dev 4 weight 1: egress ifindex 3, kernel 4"), diffs());
+    }
+
+    @Test
+    void groupsThatCannotBeExpressedStayWithLinuxAndDuplicatePathsAreOnePath() throws Exception {
+        objects.put(1, new NexthopObject(1, AF_INET, PORT, a("10.1.0.2"), false, List.of(), 4, 0));
+        objects.put(2, new NexthopObject(2, AF_INET, PORT, a("10.1.0.2"), false, List.of(), 4, 0)); // the same path
+        objects.put(30, new NexthopObject(30, 0, 0, null, false,
+                List.of(new NexthopGroupMember(1, 1), new NexthopGroupMember(99, 1)), 4, 0)); // 99 is unknown
+        objects.put(31, new NexthopObject(31, 0, 0, null, false,
+                List.of(new NexthopGroupMember(1, 2), new NexthopGroupMember(2, 5)), 4, 0));
+        kernelRoute(1, "10.30.0.0", 16, null, 0, 0, 30);
+        kernelRoute(1, "10.31.0.0", 16, null, 0, 0, 31);
+        RouteNexthop[] many = new RouteNexthop[129];
+        for (int i = 0; i < many.length; i++) many[i] = new RouteNexthop(PORT, a("10.2." + (i / 200) + "." + (i % 200 + 1)), 1);
+        kernelMultipath("10.32.0.0", 16, many);
+        fastRoute("10.30.0.0", 16, new Route(Route.UNREACHABLE, 0));
+        fastRoute("10.31.0.0", 16, Route.unicast(1));
+        slot(1, true, null);
+        fastRoute("10.32.0.0", 16, new Route(Route.UNREACHABLE, 0));
+        assertEquals(List.of(), diffs());
     }
 
     @Test

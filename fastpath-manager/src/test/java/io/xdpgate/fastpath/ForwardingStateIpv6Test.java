@@ -141,10 +141,16 @@ class ForwardingStateIpv6Test extends ForwardingStateFixture {
     }
 
     @Test
-    void multipathIpv6RouteIsLeftToLinux() throws Exception {
+    void multipathIpv6RouteForwardsThroughAGroupOfItsLinkLocalGateways() throws Exception {
         ok(new FpcRoute(true, VRF, 254, ip6("2001:db8:9::"), 48, FpcRouteType.UNICAST,
-                List.of(new FpcNexthop(ifindex, ip6("fe80::2"), 1), new FpcNexthop(ifindex, ip6("fe80::3"), 1))));
-        assertEquals(Route.UNREACHABLE, route("2001:db8:9::", 48).type());
+                List.of(new FpcNexthop(ifindex, ip6("fe80::3"), 1), new FpcNexthop(ifindex, ip6("fe80::2"), 1))));
+        Route r = route("2001:db8:9::", 48);
+        assertTrue(r.isGroup(), r.toString());
+        var g = maps.nexthopGroup(r.groupId());
+        assertEquals(2, g.bucketsBySlot().size());
+        ok(neighbour6(true, GW6, GW_MAC));
+        assertArrayEquals(GW_MAC, maps.nexthop(g.bucket(0)).dmac(), "fe80::2 first: the buckets follow the gateways' order");
+        assertEquals(Nexthop.VALID, maps.nexthop(g.bucket(127)).flags(), "fe80::3 not resolved");
     }
 
     @Test

@@ -139,11 +139,16 @@ class ForwardingStateTest extends ForwardingStateFixture {
     }
 
     @Test
-    void multipathRouteIsLeftToLinuxRatherThanHalfForwarded() throws Exception {
+    void multipathRouteForwardsThroughAGroupAndAPathWithoutEgressLeavesItToLinux() throws Exception {
         FpcRoute ecmp = new FpcRoute(true, VRF, 254, ip("10.9.0.0"), 16, FpcRouteType.UNICAST,
                 List.of(new FpcNexthop(ifindex, ip("10.1.0.2"), 1), new FpcNexthop(ifindex, ip("10.1.0.3"), 1)));
         ok(ecmp);
-        assertEquals(Route.UNREACHABLE, maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).type());
+        assertTrue(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16).isGroup());
+        ok(new FpcRoute(true, VRF, 254, ip("10.9.0.0"), 16, FpcRouteType.UNICAST,
+                List.of(new FpcNexthop(ifindex, ip("10.1.0.2"), 1), new FpcNexthop(0, ip("10.1.0.3"), 1))));
+        assertEquals(new Route(Route.UNREACHABLE, 0), maps.lookupRoute4(VRF, ip("10.9.0.0"), 16));
+        assertEquals(0, state.nexthopGroups());
+        assertEquals(0, state.nexthopSlots());
     }
 
     @Test

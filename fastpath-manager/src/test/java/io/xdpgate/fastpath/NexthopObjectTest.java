@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Routes through kernel nexthop objects and groups (RTA_NH_ID), against the real maps. */
 class NexthopObjectTest extends ForwardingStateFixture {
@@ -126,13 +127,14 @@ class NexthopObjectTest extends ForwardingStateFixture {
     }
 
     @Test
-    void groupOfSeveralMembersIsLeftToLinuxAndAGroupOfOneIsThatMember() throws Exception {
+    void groupOfSeveralMembersIsANexthopGroupAndAGroupOfOneIsThatMember() throws Exception {
         ok(object(true, 1, "10.1.0.2"));
         ok(object(true, 2, "10.1.0.3"));
         ok(group(true, 10, 1, 2));
         ok(routeThrough(true, "10.9.0.0", 16, 10));
-        assertEquals(new Route(Route.UNREACHABLE, 0), route("10.9.0.0", 16), "ECMP stays with Linux");
-        assertEquals(0, state.nexthopSlots());
+        assertTrue(route("10.9.0.0", 16).isGroup(), "ECMP in the fast path");
+        assertEquals(2, state.nexthopSlots());
+        assertEquals(1, state.nexthopGroups());
 
         ok(group(true, 10, 2));
         Route one = route("10.9.0.0", 16);
@@ -145,10 +147,13 @@ class NexthopObjectTest extends ForwardingStateFixture {
         assertEquals(Nexthop.VALID, slotOf("10.9.0.0", 16).flags(), "10.1.0.4 is not resolved");
 
         ok(group(true, 10, 1, 2));
-        assertEquals(Route.UNREACHABLE, route("10.9.0.0", 16).type());
-        assertEquals(0, state.nexthopSlots());
+        assertTrue(route("10.9.0.0", 16).isGroup());
+        assertEquals(2, state.nexthopSlots());
+        assertEquals(1, state.nexthopGroups());
 
         ok(group(false, 10));
+        assertEquals(new Route(Route.UNREACHABLE, 0), route("10.9.0.0", 16), "a deleted group: left to Linux");
+        assertEquals(0, state.nexthopGroups());
         ok(group(true, 10, 1));
         assertEquals(Route.UNICAST, route("10.9.0.0", 16).type(), "a deleted group that comes back is used again");
     }

@@ -70,6 +70,10 @@ class VerifyEndToEndTest extends ForwardingStateFixture {
         run("-6", "route", "add", "2001:db8:12::/48", "via", "fe80::2", "dev", "xga");
         run("-6", "route", "add", "default", "via", "fe80::2", "dev", "xga");
         run("-6", "route", "add", "blackhole", "2001:db8:66::/48");
+        run("route", "add", "10.40.0.0/16", "nexthop", "via", "10.1.0.2", "dev", "xga", "weight", "3",
+                "nexthop", "via", "10.1.0.3", "dev", "xga");
+        run("-6", "route", "add", "2001:db8:40::/48", "nexthop", "via", "fe80::2", "dev", "xga",
+                "nexthop", "via", "fe80::3", "dev", "xga");
 
         for (RtnlObject o : dump()) {
             FpcMessage m = translate(o);
@@ -77,8 +81,16 @@ class VerifyEndToEndTest extends ForwardingStateFixture {
         }
         ok(new FpcSyncEnd(1));
         assertEquals(Route.UNICAST, route("2001:db8:9::", 48).type());
-        assertEquals(Route.UNREACHABLE, route("10.20.0.0", 16).type());
+        assertTrue(route("10.20.0.0", 16).isGroup(), "a group of two members: ECMP");
+        assertTrue(route("10.40.0.0", 16).isGroup(), "a multipath route: ECMP");
+        assertTrue(route("2001:db8:40::", 48).isGroup(), "an IPv6 multipath route: ECMP");
         assertEquals(Route.BLACKHOLE, route("10.21.0.0", 16).type());
+        assertVerify(0, "in sync");
+
+        // The kernel's group takes other weights: the fast path is behind until told, then in sync again.
+        run("nexthop", "replace", "id", "20", "group", "7,3/8");
+        assertVerify(1, "route 10.20.0.0/16 (nexthop object 20): buckets by slot");
+        ok(new FpcNexthopGroup(true, VRF, 20, List.of(new FpcGroupMember(7, 3), new FpcGroupMember(8, 1))));
         assertVerify(0, "in sync");
 
         maps.putRoute6(VRF, ip6("fe80::"), 64, Route.unicast(1)); // never looked up: ignored on both sides
