@@ -139,7 +139,8 @@ _Static_assert(sizeof(struct xg_nexthop) == 28, "xg_nexthop");
  *   IPv4: saddr, daddr, protocol, ports
  *   IPv6: saddr[0..3], daddr[0..3], protocol, ports
  * protocol is the IPv4 protocol or the IPv6 next header (for an IPv6 fragment
- * header, the next header inside it); ports is the first four bytes of the TCP,
+ * header, the next header inside it, or 44 if the packet is too short to hold
+ * it; other extension headers are not read); ports is the first four bytes of the TCP,
  * UDP or SCTP header (source and destination port) and 0 for any other protocol,
  * for every fragment (MF set or a non-zero offset; an IPv6 fragment header) so
  * that all fragments of a datagram take one path, and when the packet is too

@@ -63,7 +63,7 @@ final class ForwardingState implements AutoCloseable {
     private static final int IFF_LOWER_UP = 0x10000;
     private static final byte[] NO_MAC = new byte[6];
     private static final long FULL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    static final int GROUP_CAPACITY = 16384; // XG_NHG_MAX
+    static final int GROUP_CAPACITY = io.xdpgate.ebpf.MapLayouts.NHG_MAX;
 
     private final FastPathOptions options;
     private final FastPathMaps maps;
