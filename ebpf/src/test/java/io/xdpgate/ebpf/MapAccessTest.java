@@ -259,4 +259,19 @@ class MapAccessTest {
             assertEquals(2, second.completed(), "counted over chunks: the first chunk of 2, then none");
         }
     }
+    @Test
+    void nexthopGroupsArePutReadClearedAndListedWhenInUse() throws Exception {
+        assertEquals(java.util.Map.of(), maps.nexthopGroupsInUse());
+        NexthopGroup g = NexthopGroup.of(0xabcdef, new int[] {3, 9}, new int[] {1, 2});
+        maps.putNexthopGroup(1, g);
+        maps.putNexthopGroup(MapLayouts.NHG_MAX - 1, g);
+        assertEquals(g, maps.nexthopGroup(1));
+        assertEquals(java.util.Map.of(1, g, MapLayouts.NHG_MAX - 1, g), maps.nexthopGroupsInUse());
+        maps.clearNexthopGroup(1);
+        assertFalse(maps.nexthopGroup(1).isValid());
+        assertEquals(0, maps.nexthopGroup(1).bucket(0));
+        assertEquals(java.util.Map.of(MapLayouts.NHG_MAX - 1, g), maps.nexthopGroupsInUse());
+        assertNull(maps.nexthopGroup(MapLayouts.NHG_MAX), "beyond the array");
+        assertThrows(BpfException.class, () -> maps.putNexthopGroup(MapLayouts.NHG_MAX, g));
+    }
 }
