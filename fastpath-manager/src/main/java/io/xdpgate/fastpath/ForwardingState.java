@@ -83,11 +83,16 @@ final class ForwardingState implements AutoCloseable {
     }
 
     ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity, int groupCapacity) {
+        // A random seed per fast path: routers in series hash differently (no ECMP polarization).
+        this(options, maps, nexthopCapacity, groupCapacity, new SecureRandom().nextInt());
+    }
+
+    /** With the flow hash seed of new groups given (adopted groups bring their own, see {@link #adopt}). */
+    ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity, int groupCapacity, int groupSeed) {
         this.options = options;
         this.maps = maps;
         this.nexthops = new NexthopTable(maps, nexthopCapacity);
-        // A random seed per fast path: routers in series hash differently (no ECMP polarization).
-        this.groups = new GroupTable(maps, nexthops, groupCapacity, new SecureRandom().nextInt());
+        this.groups = new GroupTable(maps, nexthops, groupCapacity, groupSeed);
     }
 
     /**
