@@ -40,9 +40,14 @@ public record Counters(Map<Stat, Counter> fastPath, long kernelForwarded) {
     public long exceptions() {
         long sum = 0;
         for (Stat s : Stat.values()) {
-            if (s != Stat.FORWARDED) sum += packets(s);
+            if (isException(s)) sum += packets(s);
         }
         return sum;
+    }
+
+    /** Forwarded counters (FORWARDED_ECMP is a part of FORWARDED) and drops are not exceptions. */
+    private static boolean isException(Stat s) {
+        return s.name().startsWith("EXC_");
     }
 
     /** The table the demo prints. */
@@ -50,8 +55,11 @@ public record Counters(Map<Stat, Counter> fastPath, long kernelForwarded) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("  %-44s %12s%n", "path", "packets"));
         sb.append(String.format("  %-44s %12d%n", "fast path: forwarded by XDP", packets(Stat.FORWARDED)));
+        if (packets(Stat.FORWARDED_ECMP) > 0) {
+            sb.append(String.format("  %-44s %12d%n", "  of which through an ECMP group", packets(Stat.FORWARDED_ECMP)));
+        }
         for (Stat s : Stat.values()) {
-            if (s == Stat.FORWARDED || packets(s) == 0) continue;
+            if (s.name().startsWith("FORWARDED") || packets(s) == 0) continue;
             sb.append(String.format("  %-44s %12d%n", (s.name().startsWith("DROP") ? "fast path: dropped, " : "exception to Linux: ") + s.label(), packets(s)));
         }
         sb.append(String.format("  %-44s %12d%n", "Linux kernel: forwarded (IpForwDatagrams)", kernelForwarded));

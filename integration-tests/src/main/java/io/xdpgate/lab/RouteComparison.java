@@ -43,7 +43,10 @@ public final class RouteComparison {
         return diffs;
     }
 
-    /** A multipath or nexthop-object route is held as "leave to Linux" (unreachable type) by design. */
+    /**
+     * A unicast route the fast path cannot express (a group of more paths than it has buckets, an
+     * unknown nexthop object) is held as "leave to Linux" (unreachable type) by design.
+     */
     private static boolean compatible(String kernel, String fastPath) {
         return kernel.equals(fastPath) || (kernel.equals("unicast") && fastPath.equals("unreachable"));
     }
