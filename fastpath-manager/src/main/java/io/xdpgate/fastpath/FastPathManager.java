@@ -9,19 +9,26 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** The Fast Path Manager: FPC server in front, pinned maps and XDP programs behind. */
 public final class FastPathManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FastPathManager.class);
     private static final int NEXTHOP_CAPACITY = 65536; // XG_NH_MAX
+    /** How often a changed VRF table is written for operator tools (besides at the end of each sync). */
+    static final long VRF_TABLE_FLUSH_MILLIS = 100;
 
     private final ForwardingState state;
     private final FpcServer server;
+    private final ScheduledExecutorService housekeeping;
 
-    private FastPathManager(ForwardingState state, FpcServer server) {
+    private FastPathManager(ForwardingState state, FpcServer server, ScheduledExecutorService housekeeping) {
         this.state = state;
         this.server = server;
+        this.housekeeping = housekeeping;
     }
 
     public static FastPathManager start(FastPathOptions options) throws BpfException, InterruptedException {
@@ -35,13 +42,22 @@ public final class FastPathManager implements AutoCloseable {
         FpcServer.Options serverOptions = new FpcServer.Options(options.socketPath(), Set.copyOf(uids),
                 FpcServer.Options.defaults().keepaliveTimeout());
         FpcServer server = FpcServer.start(serverOptions, () -> new ConnectionApplier(state));
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fpm-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(state::flushVrfTable, VRF_TABLE_FLUSH_MILLIS, VRF_TABLE_FLUSH_MILLIS,
+                TimeUnit.MILLISECONDS);
         log.info("listening for FPC on {}; maps pinned under {}", options.socketPath(), options.pinRoot());
-        return new FastPathManager(state, server);
+        return new FastPathManager(state, server, housekeeping);
     }
 
     @Override
     public void close() {
         server.close();
+        housekeeping.shutdownNow();
+        state.flushVrfTable();
         state.close();
         log.info("stopped; the attached fast path keeps forwarding");
     }

@@ -77,6 +77,7 @@ final class ForwardingState implements AutoCloseable {
      * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear.
      */
     private final Map<Long, Integer> epochs = new HashMap<>();
+    private boolean vrfTableChanged;
 
     ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity) {
         this(options, maps, nexthopCapacity, GROUP_CAPACITY);
@@ -227,6 +228,7 @@ final class ForwardingState implements AutoCloseable {
             }
         }
         log.info("generation {} of {} complete: {} vrfs and {} stale objects removed", generation, owner, removedVrfs, removed);
+        flushVrfTable();
     }
 
     /** End of a resynchronization of one VRF: what {@code generation} did not refresh is deleted. */
@@ -306,8 +308,20 @@ final class ForwardingState implements AutoCloseable {
         }
     }
 
-    /** Tells operator tools which namespace each VRF is (see {@link VrfTable}). */
+    /**
+     * Notes that the VRF table changed. It is written by {@link #flushVrfTable}, at the end of each
+     * synchronization and every {@value FastPathManager#VRF_TABLE_FLUSH_MILLIS} ms otherwise: writing
+     * the whole table for each VRF added made a burst of 4,096 new namespaces quadratic, long enough
+     * for the cache manager's FPC keepalive to time out.
+     */
     private void publishVrfs() {
+        vrfTableChanged = true;
+    }
+
+    /** Writes the VRF table for operator tools (see {@link VrfTable}) if it changed since the last write. */
+    synchronized void flushVrfTable() {
+        if (!vrfTableChanged) return;
+        vrfTableChanged = false;
         Map<Integer, String> table = new HashMap<>();
         for (Vrf v : vrfs.values()) {
             if (v.netns != null) table.put(v.id, v.netns);
