@@ -196,7 +196,7 @@ public final class CacheManager implements AutoCloseable {
         f.silence(); // nothing of this VRF may follow its deletion
         send(new FpcVrf(false, f.vrf(), ns.name()));
         registry.release(ns);
-        closer.execute(f::close); // stopping a monitor waits for its thread: not on the watcher's
+        closer.execute(f::close); // closing waits for a listener call in progress: not on the watcher's thread
         log.info("namespace '{}' gone: vrf {} removed", ns.name(), f.vrf());
     }
 
@@ -226,8 +226,11 @@ public final class CacheManager implements AutoCloseable {
         control.shutdownNow();
         closer.shutdown();
         if (watcher != null) watcher.close();
-        followers.values().forEach(NamespaceFollower::close);
+        // Silenced and the queue closed first: a listener waiting for room in the queue returns at once,
+        // so closing each follower (which waits for its listener call in progress) is quick.
+        followers.values().forEach(NamespaceFollower::silence);
         queue.close();
+        followers.values().forEach(NamespaceFollower::close);
         client.close();
         if (metricsServer != null) metricsServer.close();
     }

@@ -43,6 +43,8 @@ final class NamespaceFollower implements AutoCloseable {
     private final StreamTranslator translator;
     private final NamespaceMetrics metrics;
     private final Object lock = new Object();
+    /** One resync at a time (the control thread's and the watcher's may meet); never taken by the listener. */
+    private final Object resyncing = new Object();
     private volatile RtnlMonitor monitor;
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
     private volatile boolean closed;
@@ -81,12 +83,26 @@ final class NamespaceFollower implements AutoCloseable {
      * of its own. The future completes when that generation's SYNC_END has been handed to the sender.
      */
     CompletableFuture<Void> resync() throws NetlinkException {
+        synchronized (resyncing) {
+            return replaceMonitor();
+        }
+    }
+
+    private CompletableFuture<Void> replaceMonitor() throws NetlinkException {
+        // The old monitor is closed outside the lock: close() waits for a listener call in progress,
+        // and onSyncEnd takes the lock.
+        RtnlMonitor old;
         synchronized (lock) {
             if (closed) return CompletableFuture.completedFuture(null);
-            if (monitor != null) {
-                monitor.close();
-                metrics.resyncStarted(FPC_RECONNECT); // a new monitor's first dump: not counted by the monitor
-            }
+            old = monitor;
+            monitor = null;
+        }
+        if (old != null) {
+            old.close(); // no call of the old monitor's listener after this: the new one starts clean
+            metrics.resyncStarted(FPC_RECONNECT); // a new monitor's first dump: not counted by the monitor
+        }
+        synchronized (lock) {
+            if (closed) return CompletableFuture.completedFuture(null);
             CompletableFuture<Void> done = new CompletableFuture<>();
             nextSyncEnd = done;
             RtnlMonitor.Options options = new RtnlMonitor.Options(netns, receiveBufferBytes, ipv6).withObserver(metrics);
@@ -151,22 +167,29 @@ final class NamespaceFollower implements AutoCloseable {
 
     /**
      * Drops everything this follower would still send, at once; {@link #close} (which waits for
-     * the monitor's thread) may then run in the background.
+     * a listener call in progress) may then run in the background.
      */
     void silence() {
         closed = true;
     }
 
-    /** Stops following; the caller announces the VRF's removal if the namespace is gone. */
+    /**
+     * Stops following; the caller announces the VRF's removal if the namespace is gone. Returns once
+     * no listener call runs any more (the monitor's close waits for one in progress).
+     */
     @Override
     public void close() {
+        RtnlMonitor m;
+        CompletableFuture<Void> pending;
         synchronized (lock) {
             closed = true;
-            if (monitor != null) monitor.close();
+            m = monitor;
             monitor = null;
-            nextSyncEnd.complete(null);
-            metrics.close(); // a namespace gone leaves no series
+            pending = nextSyncEnd;
         }
+        if (m != null) m.close(); // outside the lock, which onSyncEnd takes
+        pending.complete(null);
+        metrics.close(); // a namespace gone leaves no series; the monitor tells it nothing more
     }
 
     long overruns() {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * Turns one namespace's stream of kernel events (a dump, then live changes) into FPC messages:
  * {@link KernelTranslator} for each object, plus the little memory needed where the kernel's
  * announcements alone would mislead the fast path ({@link Ipv6MultipathRoutes},
- * {@link NexthopReferences}). On the monitor thread only.
+ * {@link NexthopReferences}). Called by the monitor's listener only (one call at a time).
  */
 final class StreamTranslator {
 

@@ -1,5 +1,7 @@
 package io.xdpgate.netlink;
 
+import io.xdpgate.netlink.sys.NativeEpoll;
+import io.xdpgate.netlink.sys.NativeNamespace;
 import io.xdpgate.netlink.sys.NativeNetlinkSocket;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
@@ -99,6 +101,67 @@ public final class NetlinkSocket implements Closeable {
         try {
             byte[] datagram = fd.receive(false);
             return datagram == null ? null : ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * One datagram if one is queued, else null at once (MSG_DONTWAIT): for a reader that learnt from
+     * epoll that the socket is readable and drains it without ever blocking.
+     *
+     * @throws NetlinkOverrunException when the kernel dropped messages for this socket (ENOBUFS)
+     */
+    ByteBuffer receiveNow() throws NetlinkException {
+        enter("recv(NETLINK_ROUTE)");
+        try {
+            byte[] datagram = fd.receive(true);
+            return datagram == null ? null : ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Adds this socket, armed, to {@code epoll} under {@code token}. Like every call on the descriptor, it
+     * fails once the socket is closed, so that a reused descriptor number is never touched.
+     */
+    void watch(NativeEpoll epoll, long token) throws NetlinkException {
+        enter("epoll_ctl(EPOLL_CTL_ADD)");
+        try {
+            epoll.add(fd, token);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Arms this socket again in {@code epoll} (see {@link NativeEpoll#rearm}). */
+    void rearm(NativeEpoll epoll, long token) throws NetlinkException {
+        enter("epoll_ctl(EPOLL_CTL_MOD)");
+        try {
+            epoll.rearm(fd, token);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Removes this socket from {@code epoll}; nothing to do once it is closed (close removes it). */
+    void unwatch(NativeEpoll epoll) throws NetlinkException {
+        lock.readLock().lock();
+        try {
+            if (!closed) {
+                epoll.remove(fd);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A handle on the namespace this socket lives in (see {@link NativeNetlinkSocket#namespace()}). */
+    NativeNamespace.Handle namespace() throws NetlinkException {
+        enter("ioctl(SIOCGSKNS)");
+        try {
+            return fd.namespace();
         } finally {
             lock.readLock().unlock();
         }

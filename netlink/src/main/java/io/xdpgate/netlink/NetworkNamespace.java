@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NetworkNamespace {
     private static final String NETNS_DIR = "/run/netns/";
+    private static final int EPERM = 1;
 
     private NetworkNamespace() {}
 
@@ -45,18 +46,60 @@ public final class NetworkNamespace {
 
     /** Runs {@code task} on a fresh thread inside namespace {@code name}, waits for it and rethrows its failure. */
     public static <T> T call(String name, Callable<T> task) throws Exception {
+        return onFreshThread("netns-" + (isCurrent(name) ? "current" : name), () -> enterOnCurrentThread(name), task);
+    }
+
+    /**
+     * Runs {@code task} in the namespace {@code socket} lives in, on a fresh thread that enters it by a
+     * handle from the socket itself (not by name: the name may be gone or reused by now). Any thread may
+     * call this, whatever namespace it is in.
+     */
+    static <T> T callWhere(NetlinkSocket socket, Callable<T> task) throws Exception {
+        NativeNamespace.Handle ns;
+        try {
+            ns = socket.namespace();
+        } catch (NetlinkException e) {
+            if (e.errno() != EPERM) {
+                throw e;
+            }
+            // Asking needs CAP_NET_ADMIN; without it this process cannot have moved any thread to another
+            // namespace either (setns needs more), so the socket lives where the calling thread does.
+            return task.call();
+        }
+        try (ns) {
+            return onFreshThread("netns-socket", ns::enter, task);
+        }
+    }
+
+    private interface Entry {
+        void enter() throws NetlinkException;
+    }
+
+    /** A fresh thread, so that no thread of anyone else's is moved; it ends with the task. */
+    private static <T> T onFreshThread(String threadName, Entry entry, Callable<T> task) throws Exception {
         Object[] result = new Object[1];
         Throwable[] failure = new Throwable[1];
         Thread thread = new Thread(() -> {
             try {
-                enterOnCurrentThread(name);
+                entry.enter();
                 result[0] = task.call();
             } catch (Throwable t) {
                 failure[0] = t;
             }
-        }, "netns-" + (isCurrent(name) ? "current" : name));
+        }, threadName);
         thread.start();
-        thread.join(); // join gives happens-before for result and failure
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join(); // join gives happens-before for result and failure
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the task is short: leaving it would leak what it opens, or close a handle under it
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         if (failure[0] instanceof Exception e) {
             throw e;
         }

@@ -8,11 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -25,11 +24,16 @@ import org.slf4j.LoggerFactory;
  * multicast groups first, then dump everything on a second socket, then stream the changes that queued
  * up meanwhile and after. Multicast is lossy: an overrun (ENOBUFS) starts a new epoch with a full dump,
  * after which the listener deletes whatever the new epoch did not re-announce.
- * <p>All callbacks come from one dedicated thread, named "rtnl-NETNS", that lives in the namespace.
- * The monitor never gives up on its own: on unexpected errors it logs, backs off, reopens and resyncs.
- * <p>A cache manager runs one monitor per namespace, thousands of them: each holds one thread with a
- * {@value #THREAD_STACK_BYTES}-byte stack (listeners must not recurse deeply), two sockets and their small
- * receive buffers, which grow only to the largest datagram seen.
+ * <p><b>Threads.</b> A cache manager runs one monitor per namespace, thousands of them, so monitors own no
+ * thread: both sockets are opened inside the namespace (by a short-lived thread that enters it), after
+ * which any thread may use them. One poller thread shared by all monitors waits until a multicast socket
+ * is readable and hands that monitor's work to a few shared workers ({@link MonitorThreads}). A turn of
+ * work reads what is queued without blocking, runs a pending dump first if one is due, and re-arms the
+ * socket. Each monitor runs its turns one at a time and in order ({@link SerialExecutor}), so its listener
+ * and observer are called as from a single thread; different namespaces proceed in parallel. A dump of a
+ * large namespace holds one worker while the others serve the rest.
+ * <p>The monitor never gives up on its own: on unexpected errors it logs, backs off, reopens and resyncs.
+ * Per monitor: two sockets (whose receive buffers are limits, not memory held) and a few objects.
  */
 public final class RtnlMonitor implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(RtnlMonitor.class);
@@ -37,10 +41,15 @@ public final class RtnlMonitor implements Closeable {
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
     private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
-    /** The monitor thread's stack: parsing and dispatch are shallow, and thousands of monitors may run. */
-    public static final long THREAD_STACK_BYTES = 256 << 10;
+    /** Multicast datagrams read in one turn; the rest waits for the next turn, after the other monitors' turns. */
+    private static final int DATAGRAMS_PER_TURN = 64;
 
-    /** Receives the namespace's state; called on the monitor thread only. */
+    /**
+     * Receives the namespace's state. Calls come from the shared worker threads, one at a time and in order,
+     * each seeing what the previous ones did (as if from a single thread). A call that blocks keeps one of
+     * the few workers from the other namespaces: waiting for room in a bounded consumer is fine, waiting
+     * for another monitor's listener is not.
+     */
     public interface Listener {
         /** A full dump starts (epoch 1 at start, then one more per resync). */
         void onSyncBegin(long epoch);
@@ -101,8 +110,14 @@ public final class RtnlMonitor implements Closeable {
 
     private final Options options;
     private final Listener listener;
-    private final Thread thread;
-    private final CountDownLatch stop = new CountDownLatch(1);
+    /** "rtnl-NETNS" ("rtnl-current" for the current namespace): names the monitor in logs and errors. */
+    private final String name;
+    private final SocketPoller poller;
+    /** Runs this monitor's turns one at a time on the shared workers: the listener's single-thread view. */
+    private final SerialExecutor turns;
+    /** A turn is queued and has not started yet: further triggers need no other turn. */
+    private final AtomicBoolean turnQueued = new AtomicBoolean();
+    private volatile boolean stopped;
     private final NetlinkMessageCounter byType;
     private final AtomicLong overruns = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
@@ -117,148 +132,184 @@ public final class RtnlMonitor implements Closeable {
     private final AtomicReference<String> resyncRequested = new AtomicReference<>();
     private volatile long lastDumpNanos;
     private volatile RtnlRecorder recorder;
-    private volatile CompletableFuture<Void> started;
-    private volatile NetlinkSocket multicast;
-    private volatile NetlinkSocket request;
+
+    // The rest is the turns' own state: set up by start() before the first turn, then used by the turns
+    // only (the serial executor orders them), and released by close() once no turn runs any more.
+
+    /** Joined to the groups; null after an error until the sockets are reopened. */
+    private NetlinkSocket multicast;
+    /** The multicast socket's token in the poller. */
+    private long multicastToken;
+    /**
+     * Dumps. It also anchors the monitor to its namespace: sockets opened again later (after an overrun or
+     * an error) are opened where this one lives, so it is replaced only by a socket opened next to it.
+     */
+    private NetlinkSocket request;
+    /** The next turn dumps first: the first epoch, or a resync after an overrun or an error. */
+    private boolean needSync = true;
+    private long backoffMillis = MIN_BACKOFF_MILLIS;
+    /** After an error, the sockets are reopened no earlier than this (System.nanoTime()). */
+    private long reopenNotBeforeNanos;
     private long epoch;
     private long lastListenerLog;
-    /** Why the next epoch dumps again (observer's reason), null until something asks for it. Monitor thread only. */
+    /** Why the next epoch dumps again (observer's reason), null until something asks for it. */
     private String nextResyncReason;
     /** How the recording marks the next epoch: OVERRUN after an overrun, SYNC_BEGIN otherwise. */
     private RtnlRecorder.Source nextSyncCause = RtnlRecorder.Source.SYNC_BEGIN;
 
-    private RtnlMonitor(Options options, Listener listener) {
+    private RtnlMonitor(Options options, Listener listener, SocketPoller poller) {
         this.options = options;
         this.listener = listener;
+        this.poller = poller;
         this.byType = new NetlinkMessageCounter(options.observer() == RtnlMonitorObserver.NONE ? null : this::messageReceived);
-        String ns = NetworkNamespace.isCurrent(options.netns()) ? "current" : options.netns();
-        this.thread = new Thread(null, this::run, "rtnl-" + ns, THREAD_STACK_BYTES);
-        this.thread.setDaemon(true);
+        this.name = "rtnl-" + (NetworkNamespace.isCurrent(options.netns()) ? "current" : options.netns());
+        this.turns = new SerialExecutor(MonitorThreads.workers(), name);
     }
 
     /**
-     * Starts the monitor thread and returns once it has entered the namespace, opened both sockets and
-     * joined the groups. The initial dump then follows asynchronously (epoch 1).
+     * Opens both sockets inside the namespace, joins the groups and returns; the initial dump (epoch 1)
+     * then follows asynchronously on the shared workers. For the current namespace ({@code netns} null)
+     * the sockets are opened by the calling thread, in its namespace.
      *
      * @throws NetlinkException when the namespace cannot be entered or the sockets cannot be set up
      */
     public static RtnlMonitor start(Options options, Listener listener) throws NetlinkException {
-        RtnlMonitor monitor = new RtnlMonitor(Objects.requireNonNull(options), Objects.requireNonNull(listener));
-        if (options.recording() != null) {
-            try {
-                monitor.recorder = new RtnlRecorder(options.recording());
-            } catch (IOException e) {
-                throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + ": recording to "
-                        + options.recording() + ": " + e, 0, e);
-            }
-        }
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        monitor.thread.setUncaughtExceptionHandler((t, e) -> log.error("{} died", t.getName(), e));
-        monitor.started = ready;
-        monitor.thread.start();
+        Objects.requireNonNull(options);
+        Objects.requireNonNull(listener);
+        RtnlMonitor monitor = new RtnlMonitor(options, listener, MonitorThreads.poller());
         try {
-            ready.get(30, TimeUnit.SECONDS);
-            return monitor;
-        } catch (ExecutionException e) {
-            monitor.close();
-            if (e.getCause() instanceof NetlinkException ne) {
-                throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + ": " + ne.getMessage(),
-                        ne.errno(), ne);
+            if (options.recording() != null) {
+                try {
+                    monitor.recorder = new RtnlRecorder(options.recording());
+                } catch (IOException e) {
+                    throw new NetlinkException("recording to " + options.recording() + ": " + e, 0, e);
+                }
             }
-            throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + " failed to start", 0, e);
-        } catch (InterruptedException e) {
+            monitor.install(NetworkNamespace.isCurrent(options.netns()) ? monitor.openSockets()
+                    : inNamespace(() -> NetworkNamespace.call(options.netns(), monitor::openSockets)));
+        } catch (NetlinkException e) {
             monitor.close();
-            Thread.currentThread().interrupt();
-            throw new NetlinkException("interrupted while starting the rtnl monitor", 0, e);
-        } catch (TimeoutException e) {
+            throw new NetlinkException("rtnl monitor " + monitor.name + ": " + e.getMessage(), e.errno(), e);
+        } catch (RuntimeException e) {
             monitor.close();
-            throw new NetlinkException("rtnl monitor " + monitor.thread.getName() + " did not start in 30 s", 0, e);
+            throw new NetlinkException("rtnl monitor " + monitor.name + " failed to start: " + e, 0, e);
         }
+        monitor.scheduleTurn();
+        return monitor;
     }
 
     private boolean stopping() {
-        return stop.getCount() == 0;
+        return stopped;
     }
 
-    private void run() {
-        try {
-            NetworkNamespace.enterOnCurrentThread(options.netns());
-            openSockets();
-        } catch (NetlinkException | RuntimeException e) {
-            closeSockets();
-            started.completeExceptionally(e);
-            return;
+    /** Queues a turn unless one is queued already; any thread. */
+    private void scheduleTurn() {
+        if (turnQueued.compareAndSet(false, true)) {
+            turns.execute(this::turn);
         }
-        started.complete(null);
-        long backoff = MIN_BACKOFF_MILLIS;
-        boolean needSync = true;
-        while (!stopping()) {
-            try {
-                if (multicast == null) {
-                    openSockets();
+    }
+
+    /**
+     * One turn: reopen the sockets if an error closed them, dump if an epoch is due, then read what the
+     * multicast socket holds without blocking (DATAGRAMS_PER_TURN at most, then another turn is queued
+     * behind the other monitors' turns) and re-arm it once it is empty. The socket stays disarmed while a
+     * turn is queued or running, so the poller does not queue turns for a monitor that is busy anyway.
+     */
+    private void turn() {
+        turnQueued.set(false); // from here on a trigger queues another turn: none is lost
+        try {
+            if (stopping()) {
+                return;
+            }
+            if (multicast == null) {
+                if (System.nanoTime() - reopenNotBeforeNanos < 0) {
+                    return; // backing off after an error: the timer queues the turn that reopens
                 }
-                String requested = resyncRequested.getAndSet(null);
-                if (requested != null) {
-                    needSync = true; // requests made during this sync's dump cause one more: never lost
-                    resyncReason(requested);
-                }
-                if (needSync) {
-                    sync();
-                    needSync = false;
-                    backoff = MIN_BACKOFF_MILLIS;
-                }
-                ByteBuffer datagram = multicast.receive();
-                if (datagram != null) {
-                    record(RtnlRecorder.Source.MULTICAST, datagram);
-                    ParseResult r = RtnlCodec.parse(datagram, this::deliver, byType);
-                    messages.addAndGet(r.messages());
-                } else {
+                reopenSockets();
+            }
+            for (int i = 0; i < DATAGRAMS_PER_TURN && !stopping(); i++) {
+                syncIfDue(); // before reading on: requests made by the listener are served in order
+                ByteBuffer datagram = multicast.receiveNow();
+                if (datagram == null) {
                     flushRecording(); // idle: a good moment to put the recording on disk
+                    poller.rearm(multicast, multicastToken);
+                    return;
                 }
-            } catch (NetlinkOverrunException e) {
-                overruns.incrementAndGet();
-                observe(RtnlMonitorObserver::overrun);
-                resyncReason("overrun");
-                nextSyncCause = RtnlRecorder.Source.OVERRUN;
-                log.warn("{}: netlink overrun, messages were lost; resynchronizing ({})", thread.getName(),
-                        e.getMessage());
-                needSync = true;
-                try {
-                    discardQueuedMessages();
-                } catch (NetlinkException reopen) {
-                    errors.incrementAndGet();
-                    log.warn("{}: reopening the multicast socket: {}", thread.getName(), reopen.getMessage());
-                    closeSockets(); // the next iteration reopens both sockets and resyncs
-                }
-            } catch (NetlinkException | RuntimeException e) {
-                if (stopping()) {
-                    break;
-                }
-                errors.incrementAndGet();
-                log.warn("{}: {}; reopening and resynchronizing in {} ms", thread.getName(), e.toString(), backoff, e);
-                closeSockets();
-                needSync = true;
-                resyncReason("error");
-                try {
-                    stop.await(backoff, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException ie) {
-                    break;
-                }
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                record(RtnlRecorder.Source.MULTICAST, datagram);
+                ParseResult r = RtnlCodec.parse(datagram, this::deliver, byType);
+                messages.addAndGet(r.messages());
+            }
+            scheduleTurn(); // more may be queued: read on after the other monitors' turns
+        } catch (NetlinkOverrunException e) {
+            overrun(e);
+        } catch (NetlinkException | RuntimeException e) {
+            failed(e);
+        } finally {
+            if (stopping()) {
+                release(); // closed meanwhile, maybe by our own listener: nothing of ours runs after this
             }
         }
-        closeSockets();
     }
 
-    private void openSockets() throws NetlinkException {
+    private void syncIfDue() throws NetlinkException {
+        String requested = resyncRequested.getAndSet(null);
+        if (requested != null) {
+            needSync = true; // requests made during this sync's dump cause one more: never lost
+            resyncReason(requested);
+        }
+        if (needSync) {
+            sync();
+            needSync = false;
+            backoffMillis = MIN_BACKOFF_MILLIS;
+        }
+    }
+
+    private void overrun(NetlinkOverrunException e) {
+        overruns.incrementAndGet();
+        observe(RtnlMonitorObserver::overrun);
+        resyncReason("overrun");
+        nextSyncCause = RtnlRecorder.Source.OVERRUN;
+        log.warn("{}: netlink overrun, messages were lost; resynchronizing ({})", name, e.getMessage());
+        needSync = true;
+        try {
+            discardQueuedMessages();
+        } catch (NetlinkException reopen) {
+            if (stopping()) {
+                return;
+            }
+            errors.incrementAndGet();
+            log.warn("{}: reopening the multicast socket: {}", name, reopen.getMessage());
+            dropMulticast(); // the next turn reopens both sockets and resyncs
+        }
+        scheduleTurn(); // the resync
+    }
+
+    /** Unexpected: reopen both sockets and resync, after a pause that doubles while the errors go on. */
+    private void failed(Exception e) {
+        if (stopping()) {
+            return;
+        }
+        errors.incrementAndGet();
+        log.warn("{}: {}; reopening and resynchronizing in {} ms", name, e.toString(), backoffMillis, e);
+        dropMulticast();
+        needSync = true;
+        resyncReason("error");
+        reopenNotBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS).execute(this::scheduleTurn);
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+    }
+
+    /** Both sockets, opened by a thread in the namespace. */
+    private record Sockets(NetlinkSocket multicast, NetlinkSocket request) {}
+
+    private Sockets openSockets() throws NetlinkException {
         NetlinkSocket m = openMulticast();
         try {
-            request = NetlinkSocket.open(REQUEST_SOCKET_BUFFER);
+            return new Sockets(m, NetlinkSocket.open(REQUEST_SOCKET_BUFFER));
         } catch (NetlinkException e) {
             m.close();
             throw e;
         }
-        multicast = m;
     }
 
     /** A multicast socket already joined to our groups: subscribed before any dump, so no change falls between. */
@@ -273,6 +324,37 @@ public final class RtnlMonitor implements Closeable {
         }
     }
 
+    /** Takes over freshly opened sockets and has the multicast one watched. */
+    private void install(Sockets s) throws NetlinkException {
+        try {
+            multicastToken = poller.watch(s.multicast(), this::scheduleTurn);
+        } catch (NetlinkException e) {
+            s.multicast().close();
+            s.request().close();
+            throw e;
+        }
+        multicast = s.multicast();
+        request = s.request();
+    }
+
+    /** After an error: a new pair, opened where the old request socket lives, which it then replaces. */
+    private void reopenSockets() throws NetlinkException {
+        NetlinkSocket old = request;
+        install(inNamespace(() -> NetworkNamespace.callWhere(old, this::openSockets)));
+        old.close();
+    }
+
+    /** Runs a task given to NetworkNamespace, whose failures are whatever the task throws. */
+    private static <T> T inNamespace(Callable<T> task) throws NetlinkException {
+        try {
+            return task.call();
+        } catch (NetlinkException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new NetlinkException("opening sockets in the namespace: " + e, 0, e);
+        }
+    }
+
     private int[] groups() {
         List<Integer> groups = new ArrayList<>(List.of(Rtnl.RTNLGRP_NSID, Rtnl.RTNLGRP_LINK,
                 Rtnl.RTNLGRP_IPV4_IFADDR, Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH, Rtnl.RTNLGRP_NEXTHOP));
@@ -283,17 +365,26 @@ public final class RtnlMonitor implements Closeable {
         return groups.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private void closeSockets() {
+    private void dropMulticast() {
         NetlinkSocket m = multicast;
-        NetlinkSocket r = request;
         multicast = null;
-        request = null;
         if (m != null) {
+            poller.unwatch(m, multicastToken);
             m.close();
         }
+    }
+
+    /** Closes everything; called once no turn runs any more (or by the last turn itself). Idempotent. */
+    private void release() {
+        dropMulticast();
+        NetlinkSocket r = request;
+        request = null;
         if (r != null) {
             r.close();
         }
+        RtnlRecorder rec = recorder;
+        recorder = null;
+        closeRecorder(rec);
     }
 
     /**
@@ -323,7 +414,7 @@ public final class RtnlMonitor implements Closeable {
                 }
                 dumpIntrRetries.incrementAndGet();
                 log.info("{}: dump interrupted by concurrent changes (NLM_F_DUMP_INTR); dumping again",
-                        thread.getName());
+                        name);
             }
         } finally {
             messages.addAndGet(dumper.messages);
@@ -360,9 +451,10 @@ public final class RtnlMonitor implements Closeable {
     }
 
     /**
-     * Asks for a new epoch (onSyncBegin, full dump, onSyncEnd), as after an overrun, which the monitor thread
-     * starts at its next opportunity (within about 250 ms when idle). Thread-safe; requests made before that
-     * epoch starts coalesce into it, a request made during a dump causes one more epoch after it.
+     * Asks for a new epoch (onSyncBegin, full dump, onSyncEnd), as after an overrun, which starts at once
+     * unless this monitor is busy (then after the dump or listener call in progress) or backing off after an
+     * error. Thread-safe, the listener included; requests made before that epoch starts coalesce into it,
+     * a request made during a dump causes one more epoch after it.
      */
     public void requestResync() {
         requestResync("requested");
@@ -375,6 +467,7 @@ public final class RtnlMonitor implements Closeable {
     public void requestResync(String reason) {
         // A request already pending stays: it makes the same epoch happen, and its reason came first.
         resyncRequested.compareAndSet(null, Objects.requireNonNull(reason, "reason"));
+        scheduleTurn();
     }
 
     /** The first cause of the coming resync wins: it is the one that made it necessary. */
@@ -389,7 +482,7 @@ public final class RtnlMonitor implements Closeable {
         try {
             call.accept(options.observer());
         } catch (RuntimeException e) {
-            log.debug("{}: observer failed", thread.getName(), e);
+            log.debug("{}: observer failed", name, e);
         }
     }
 
@@ -398,7 +491,7 @@ public final class RtnlMonitor implements Closeable {
         try {
             options.observer().messageReceived(type);
         } catch (RuntimeException e) {
-            log.debug("{}: observer failed", thread.getName(), e);
+            log.debug("{}: observer failed", name, e);
         }
     }
 
@@ -440,7 +533,7 @@ public final class RtnlMonitor implements Closeable {
         RtnlRecorder r = recorder;
         recorder = null;
         recordingErrors.incrementAndGet();
-        log.warn("{}: recording to {} failed, recording stopped: {}", thread.getName(),
+        log.warn("{}: recording to {} failed, recording stopped: {}", name,
                 r == null ? "?" : r.file(), e.toString());
         closeRecorder(r);
     }
@@ -451,7 +544,7 @@ public final class RtnlMonitor implements Closeable {
                 r.close();
             } catch (IOException e) {
                 recordingErrors.incrementAndGet();
-                log.warn("{}: closing the recording {}: {}", thread.getName(), r.file(), e.toString());
+                log.warn("{}: closing the recording {}: {}", name, r.file(), e.toString());
             }
         }
     }
@@ -464,12 +557,17 @@ public final class RtnlMonitor implements Closeable {
      * before the dump starts, has neither stale messages nor that state.
      */
     private void discardQueuedMessages() throws NetlinkException {
-        NetlinkSocket fresh = openMulticast();
-        NetlinkSocket old = multicast;
-        multicast = fresh;
-        if (old != null) {
-            old.close();
+        NetlinkSocket fresh = inNamespace(() -> NetworkNamespace.callWhere(request, this::openMulticast));
+        long token;
+        try {
+            token = poller.watch(fresh, this::scheduleTurn);
+        } catch (NetlinkException e) {
+            fresh.close();
+            throw e;
         }
+        dropMulticast();
+        multicast = fresh;
+        multicastToken = token;
     }
 
     private void deliver(RtnlEvent event) {
@@ -477,6 +575,9 @@ public final class RtnlMonitor implements Closeable {
     }
 
     private void callListener(Runnable call, String what) {
+        if (stopping()) {
+            return; // close() is waiting for this turn to end: no more calls, not even the rest of a dump
+        }
         try {
             call.run();
         } catch (RuntimeException e) {
@@ -484,7 +585,7 @@ public final class RtnlMonitor implements Closeable {
             long now = System.nanoTime();
             if (n == 1 || now - lastListenerLog > LOG_INTERVAL_NANOS) { // no per-message logging under a storm
                 lastListenerLog = now;
-                log.warn("{}: listener {} failed ({} failures so far)", thread.getName(), what, n, e);
+                log.warn("{}: listener {} failed ({} failures so far)", name, what, n, e);
             }
         }
     }
@@ -547,25 +648,18 @@ public final class RtnlMonitor implements Closeable {
         return byType.byName();
     }
 
-    /** Stops the thread and closes both sockets. Idempotent; returns within about one second. */
+    /**
+     * Stops the monitor and closes both sockets. When it returns, no listener or observer call is running
+     * or will run (except the caller's own, when a listener closes its monitor). It waits for the call in
+     * progress, if any, and for a dump in progress to notice (at most about 250 ms). Idempotent.
+     */
     @Override
     public void close() {
-        stop.countDown();
-        if (Thread.currentThread() != thread) {
-            try {
-                thread.join(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        stopped = true;
+        turns.shutdownAndAwait();
+        if (turns.inTask()) {
+            return; // called by our own listener: the turn releases everything on its way out
         }
-        // The thread closes the sockets on its way out; if a listener still holds it, close them from here.
-        // NetlinkSocket.close waits for a receive in progress, so the descriptor is never reused under it.
-        if (thread.isAlive()) {
-            log.warn("{} still busy (in a listener?) after close; closing its sockets", thread.getName());
-            closeSockets();
-        }
-        RtnlRecorder r = recorder;
-        recorder = null;
-        closeRecorder(r); // a write racing with this fails on the closed recorder and is only counted
+        release();
     }
 }

@@ -2,9 +2,9 @@ package io.xdpgate.netlink;
 
 /**
  * What an {@link RtnlMonitor} does, for whoever counts it (the cache manager's metrics), without this
- * library depending on a metrics library. Called on the monitor thread: implementations must be cheap
- * (one call per netlink message) and should not throw; an exception is caught and ignored, never
- * allowed to disturb the monitor.
+ * library depending on a metrics library. Called like the monitor's listener (one call at a time, in
+ * order, from the shared worker threads): implementations must be cheap (one call per netlink message)
+ * and should not throw; an exception is caught and ignored, never allowed to disturb the monitor.
  */
 public interface RtnlMonitorObserver {
 

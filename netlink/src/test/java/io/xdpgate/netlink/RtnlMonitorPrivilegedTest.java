@@ -3,6 +3,8 @@ package io.xdpgate.netlink;
 import static io.xdpgate.netlink.Rtnl.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,12 +68,71 @@ class RtnlMonitorPrivilegedTest {
                 rt.table() == RT_TABLE_LOCAL && rt.type() == RTN_LOCAL), "routes of all tables are delivered");
         assertEquals(0, monitor.overruns());
         assertTrue(monitor.messagesByType().get("RTM_NEWLINK") >= 3);
-        assertEquals("rtnl-" + ns.name, threadNamed("rtnl-" + ns.name));
+        assertNull(threadNamed("rtnl-" + ns.name), "no thread of its own: monitors share a few");
     }
 
     private static String threadNamed(String name) {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(name::equals)
                 .findFirst().orElse(null);
+    }
+
+    @Test
+    void socketsOpenedLaterGoWhereTheFirstOnesLive() throws Exception {
+        // From a thread of the root namespace, by a handle on the socket's namespace (SIOCGSKNS): how a
+        // monitor replaces its sockets after an overrun or an error, on a worker in whatever namespace.
+        try (NetlinkSocket first = NetworkNamespace.call(ns.name, () -> NetlinkSocket.open(1 << 16))) {
+            List<String> names = NetworkNamespace.callWhere(first, () -> {
+                try (NetlinkSocket second = NetlinkSocket.open(1 << 20)) {
+                    return linkNames(second);
+                }
+            });
+            assertTrue(names.contains("xgva") && names.contains("xgvb"), names.toString());
+            try (NetlinkSocket here = NetlinkSocket.open(1 << 20)) {
+                assertFalse(linkNames(here).contains("xgva"), "the calling thread stayed where it was");
+            }
+        }
+    }
+
+    @Test
+    void afterAnErrorTheMonitorBacksOffReopensInItsNamespaceAndResyncs() throws Exception {
+        RtnlMonitorObserverTest.Calls calls = new RtnlMonitorObserverTest.Calls();
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name).withObserver(calls));
+
+        // An unexpected failure, as a turn meets one (there is no way to make the kernel fail on purpose).
+        Method failed = RtnlMonitor.class.getDeclaredMethod("failed", Exception.class);
+        failed.setAccessible(true);
+        Field turns = RtnlMonitor.class.getDeclaredField("turns");
+        turns.setAccessible(true);
+        long before = System.nanoTime();
+        ((SerialExecutor) turns.get(monitor)).execute(() -> {
+            try {
+                failed.invoke(monitor, new NetlinkException("injected by the test", 0));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        });
+        r.awaitSyncEnds(2, 10_000);
+        long millis = (System.nanoTime() - before) / 1_000_000;
+
+        assertEquals(1, monitor.errors());
+        assertEquals(1, monitor.resyncs());
+        synchronized (calls) {
+            assertEquals(List.of("error"), calls.resyncs);
+        }
+        assertTrue(millis >= 90, "reopened after " + millis + " ms, before the backoff");
+        // The new sockets are in the namespace: its veth was dumped again, and its changes still arrive.
+        assertTrue(r.objects(Link.class).stream().anyMatch(o -> "xgva".equals(((Link) o).name())));
+        long change = System.nanoTime();
+        ns.ip("route", "add", "10.10.0.0/16", "via", "10.8.0.2");
+        InetAddress dst = InetAddress.getByName("10.10.0.0");
+        r.await(e -> !e.deleted() && e.object() instanceof Route rt && rt.dst().equals(dst), change, 2_000);
+    }
+
+    private static List<String> linkNames(NetlinkSocket socket) throws Exception {
+        List<String> names = new ArrayList<>();
+        RtnlDumper dumper = new RtnlDumper(socket, null, () -> false);
+        dumper.dump(RTM_GETLINK, AF_UNSPEC, e -> names.add(((Link) e.object()).name()));
+        return names;
     }
 
     @Test

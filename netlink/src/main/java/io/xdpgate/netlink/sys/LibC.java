@@ -2,6 +2,7 @@ package io.xdpgate.netlink.sys;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
 /**
@@ -30,6 +31,15 @@ interface LibC extends Library {
     int close(int fd);
 
     int setns(int fd, int nstype);
+
+    /** Only requests that take no argument: {@code arg} is passed as null. */
+    int ioctl(int fd, NativeLong request, Pointer arg);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, byte[] event);
+
+    int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
     String strerror(int errnum);
 }

@@ -2,6 +2,7 @@ package io.xdpgate.netlink.sys;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
 import io.xdpgate.netlink.NetlinkException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,8 +29,15 @@ public final class NativeNetlinkSocket {
     static final int SOCKADDR_NL_SIZE = 12;
     private static final int INITIAL_BUFFER = 64 * 1024;
 
+    /** ioctl that opens the socket's network namespace (linux/sockios.h); needs CAP_NET_ADMIN there. */
+    private static final NativeLong SIOCGSKNS = new NativeLong(0x894C);
+    /**
+     * Receive space per thread rather than per socket: a cache manager holds thousands of sockets and
+     * reads them from a few threads, and each datagram is copied out before the next receive.
+     */
+    private static final ThreadLocal<Memory> BUFFER = ThreadLocal.withInitial(() -> new Memory(INITIAL_BUFFER));
+
     private final int fd;
-    private Memory buffer = new Memory(INITIAL_BUFFER);
     private long foreignSenderDrops;
 
     private NativeNetlinkSocket(int fd) {
@@ -126,17 +134,19 @@ public final class NativeNetlinkSocket {
      */
     public byte[] receive(boolean dontWait) throws NetlinkException {
         int wait = dontWait ? MSG_DONTWAIT : 0;
+        Memory buffer = BUFFER.get();
         while (true) {
             byte[] from = new byte[SOCKADDR_NL_SIZE];
             int[] fromLen = {from.length};
-            long length = recv(MSG_PEEK | MSG_TRUNC | wait, 0, from, fromLen);
+            long length = recv(buffer, MSG_PEEK | MSG_TRUNC | wait, 0, from, fromLen);
             if (length < 0) {
                 return null;
             }
             if (length > buffer.size()) {
                 buffer = new Memory(Math.max(length, buffer.size() * 2));
+                BUFFER.set(buffer);
             }
-            long got = recv(wait, length, from, fromLen);
+            long got = recv(buffer, wait, length, from, fromLen);
             if (got < 0) {
                 return null;
             }
@@ -148,7 +158,7 @@ public final class NativeNetlinkSocket {
         }
     }
 
-    private long recv(int flags, long length, byte[] from, int[] fromLen) throws NetlinkException {
+    private long recv(Memory buffer, int flags, long length, byte[] from, int[] fromLen) throws NetlinkException {
         while (true) {
             fromLen[0] = from.length;
             long rc = LibC.INSTANCE.recvfrom(fd, buffer, length, flags, from, fromLen);
@@ -169,6 +179,20 @@ public final class NativeNetlinkSocket {
     /** Datagrams dropped because a process other than the kernel sent them. */
     public long foreignSenderDrops() {
         return foreignSenderDrops;
+    }
+
+    /**
+     * A handle on the network namespace this socket lives in (ioctl SIOCGSKNS), to open more sockets there
+     * from a thread that enters it. Fails with EPERM without CAP_NET_ADMIN in that namespace.
+     */
+    public NativeNamespace.Handle namespace() throws NetlinkException {
+        int nsfd = (int) Syscalls.call("ioctl(SIOCGSKNS)", () -> LibC.INSTANCE.ioctl(fd, SIOCGSKNS, null));
+        return new NativeNamespace.Handle(nsfd);
+    }
+
+    /** The descriptor, for {@link NativeEpoll} (same package): never handed out of this package. */
+    int fd() {
+        return fd;
     }
 
     /** close(2); the caller guarantees that no other thread is inside a call on this descriptor. */

@@ -24,6 +24,18 @@ class SysLayoutTest {
     }
 
     @Test
+    void epollEventMatchesTheCLayout() {
+        // struct epoll_event { uint32_t events; uint64_t data; }, packed on x86 only.
+        assertEquals(12, NativeEpoll.eventSize(true));
+        assertEquals(16, NativeEpoll.eventSize(false));
+        byte[] e = NativeEpoll.encodeEvent(0x40000001, 0x0102030405060708L);
+        assertEquals(NativeEpoll.EVENT_SIZE, e.length);
+        ByteBuffer b = ByteBuffer.wrap(e).order(ByteOrder.nativeOrder());
+        assertEquals(0x40000001, b.getInt(0));                          // EPOLLIN | EPOLLONESHOT
+        assertEquals(0x0102030405060708L, b.getLong(e.length - 8));     // data.u64: the token
+    }
+
+    @Test
     void enobufsOnReceiveIsAnOverrun() {
         NetlinkException e = Syscalls.failure("recv(NETLINK_ROUTE)", Syscalls.ENOBUFS);
         assertInstanceOf(NetlinkOverrunException.class, e);
