@@ -1,5 +1,6 @@
 package io.xdpgate.cachemanager;
 
+import io.xdpgate.daemon.ListenAddress;
 import io.xdpgate.daemon.YamlConfig;
 
 import java.net.InetSocketAddress;
@@ -111,17 +112,8 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
         return record == null ? null : record.resolveSibling(record.getFileName() + "." + (netns == null ? "default" : netns));
     }
 
-    /** "ADDRESS:PORT", "[IPV6]:PORT" or "HOST:PORT". */
     private static InetSocketAddress address(String s, String option) {
-        int colon = s.lastIndexOf(':');
-        String host = colon < 0 ? "" : s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        if (host.isEmpty() || host.contains(":") && !s.startsWith("[")) {
-            throw new IllegalArgumentException(option + " expects ADDRESS:PORT ([::1]:PORT for IPv6) or 'off', got '" + s + "'");
-        }
-        InetSocketAddress address = new InetSocketAddress(host, number(s.substring(colon + 1), option + " port", 0, 65535));
-        if (address.isUnresolved()) throw new IllegalArgumentException(option + ": unknown host '" + host + "'");
-        return address;
+        return ListenAddress.parse(s, option);
     }
 
     private static String value(String[] args, int i, String option) {

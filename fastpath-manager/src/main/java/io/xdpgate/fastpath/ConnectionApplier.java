@@ -18,6 +18,7 @@ import io.xdpgate.fpc.FpcVrf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,9 +40,17 @@ final class ConnectionApplier implements FpcApplier {
     private boolean allSyncing;
     private final Map<Integer, Long> vrfGeneration = new HashMap<>();
     private final Map<Integer, Boolean> vrfSyncing = new HashMap<>();
+    private final FastPathMetrics metrics; // null: not measured (tests)
+    private long allBegan;
+    private final Map<Integer, Long> vrfBegan = new HashMap<>();
 
     ConnectionApplier(ForwardingState state) {
+        this(state, null);
+    }
+
+    ConnectionApplier(ForwardingState state, FastPathMetrics metrics) {
         this.state = state;
+        this.metrics = metrics;
     }
 
     @Override
@@ -52,6 +61,12 @@ final class ConnectionApplier implements FpcApplier {
     @Override
     public FpcStatus apply(FpcMessage message) {
         if (message instanceof FpcKeepalive) return FpcStatus.OK;
+        FpcStatus status = applyMessage(message);
+        if (metrics != null) metrics.applied(message, status);
+        return status;
+    }
+
+    private FpcStatus applyMessage(FpcMessage message) {
         // Control requests (port enable/disable, capture, MTU) are not implemented: the sender is told so.
         if (message instanceof FpcControl) return FpcStatus.UNSUPPORTED;
         if (message instanceof FpcSyncBegin b) return begin(b);
@@ -65,12 +80,14 @@ final class ConnectionApplier implements FpcApplier {
         if (b.vrf() == FpcSyncBegin.ALL_VRFS) {
             allGeneration = b.generation();
             allSyncing = true;
+            allBegan = System.nanoTime();
             // A sync over all VRFs also refreshes each VRF's objects unless that VRF syncs on its own.
             vrfGeneration.replaceAll((k, v) -> b.generation());
             log.info("generation {} of {} over all its vrfs begins", b.generation(), owner);
         } else {
             vrfGeneration.put(b.vrf(), b.generation());
             vrfSyncing.put(b.vrf(), true);
+            vrfBegan.put(b.vrf(), System.nanoTime());
             log.debug("generation {} of {} for vrf {} begins", b.generation(), owner, b.vrf());
         }
         return FpcStatus.OK;
@@ -84,6 +101,7 @@ final class ConnectionApplier implements FpcApplier {
             }
             allSyncing = false;
             state.sweepVrfSet(owner, allGeneration, this::generationOf);
+            if (metrics != null) metrics.generationCompleted(true, Duration.ofNanos(System.nanoTime() - allBegan));
             return FpcStatus.OK;
         }
         Long current = vrfGeneration.get(e.vrf());
@@ -94,6 +112,8 @@ final class ConnectionApplier implements FpcApplier {
         }
         vrfSyncing.put(e.vrf(), false);
         state.sweepVrf(owner, e.vrf(), e.generation());
+        Long began = vrfBegan.remove(e.vrf());
+        if (metrics != null && began != null) metrics.generationCompleted(false, Duration.ofNanos(System.nanoTime() - began));
         return FpcStatus.OK;
     }
 

@@ -3,6 +3,7 @@ package io.xdpgate.fastpath;
 import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.FastPathProgram;
+import io.xdpgate.daemon.MetricsServer;
 import io.xdpgate.fpc.FpcServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +25,14 @@ public final class FastPathManager implements AutoCloseable {
     private final ForwardingState state;
     private final FpcServer server;
     private final ScheduledExecutorService housekeeping;
+    private final MetricsServer metricsServer; // null: none
 
-    private FastPathManager(ForwardingState state, FpcServer server, ScheduledExecutorService housekeeping) {
+    private FastPathManager(ForwardingState state, FpcServer server, ScheduledExecutorService housekeeping,
+                            MetricsServer metricsServer) {
         this.state = state;
         this.server = server;
         this.housekeeping = housekeeping;
+        this.metricsServer = metricsServer;
     }
 
     public static FastPathManager start(FastPathOptions options) throws BpfException, InterruptedException {
@@ -41,7 +45,18 @@ public final class FastPathManager implements AutoCloseable {
         uids.addAll(FpcServer.Options.defaults().allowedUids());
         FpcServer.Options serverOptions = new FpcServer.Options(options.socketPath(), Set.copyOf(uids),
                 FpcServer.Options.defaults().keepaliveTimeout());
-        FpcServer server = FpcServer.start(serverOptions, () -> new ConnectionApplier(state));
+        FastPathMetrics metrics = new FastPathMetrics(state::stats, state::occupancy);
+        FpcServer server = FpcServer.start(serverOptions, () -> new ConnectionApplier(state, metrics));
+        MetricsServer metricsServer = null;
+        if (options.metrics() != null) {
+            try {
+                metricsServer = MetricsServer.start(options.metrics(), "fpm-metrics-http", metrics::scrape);
+                log.info("metrics at http://{}:{}/metrics", options.metrics().getHostString(), metricsServer.address().getPort());
+            } catch (java.io.IOException e) {
+                // Not fatal: forwarding matters more than its statistics.
+                log.warn("cannot serve metrics on {}: {}; running without", options.metrics(), e.getMessage());
+            }
+        }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fpm-housekeeping");
             t.setDaemon(true);
@@ -50,11 +65,12 @@ public final class FastPathManager implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(state::flushVrfTable, VRF_TABLE_FLUSH_MILLIS, VRF_TABLE_FLUSH_MILLIS,
                 TimeUnit.MILLISECONDS);
         log.info("listening for FPC on {}; maps pinned under {}", options.socketPath(), options.pinRoot());
-        return new FastPathManager(state, server, housekeeping);
+        return new FastPathManager(state, server, housekeeping, metricsServer);
     }
 
     @Override
     public void close() {
+        if (metricsServer != null) metricsServer.close();
         server.close();
         housekeeping.shutdownNow();
         state.flushVrfTable();

@@ -1,15 +1,26 @@
 package io.xdpgate.fastpath;
 
+import io.xdpgate.daemon.ListenAddress;
+import io.xdpgate.daemon.YamlConfig;
+
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Command-line options of the Fast Path Manager. */
-public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports) {
+/** Command-line options of the Fast Path Manager (metrics: null when off). */
+public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports,
+                              InetSocketAddress metrics) {
+
+    /** Options with the default metrics address. */
+    public FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports) {
+        this(pinRoot, socketPath, allowedUids, ports, ListenAddress.parse(DEFAULT_METRICS, "--metrics"));
+    }
 
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/xdpgate");
     public static final Path DEFAULT_SOCKET = Path.of("/run/xdpgate/fpc.sock");
+    public static final String DEFAULT_METRICS = "127.0.0.1:9467";
 
     public static final String HELP = """
             Usage: xdpgate fastpath-manager [OPTIONS]
@@ -22,26 +33,67 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
                                  (default /sys/fs/bpf/xdpgate)
               --socket PATH      FPC UNIX socket to listen on (default /run/xdpgate/fpc.sock)
               --allow-uid UID    also accept FPC peers running as UID (root and the
-                                 daemon's own uid are always accepted); repeatable
+                                 daemon's own uid are always accepted); repeatable,
+                                 or several separated by commas
               --ports LIST       comma-separated interface names that get the fast path,
                                  each NAME (any VRF) or NETNS/NAME; default: every
                                  non-loopback Ethernet interface
+              --metrics ADDRESS:PORT
+                                 serve Prometheus metrics over HTTP at
+                                 http://ADDRESS:PORT/metrics (default 127.0.0.1:9467;
+                                 [::1]:PORT for IPv6, port 0 for any free port);
+                                 "--metrics off" serves none. If the port is taken,
+                                 the daemon logs it and runs without metrics
+              --config FILE      read options from a YAML file first: keys pin-root,
+                                 socket, allow-uid (a list), ports (a list), metrics,
+                                 with the values above (docs/config/fastpath-manager.yaml);
+                                 the command line overrides the file
               --help             show this text
 
             Stop with SIGTERM or Ctrl-C: the pinned links keep forwarding after exit.
             """;
 
+    /** The keys of the configuration file and the options they stand for. */
+    static final List<YamlConfig.Key> CONFIG_KEYS = List.of(
+            new YamlConfig.Value("pin-root", "--pin-root"),
+            new YamlConfig.Value("socket", "--socket"),
+            new YamlConfig.ListOf("allow-uid", "--allow-uid"),
+            new YamlConfig.ListOf("ports", "--ports"),
+            new YamlConfig.Value("metrics", "--metrics", "off"));
+
+    /** The options of the command line, after those of the file {@code --config} names, if any. */
     public static FastPathOptions parse(String[] args) {
+        List<String> all = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of(args));
+        int config = command.indexOf("--config");
+        if (config >= 0) {
+            Path file = Path.of(value(args, config + 1, "--config"));
+            command.subList(config, config + 2).clear();
+            if (command.contains("--config")) throw new IllegalArgumentException("--config may be given once");
+            all.addAll(YamlConfig.arguments(file, CONFIG_KEYS, one -> parseArguments(one.toArray(new String[0]))));
+        }
+        all.addAll(command);
+        return parseArguments(all.toArray(new String[0]));
+    }
+
+    private static FastPathOptions parseArguments(String[] args) {
         Path pinRoot = DEFAULT_PIN_ROOT;
         Path socket = DEFAULT_SOCKET;
         Set<Integer> uids = new java.util.TreeSet<>();
         List<String> ports = new ArrayList<>();
+        InetSocketAddress metrics = ListenAddress.parse(DEFAULT_METRICS, "--metrics");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--pin-root" -> pinRoot = Path.of(value(args, ++i, a));
                 case "--socket" -> socket = Path.of(value(args, ++i, a));
-                case "--allow-uid" -> uids.add(parseUid(value(args, ++i, a)));
+                case "--allow-uid" -> {
+                    for (String u : value(args, ++i, a).split(",")) uids.add(parseUid(u.trim()));
+                }
+                case "--metrics" -> {
+                    String v = value(args, ++i, a);
+                    metrics = v.equals("off") ? null : ListenAddress.parse(v, a);
+                }
                 case "--ports" -> {
                     for (String p : value(args, ++i, a).split(",")) {
                         if (!p.isBlank()) ports.add(p.trim());
@@ -50,7 +102,7 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
-        return new FastPathOptions(pinRoot, socket, Set.copyOf(uids), List.copyOf(ports));
+        return new FastPathOptions(pinRoot, socket, Set.copyOf(uids), List.copyOf(ports), metrics);
     }
 
     private static String value(String[] args, int i, String option) {

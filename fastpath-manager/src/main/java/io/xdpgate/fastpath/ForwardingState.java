@@ -875,6 +875,28 @@ final class ForwardingState implements AutoCloseable {
         return out;
     }
 
+    /** How full the manager's tables are: read by the metrics at scrape time. */
+    record Occupancy(int vrfs, long routes4, long routes6, int nexthopSlots, int groups) {}
+
+    synchronized Occupancy occupancy() {
+        long routes4 = 0;
+        long routes6 = 0;
+        for (Vrf v : vrfs.values()) {
+            routes4 += v.routes4.size();
+            routes6 += v.routes6.size();
+        }
+        return new Occupancy(vrfs.size(), routes4, routes6, nexthops.size(), groups.size());
+    }
+
+    /** The fast path's counters summed over CPUs (not synchronized: a read of a per-CPU map). */
+    Map<io.xdpgate.ebpf.Stat, io.xdpgate.ebpf.Counter> stats() {
+        try {
+            return maps.stats();
+        } catch (BpfException e) {
+            throw new IllegalStateException("xg_stats: " + e.getMessage(), e);
+        }
+    }
+
     synchronized int nexthopSlots() {
         return nexthops.size();
     }

@@ -69,9 +69,11 @@ public final class Daemons implements AutoCloseable {
     }
 
     /** A Fast Path Manager whose ports are the interfaces with these names, in any VRF. */
-    public void startFastPathManager(String ports) {
-        fastpath = spawn("fastpath-manager", "io.xdpgate.fastpath.FastPathManagerMain",
-                "--pin-root", pinRoot.toString(), "--socket", socket.toString(), "--ports", ports);
+    public void startFastPathManager(String ports, String... extraOptions) {
+        List<String> args = new ArrayList<>(List.of("--pin-root", pinRoot.toString(), "--socket", socket.toString(),
+                "--ports", ports));
+        args.addAll(List.of(extraOptions));
+        fastpath = spawn("fastpath-manager", "io.xdpgate.fastpath.FastPathManagerMain", args.toArray(new String[0]));
     }
 
     /** A Cache Manager following the default namespace and every namespace in /run/netns. */

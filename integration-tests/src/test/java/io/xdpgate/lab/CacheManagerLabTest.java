@@ -52,7 +52,7 @@ class CacheManagerLabTest {
     @Test
     void aBurstOfHalfAMillionRouteChangesOverrunsNetlinkAndIsResynchronized() throws Exception {
         int overrunsBefore = daemons.logCount(CM, "netlink overrun");
-        int metricsPort = freePort();
+        int metricsPort = Metrics.freePort();
         // deliberately small: the burst must overrun it
         daemons.startCacheManager("--rcvbuf", "65536", "--metrics", "127.0.0.1:" + metricsPort);
         daemons.awaitSynchronized(lab, Duration.ofSeconds(30));
@@ -66,34 +66,12 @@ class CacheManagerLabTest {
         System.out.printf("overruns resynchronized: %d%n", daemons.logCount(CM, "netlink overrun") - overrunsBefore);
 
         // The cache manager counts them in its metrics, overruns and the resyncs they caused alike.
-        String metrics = scrape(metricsPort);
-        double overruns = sample(metrics, "xdpgate_cm_netlink_overruns_total{netns=\"" + Lab.ROUTER + "\"}");
-        double resyncs = sample(metrics, "xdpgate_cm_resyncs_total{netns=\"" + Lab.ROUTER + "\",reason=\"overrun\"}");
+        String metrics = Metrics.scrape(metricsPort);
+        double overruns = Metrics.sample(metrics, "xdpgate_cm_netlink_overruns_total{netns=\"" + Lab.ROUTER + "\"}");
+        double resyncs = Metrics.sample(metrics, "xdpgate_cm_resyncs_total{netns=\"" + Lab.ROUTER + "\",reason=\"overrun\"}");
         assertTrue(overruns >= 1, "overruns counted:\n" + metrics);
         assertTrue(resyncs >= 1, "resyncs after overruns counted:\n" + metrics);
         System.out.printf("metrics: %.0f overruns, %.0f resyncs after an overrun%n", overruns, resyncs);
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String scrape(int port) throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
-    }
-
-    /** The value of the sample whose name and labels are exactly {@code series}, or 0 if absent. */
-    private static double sample(String metrics, String series) {
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).strip());
-        }
-        return 0;
     }
 
     /** 10.a.b.c/32 with distinct values for i below 16M, clear of the lab's own 10.201-202. */

@@ -32,6 +32,7 @@ class DualStackLabTest {
     private static final Path SOCKET = Path.of("/run/xdpgate/xg-test-dual.sock");
     private static Lab lab;
     private static Daemons daemons;
+    private static int metricsPort;
 
     @BeforeAll
     static void startLab() throws Exception {
@@ -39,7 +40,8 @@ class DualStackLabTest {
         Lab.removePins(PIN_ROOT);
         lab = Lab.createDualStack();
         daemons = new Daemons(PIN_ROOT, SOCKET, Path.of("target", "lab-logs", "dual-stack"));
-        daemons.startFastPathManager();
+        metricsPort = Metrics.freePort();
+        startFastPathManager();
         daemons.startCacheManager();
         daemons.awaitSynchronized(lab, Duration.ofSeconds(30));
         awaitRoute6(Lab.H2_ADDR6.replace("::2", "::"), 64);
@@ -53,6 +55,11 @@ class DualStackLabTest {
         if (daemons != null) daemons.close();
         if (lab != null) lab.close();
         Lab.removePins(PIN_ROOT);
+    }
+
+    private static void startFastPathManager() {
+        daemons.startFastPathManager(Lab.ROUTER + "/" + Lab.R_H1 + "," + Lab.ROUTER + "/" + Lab.R_H2,
+                "--metrics", "127.0.0.1:" + metricsPort);
     }
 
     private static void awaitRoute6(String prefix, int length) throws Exception {
@@ -141,6 +148,29 @@ class DualStackLabTest {
     }
 
     @Test
+    @Order(0)
+    void prometheusScrapeCountsTheTrafficTheFastPathForwarded() throws Exception {
+        String series = "xdpgate_fp_forwarded_packets_total{reason=\"forwarded\"}";
+        String bytes = "xdpgate_fp_forwarded_bytes_total{reason=\"forwarded\"}";
+        Counters mapBefore = Counters.read(PIN_ROOT, lab);
+        String before = Metrics.scrape(metricsPort);
+        Traffic.Ping ping = Traffic.ping(Lab.H1, Lab.H2_ADDR, 300, 0.002);
+        String after = Metrics.scrape(metricsPort);
+        Counters mapDelta = Counters.read(PIN_ROOT, lab).minus(mapBefore);
+        assertTrue(ping.allAnswered(), ping.toString());
+        double packets = Metrics.sample(after, series) - Metrics.sample(before, series);
+        double octets = Metrics.sample(after, bytes) - Metrics.sample(before, bytes);
+        System.out.printf("scrape: %.0f packets and %.0f bytes forwarded for %d pings (%d in the map)%n",
+                packets, octets, ping.transmitted(), mapDelta.packets(Stat.FORWARDED));
+        // Each echo request and reply is one 98-byte frame (84 bytes of IPv4, 14 of Ethernet).
+        assertTrue(packets >= 2 * 300 && packets <= 2 * 300 + 10, "forwarded packets in the scrape: " + packets);
+        assertTrue(octets >= 2 * 300 * 98 && octets <= (2 * 300 + 10) * 98 + 2000, "forwarded bytes in the scrape: " + octets);
+        assertTrue(Math.abs(packets - mapDelta.packets(Stat.FORWARDED)) <= 10, "the scrape reads the fast path's own counters");
+        assertTrue(Metrics.sample(after, "xdpgate_fp_table_entries{family=\"ipv4\",table=\"routes\"}") >= 2, after);
+        assertTrue(Metrics.sample(after, "xdpgate_fp_fpc_messages_total{type=\"route_add\"}") >= 2, after);
+    }
+
+    @Test
     @Order(4)
     void fastPathManagerRestartedUnderAPingFloodLosesNoPing() throws Exception {
         Counters before = Counters.read(PIN_ROOT, lab);
@@ -149,11 +179,11 @@ class DualStackLabTest {
         Thread.sleep(1000);
         daemons.stopFastPathManager(); // SIGTERM: a clean stop leaves the fast path forwarding
         Thread.sleep(1000);
-        daemons.startFastPathManager(); // adopts the pinned maps and links, resynchronizes
+        startFastPathManager(); // adopts the pinned maps and links, resynchronizes
         Thread.sleep(2000);
         daemons.killFastPathManager(); // SIGKILL, as a crash would
         Thread.sleep(500);
-        daemons.startFastPathManager();
+        startFastPathManager();
         String out = new String(flood.getInputStream().readAllBytes());
         flood.waitFor();
         Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);

@@ -1,0 +1,117 @@
+package io.xdpgate.fastpath;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.xdpgate.ebpf.MapLayouts;
+import io.xdpgate.ebpf.Stat;
+import io.xdpgate.fpc.FpcMessage;
+import io.xdpgate.fpc.FpcStatus;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The fast path manager's metrics, in Prometheus form: the fast path's own counters (read from the
+ * per-CPU xg_stats map when scraped, so they never lag), how full its tables are, and the FPC
+ * traffic and resynchronizations it applied.
+ */
+final class FastPathMetrics {
+
+    /** A snapshot of the fast path's counters, taken once per scrape. */
+    private volatile Map<Stat, io.xdpgate.ebpf.Counter> stats = new EnumMap<>(Stat.class);
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Supplier<Map<Stat, io.xdpgate.ebpf.Counter>> readStats;
+    private final Map<String, Counter> messages = new ConcurrentHashMap<>();
+    private final Map<String, Counter> reports = new ConcurrentHashMap<>();
+    private final Map<String, Timer> resyncs = new ConcurrentHashMap<>();
+
+    /**
+     * @param readStats reads xg_stats (summed over CPUs); null or an exception leaves the last values
+     * @param occupancy what the manager holds, read at scrape time
+     */
+    FastPathMetrics(Supplier<Map<Stat, io.xdpgate.ebpf.Counter>> readStats, Supplier<ForwardingState.Occupancy> occupancy) {
+        this.readStats = readStats;
+        for (Stat s : Stat.values()) {
+            String kind = kind(s);
+            FunctionCounter.builder("xdpgate.fp." + kind + ".packets", this, m -> m.packets(s))
+                    .description("Packets the fast path " + describe(kind) + ", by reason").tag("reason", s.label())
+                    .register(registry);
+            FunctionCounter.builder("xdpgate.fp." + kind + ".bytes", this, m -> m.bytes(s))
+                    .description("Bytes the fast path " + describe(kind) + ", by reason").tag("reason", s.label())
+                    .baseUnit("bytes").register(registry);
+        }
+        table("routes", "ipv4", MapLayouts.FIB4_MAX, () -> occupancy.get().routes4());
+        table("routes", "ipv6", MapLayouts.FIB6_MAX, () -> occupancy.get().routes6());
+        table("nexthops", "all", MapLayouts.NH_MAX, () -> occupancy.get().nexthopSlots());
+        table("nexthop_groups", "all", MapLayouts.NHG_MAX, () -> occupancy.get().groups());
+        Gauge.builder("xdpgate.fp.vrfs", () -> occupancy.get().vrfs()).description("VRFs (namespaces) known").register(registry);
+    }
+
+    private void table(String name, String family, int capacity, Supplier<Number> entries) {
+        Gauge.builder("xdpgate.fp.table.entries", entries).description("Entries the fast path manager holds in a table")
+                .tag("table", name).tag("family", family).register(registry);
+        Gauge.builder("xdpgate.fp.table.capacity", () -> capacity).description("Capacity of a fast path table")
+                .tag("table", name).tag("family", family).register(registry);
+    }
+
+    private static String kind(Stat s) {
+        if (s.name().startsWith("FORWARDED")) return "forwarded";
+        if (s.name().startsWith("DROP")) return "dropped";
+        return "exceptions";
+    }
+
+    private static String describe(String kind) {
+        return switch (kind) {
+            case "forwarded" -> "forwarded (forwarded_ecmp: the part through ECMP groups)";
+            case "dropped" -> "dropped";
+            default -> "handed to Linux";
+        };
+    }
+
+    private long packets(Stat s) {
+        io.xdpgate.ebpf.Counter c = stats.get(s);
+        return c == null ? 0 : c.packets();
+    }
+
+    private long bytes(Stat s) {
+        io.xdpgate.ebpf.Counter c = stats.get(s);
+        return c == null ? 0 : c.bytes();
+    }
+
+    /** One FPC message applied with {@code status}. */
+    void applied(FpcMessage m, FpcStatus status) {
+        messages.computeIfAbsent(m.messageType().name().toLowerCase(java.util.Locale.ROOT),
+                t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
+                        .tag("type", t).register(registry)).increment();
+        if (status != FpcStatus.OK) {
+            reports.computeIfAbsent(status.name().toLowerCase(java.util.Locale.ROOT),
+                    t -> Counter.builder("xdpgate.fp.fpc.errors").description("FPC messages answered with an error, by status")
+                            .tag("status", t).register(registry)).increment();
+        }
+    }
+
+    /** A generation (resynchronization) completed, over all VRFs of a sender or one VRF. */
+    void generationCompleted(boolean allVrfs, Duration took) {
+        resyncs.computeIfAbsent(allVrfs ? "all_vrfs" : "vrf",
+                s -> Timer.builder("xdpgate.fp.generations").description("Generations applied, from SYNC_BEGIN to the sweep")
+                        .tag("scope", s).publishPercentileHistogram().register(registry)).record(took);
+    }
+
+    /** The Prometheus text of every metric, with the fast path's counters read now. */
+    String scrape() {
+        try {
+            Map<Stat, io.xdpgate.ebpf.Counter> now = readStats.get();
+            if (now != null) stats = now;
+        } catch (RuntimeException e) {
+            // The maps are closing or unreadable: the counters keep their last values.
+        }
+        return registry.scrape();
+    }
+}
