@@ -111,6 +111,11 @@ public final class Daemons implements AutoCloseable {
         p.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Removes the daemons' logs in {@code logDir} (they are appended to across restarts). */
+    public static void clearLogs(Path logDir) throws IOException {
+        for (String daemon : new String[] {"fastpath-manager", "cache-manager"}) Files.deleteIfExists(logDir.resolve(daemon + ".log"));
+    }
+
     /** How many lines of a daemon's log contain {@code text}. */
     public int logCount(String daemon, String text) {
         try {

@@ -70,6 +70,7 @@ public final class NamespaceBench {
         Path logs = Path.of(System.getProperty("java.io.tmpdir"), "xdpgate-bench-namespaces-logs");
         List<String> names = new ArrayList<>();
         for (int i = 0; i < count; i++) names.add(PREFIX + i);
+        Daemons.clearLogs(logs); // the daemons append: a new run starts with empty logs
         Lab.removePins(PIN_ROOT);
         try (Daemons daemons = new Daemons(PIN_ROOT, SOCKET, logs)) {
             daemons.startFastPathManager("none"); // no port: this measures following namespaces, not forwarding

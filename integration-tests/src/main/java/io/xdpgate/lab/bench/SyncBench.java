@@ -72,6 +72,7 @@ public final class SyncBench {
         InternetTable table = InternetTable.generate(options.routes4(), options.routes6(), options.seed());
         Path batch = Files.createTempFile("xg-bench-sync", ".batch");
         table.writeBatch(batch, "add", GATEWAY4, GATEWAY6);
+        Daemons.clearLogs(logs); // the daemons append: a new run starts with empty logs
         Lab.removePins(PIN_ROOT);
         createNamespace();
         Daemons daemons = new Daemons(PIN_ROOT, SOCKET, logs);
