@@ -1,9 +1,12 @@
 package io.xdpgate.ctl;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.fastpath.FastPathOptions;
 import io.xdpgate.fastpath.VrfTable;
 
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,49 +18,123 @@ public final class CtlMain {
             Usage: xdpgate ctl COMMAND [OPTIONS]
 
             Commands:
+              status             Whether the fast path is there, where it is attached, whether
+                                 the fast path manager runs, with route counts and counters.
+              show TOPIC         What the fast path holds, read from its pinned maps. TOPIC is
+                                 one of: interfaces, routes, neighbours, nexthops, vrfs, stats.
               verify             Dump every VRF's namespace from the kernel and compare it with
                                  what the fast path holds: ports, local addresses, neighbours and
-                                 routes of the main table. Prints each difference; exits 0 when
-                                 there is none, 1 when there are differences, 2 on an error.
+                                 routes of the main table, IPv4 and IPv6, with their nexthops and
+                                 ECMP groups. Prints each difference; exits 0 when there is none,
+                                 1 when there are differences, 2 on an error.
+              detach             Remove the fast path: unpin its links (the XDP programs leave
+                                 the ports) and its maps. Refused while the fast path manager runs
+                                 (it would attach again), unless --force.
 
             Options:
               --pin-root DIR     the fast path manager's pin root (default /sys/fs/bpf/xdpgate)
-              --max N            differences printed per VRF at most (default 50)
+              --socket PATH      its FPC socket, to tell whether it runs (default /run/xdpgate/fpc.sock)
+              --json             print JSON instead of a table (status, show)
+              --vrf ID           show only this VRF (show interfaces, routes, neighbours)
+              --limit N          rows printed at most (show; default 100 in a table, all in JSON; -1: all)
+              --max N            differences printed per VRF at most (verify; default 50)
+              --force            detach even though the fast path manager runs
             """;
 
     private CtlMain() {}
 
     public static void main(String[] args) {
         System.setProperty("xdpgate.process", "ctl");
-        System.exit(run(args));
+        System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.print(HELP);
+            out.print(HELP);
             return args.length == 0 ? 2 : 0;
         }
+        String command = args[0];
+        String topic = null;
+        int first = 1;
+        if (command.equals("show")) {
+            if (args.length < 2 || args[1].startsWith("--")) {
+                err.println("ctl show: which topic? one of " + CtlShow.TOPICS);
+                return 2;
+            }
+            topic = args[1];
+            first = 2;
+        }
         Path pinRoot = FastPathOptions.DEFAULT_PIN_ROOT;
+        Path socket = FastPathOptions.DEFAULT_SOCKET;
         int max = 50;
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--pin-root" -> pinRoot = Path.of(value(args, ++i));
-                case "--max" -> max = Integer.parseInt(value(args, ++i));
-                default -> {
-                    System.err.println("ctl: unknown option '" + args[i] + "' (see --help)");
-                    return 2;
+        int vrf = -1;
+        Integer limit = null;
+        boolean json = false;
+        boolean force = false;
+        try {
+            for (int i = first; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--pin-root" -> pinRoot = Path.of(value(args, ++i));
+                    case "--socket" -> socket = Path.of(value(args, ++i));
+                    case "--max" -> max = number(args, ++i);
+                    case "--vrf" -> vrf = number(args, ++i);
+                    case "--limit" -> limit = number(args, ++i);
+                    case "--json" -> json = true;
+                    case "--force" -> force = true;
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
                 }
             }
-        }
-        if (!args[0].equals("verify")) {
-            System.err.println("ctl: unknown command '" + args[0] + "' (see --help)");
+        } catch (IllegalArgumentException e) {
+            err.println("ctl " + command + ": " + e.getMessage());
             return 2;
         }
         try {
-            return verify(pinRoot, max);
+            return switch (command) {
+                case "verify" -> verify(pinRoot, max, out);
+                case "status" -> {
+                    Map<String, Object> status = CtlStatus.status(pinRoot, socket);
+                    if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
+                    else CtlStatus.print(status, out);
+                    yield "present".equals(status.get("fast_path")) ? 0 : 1;
+                }
+                case "show" -> show(topic, pinRoot, vrf, json, limit == null ? (json ? -1 : 100) : limit, out, err);
+                case "detach" -> {
+                    if (!force && CtlStatus.listening(socket)) {
+                        err.println("ctl detach: the fast path manager is running (it listens on " + socket
+                                + ") and would attach again: stop it first, or use --force");
+                        yield 1;
+                    }
+                    List<String> removed = CtlStatus.detach(pinRoot);
+                    removed.forEach(out::println);
+                    out.println(removed.isEmpty() ? "nothing to remove under " + pinRoot : "fast path removed from " + pinRoot);
+                    yield 0;
+                }
+                default -> {
+                    err.println("ctl: unknown command '" + command + "' (see --help)");
+                    yield 2;
+                }
+            };
         } catch (Exception e) {
-            System.err.println("ctl verify: " + e.getMessage());
+            err.println("ctl " + command + ": " + e.getMessage());
             return 2;
+        }
+    }
+
+    private static int show(String topic, Path pinRoot, int vrf, boolean json, int limit, PrintStream out, PrintStream err)
+            throws Exception {
+        if (!Files.exists(pinRoot.resolve("xg_fib4"))) {
+            err.println("ctl show: no fast path under " + pinRoot + ": is the fast path manager running with this --pin-root?");
+            return 1;
+        }
+        Map<Integer, String> vrfs = Files.exists(VrfTable.pathFor(pinRoot)) ? VrfTable.read(pinRoot) : Map.of();
+        try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
+            Table t = CtlShow.table(topic, maps, vrfs, vrf);
+            if (t == null) {
+                err.println("ctl show: unknown topic '" + topic + "' (one of " + CtlShow.TOPICS + ")");
+                return 2;
+            }
+            t.print(out, json, limit);
+            return 0;
         }
     }
 
@@ -66,8 +143,21 @@ public final class CtlMain {
         return args[i];
     }
 
+    private static int number(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " expects a number, got '" + v + "'");
+        }
+    }
+
     /** Prints every difference (at most {@code max} per VRF); 0 when in sync, 1 otherwise. */
     public static int verify(Path pinRoot, int max) throws Exception {
+        return verify(pinRoot, max, System.out);
+    }
+
+    static int verify(Path pinRoot, int max, PrintStream out) throws Exception {
         Map<Integer, String> vrfs = VrfTable.read(pinRoot);
         int total = 0;
         try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
@@ -81,14 +171,14 @@ public final class CtlMain {
                     // Typically a namespace removed a moment ago: the fast path still has its VRF.
                     diffs = List.of("the namespace cannot be dumped (" + ex.getMessage() + ") but the fast path holds its vrf");
                 }
-                System.out.printf("vrf %d (%s): %s%n", e.getKey(), netns == null ? "default namespace" : "netns " + netns,
+                out.printf("vrf %d (%s): %s%n", e.getKey(), netns == null ? "default namespace" : "netns " + netns,
                         diffs.isEmpty() ? "in sync" : diffs.size() + " differences");
-                diffs.stream().limit(max).forEach(d -> System.out.println("  " + d));
-                if (diffs.size() > max) System.out.println("  ... and " + (diffs.size() - max) + " more");
+                diffs.stream().limit(max).forEach(d -> out.println("  " + d));
+                if (diffs.size() > max) out.println("  ... and " + (diffs.size() - max) + " more");
                 total += diffs.size();
             }
         }
-        System.out.println(total == 0 ? "fast path in sync with the kernel (" + vrfs.size() + " vrfs)" : total + " differences");
+        out.println(total == 0 ? "fast path in sync with the kernel (" + vrfs.size() + " vrfs)" : total + " differences");
         return total == 0 ? 0 : 1;
     }
 }
