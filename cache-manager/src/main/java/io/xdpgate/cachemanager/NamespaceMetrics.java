@@ -51,6 +51,17 @@ final class NamespaceMetrics implements RtnlMonitorObserver, AutoCloseable {
                 + "the namespace is dumped again").tag("netns", netns).register(registry));
         this.dumps = keep(Timer.builder(DUMP_DURATION).description("full dumps of the namespace, from start to end, "
                 + "translation included").tag("netns", netns).register(registry));
+        // The known reasons start at 0, so that a rate or an alert sees the series before the first resync.
+        for (String reason : KNOWN_RESYNC_REASONS) resyncCounter(reason);
+    }
+
+    /** The reasons the monitor and the cache manager give (see {@link #resyncStarted}). */
+    static final String[] KNOWN_RESYNC_REASONS = {"overrun", "error", "link_down", "nexthop_change", "fpc_reconnect"};
+
+    private Counter resyncCounter(String reason) {
+        return resyncs.computeIfAbsent(reason, r -> keep(Counter.builder(RESYNCS)
+                .description("full dumps of a namespace after its first one, by reason")
+                .tag("netns", netns).tag("reason", r).register(registry)));
     }
 
     /** "RTM_NEWROUTE" is "newroute", "NLMSG_DONE" is "done"; a type without a name ("type 104") is "other". */
@@ -85,9 +96,7 @@ final class NamespaceMetrics implements RtnlMonitorObserver, AutoCloseable {
     @Override
     public void resyncStarted(String reason) {
         if (closed) return;
-        resyncs.computeIfAbsent(reason, r -> keep(Counter.builder(RESYNCS)
-                .description("full dumps of a namespace after its first one, by reason")
-                .tag("netns", netns).tag("reason", r).register(registry))).increment();
+        resyncCounter(reason).increment();
     }
 
     @Override

@@ -52,6 +52,16 @@ final class FastPathMetrics {
         table("nexthops", "all", MapLayouts.NH_MAX, () -> occupancy.get().nexthopSlots());
         table("nexthop_groups", "all", MapLayouts.NHG_MAX, () -> occupancy.get().groups());
         Gauge.builder("xdpgate.fp.vrfs", () -> occupancy.get().vrfs()).description("VRFs (namespaces) known").register(registry);
+        // Every error status starts at 0, so that a rate or an alert sees the series before the first error.
+        for (FpcStatus status : FpcStatus.values()) {
+            if (status != FpcStatus.OK) errorCounter(status);
+        }
+    }
+
+    private Counter errorCounter(FpcStatus status) {
+        return reports.computeIfAbsent(status.name().toLowerCase(java.util.Locale.ROOT),
+                t -> Counter.builder("xdpgate.fp.fpc.errors").description("FPC messages answered with an error, by status")
+                        .tag("status", t).register(registry));
     }
 
     private void table(String name, String family, int capacity, Supplier<Number> entries) {
@@ -90,11 +100,7 @@ final class FastPathMetrics {
         messages.computeIfAbsent(m.messageType().name().toLowerCase(java.util.Locale.ROOT),
                 t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
                         .tag("type", t).register(registry)).increment();
-        if (status != FpcStatus.OK) {
-            reports.computeIfAbsent(status.name().toLowerCase(java.util.Locale.ROOT),
-                    t -> Counter.builder("xdpgate.fp.fpc.errors").description("FPC messages answered with an error, by status")
-                            .tag("status", t).register(registry)).increment();
-        }
+        if (status != FpcStatus.OK) errorCounter(status).increment();
     }
 
     /** A generation (resynchronization) completed, over all VRFs of a sender or one VRF. */
