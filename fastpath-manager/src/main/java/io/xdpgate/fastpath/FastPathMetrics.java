@@ -52,10 +52,19 @@ final class FastPathMetrics {
         table("nexthops", "all", MapLayouts.NH_MAX, () -> occupancy.get().nexthopSlots());
         table("nexthop_groups", "all", MapLayouts.NHG_MAX, () -> occupancy.get().groups());
         Gauge.builder("xdpgate.fp.vrfs", () -> occupancy.get().vrfs()).description("VRFs (namespaces) known").register(registry);
-        // Every error status starts at 0, so that a rate or an alert sees the series before the first error.
+        // Every error status and generation scope starts at 0, so that a rate or an alert sees the series
+        // before the first occurrence.
         for (FpcStatus status : FpcStatus.values()) {
             if (status != FpcStatus.OK) errorCounter(status);
         }
+        generationTimer(true);
+        generationTimer(false);
+    }
+
+    private Timer generationTimer(boolean allVrfs) {
+        return resyncs.computeIfAbsent(allVrfs ? "all_vrfs" : "vrf",
+                s -> Timer.builder("xdpgate.fp.generations").description("Generations applied, from SYNC_BEGIN to the sweep")
+                        .tag("scope", s).publishPercentileHistogram().register(registry));
     }
 
     private Counter errorCounter(FpcStatus status) {
@@ -105,9 +114,7 @@ final class FastPathMetrics {
 
     /** A generation (resynchronization) completed, over all VRFs of a sender or one VRF. */
     void generationCompleted(boolean allVrfs, Duration took) {
-        resyncs.computeIfAbsent(allVrfs ? "all_vrfs" : "vrf",
-                s -> Timer.builder("xdpgate.fp.generations").description("Generations applied, from SYNC_BEGIN to the sweep")
-                        .tag("scope", s).publishPercentileHistogram().register(registry)).record(took);
+        generationTimer(allVrfs).record(took);
     }
 
     /** The Prometheus text of every metric, with the fast path's counters read now. */
