@@ -5,7 +5,6 @@ import io.xdpgate.daemon.YamlConfig;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Command-line options of the Cache Manager. */
@@ -64,17 +63,7 @@ public record CacheManagerOptions(String netns, int vrf, Path socketPath, int re
 
     /** The options of the command line, after those of the file {@code --config} names, if any. */
     public static CacheManagerOptions parse(String[] args) {
-        List<String> all = new ArrayList<>();
-        List<String> command = new ArrayList<>(List.of(args));
-        int config = command.indexOf("--config");
-        if (config >= 0) {
-            Path file = Path.of(value(args, config + 1, "--config"));
-            command.subList(config, config + 2).clear();
-            if (command.contains("--config")) throw new IllegalArgumentException("--config may be given once");
-            all.addAll(YamlConfig.arguments(file, CONFIG_KEYS, one -> parseArguments(one.toArray(new String[0]))));
-        }
-        all.addAll(command);
-        return parseArguments(all.toArray(new String[0]));
+        return parseArguments(YamlConfig.commandLine(args, CONFIG_KEYS, one -> parseArguments(one.toArray(new String[0]))));
     }
 
     private static CacheManagerOptions parseArguments(String[] args) {

@@ -84,6 +84,23 @@ public final class YamlConfig {
         return all;
     }
 
+    /**
+     * A daemon's whole command line: {@code args} without {@code --config FILE}, after the arguments
+     * FILE stands for (see {@link #arguments}); {@code args} itself when there is no {@code --config}.
+     */
+    public static String[] commandLine(String[] args, List<Key> keys, Consumer<List<String>> check) {
+        List<String> command = new ArrayList<>(List.of(args));
+        int config = command.indexOf("--config");
+        if (config < 0) return args;
+        if (config + 1 >= command.size()) throw new IllegalArgumentException("--config needs a value (see --help)");
+        Path file = Path.of(command.get(config + 1));
+        command.subList(config, config + 2).clear();
+        if (command.contains("--config")) throw new IllegalArgumentException("--config may be given once");
+        List<String> all = new ArrayList<>(arguments(file, keys, check));
+        all.addAll(command);
+        return all.toArray(new String[0]);
+    }
+
     private static JsonNode read(Path file) {
         try {
             long size = Files.size(file);

@@ -63,17 +63,7 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
 
     /** The options of the command line, after those of the file {@code --config} names, if any. */
     public static FastPathOptions parse(String[] args) {
-        List<String> all = new ArrayList<>();
-        List<String> command = new ArrayList<>(List.of(args));
-        int config = command.indexOf("--config");
-        if (config >= 0) {
-            Path file = Path.of(value(args, config + 1, "--config"));
-            command.subList(config, config + 2).clear();
-            if (command.contains("--config")) throw new IllegalArgumentException("--config may be given once");
-            all.addAll(YamlConfig.arguments(file, CONFIG_KEYS, one -> parseArguments(one.toArray(new String[0]))));
-        }
-        all.addAll(command);
-        return parseArguments(all.toArray(new String[0]));
+        return parseArguments(YamlConfig.commandLine(args, CONFIG_KEYS, one -> parseArguments(one.toArray(new String[0]))));
     }
 
     private static FastPathOptions parseArguments(String[] args) {
