@@ -2,6 +2,7 @@ package io.xdpgate.ctl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.Port;
 import io.xdpgate.fastpath.FastPathOptions;
 import io.xdpgate.fastpath.VrfTable;
 
@@ -27,6 +28,25 @@ public final class CtlMain {
                                  routes of the main table, IPv4 and IPv6, with their nexthops and
                                  ECMP groups. Prints each difference; exits 0 when there is none,
                                  1 when there are differences, 2 on an error.
+                                 With --packets N, after that comparison, N packets per VRF that has
+                                 up fast path ports: UDP to random destinations (mostly inside random
+                                 routes of the kernel, some anywhere, some to the router's own
+                                 addresses), IPv4 and IPv6 in the proportion of the routes, each
+                                 arriving on a random port from a host of its subnet. For each, the
+                                 kernel's route lookup (as ip route get fibmatch DST from SRC iif PORT)
+                                 and its neighbour table say what must happen; a copy of the VRF's XDP
+                                 program, run on the packet through BPF_PROG_TEST_RUN, says what the
+                                 fast path does: the verdict, the MACs it writes (the egress port's
+                                 and the neighbour's), the exception or drop reason. The fast path
+                                 must do what the kernel does (through any one path of an ECMP
+                                 route) or hand the packet to Linux for the precise reason (no_neigh,
+                                 not_port, local, no_route, route_type; blackhole routes drop):
+                                 anything else is a mismatch, printed with the packet and both
+                                 decisions, and verify exits 1. A difference that does not repeat
+                                 on a second look (the state changed meanwhile) is printed apart.
+                                 The copy counts in its own statistics, not in the fast path's; as
+                                 real packets do, the runs mark the neighbours and nexthops they use
+                                 as hit.
               detach             Remove the fast path: unpin its links (the XDP programs leave
                                  the ports) and its maps. Refused while the fast path manager runs
                                  (it would attach again), unless --force.
@@ -35,9 +55,13 @@ public final class CtlMain {
               --pin-root DIR     the fast path manager's pin root (default /sys/fs/bpf/xdpgate)
               --socket PATH      its FPC socket, to tell whether it runs (default /run/xdpgate/fpc.sock)
               --json             print JSON instead of a table (status, show)
-              --vrf ID           show only this VRF (show interfaces, routes, neighbours)
+              --vrf ID           show only this VRF (show interfaces, routes, neighbours), or verify
+                                 only this VRF
+              --packets N        verify: also check N test packets per VRF (default 0: none)
+              --seed S           verify --packets: the seed of the random packets (default: the time);
+                                 the same seed and state give the same packets
               --limit N          rows printed at most (show; default 100 in a table, all in JSON; -1: all)
-              --max N            differences printed per VRF at most (verify; default 50)
+              --max N            differences, and mismatches, printed per VRF at most (verify; default 50)
               --force            detach even though the fast path manager runs
             """;
 
@@ -68,6 +92,8 @@ public final class CtlMain {
         Path socket = FastPathOptions.DEFAULT_SOCKET;
         int max = 50;
         int vrf = -1;
+        int packets = 0;
+        long seed = System.nanoTime() & 0xffffffffL;
         Integer limit = null;
         boolean json = false;
         boolean force = false;
@@ -79,6 +105,8 @@ public final class CtlMain {
                     case "--max" -> max = number(args, ++i);
                     case "--vrf" -> vrf = number(args, ++i);
                     case "--limit" -> limit = number(args, ++i);
+                    case "--packets" -> packets = number(args, ++i);
+                    case "--seed" -> seed = longNumber(args, ++i);
                     case "--json" -> json = true;
                     case "--force" -> force = true;
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
@@ -90,7 +118,7 @@ public final class CtlMain {
         }
         try {
             return switch (command) {
-                case "verify" -> verify(pinRoot, max, out);
+                case "verify" -> verify(pinRoot, max, new PacketOptions(vrf, packets, seed), out);
                 case "status" -> {
                     Map<String, Object> status = CtlStatus.status(pinRoot, socket);
                     if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
@@ -143,6 +171,15 @@ public final class CtlMain {
         return args[i];
     }
 
+    private static long longNumber(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " expects a number, got '" + v + "'");
+        }
+    }
+
     private static int number(String[] args, int i) {
         String v = value(args, i);
         try {
@@ -157,15 +194,32 @@ public final class CtlMain {
         return verify(pinRoot, max, System.out);
     }
 
+    /** Which VRF to verify (-1: all) and how many test packets per VRF (0: none), from which seed. */
+    record PacketOptions(int vrf, int packets, long seed) {
+        static final PacketOptions NONE = new PacketOptions(-1, 0, 0);
+    }
+
     static int verify(Path pinRoot, int max, PrintStream out) throws Exception {
+        return verify(pinRoot, max, PacketOptions.NONE, out);
+    }
+
+    static int verify(Path pinRoot, int max, PacketOptions packets, PrintStream out) throws Exception {
+        if (packets.packets() < 0) throw new IllegalArgumentException("--packets must not be negative");
         Map<Integer, String> vrfs = VrfTable.read(pinRoot);
         int total = 0;
+        int checked = 0;
+        int sent = 0;
+        int mismatches = 0;
+        int changed = 0;
         try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
             for (var e : vrfs.entrySet()) {
+                if (packets.vrf() >= 0 && e.getKey() != packets.vrf()) continue;
+                checked++;
                 String netns = e.getValue().isEmpty() ? null : e.getValue();
                 List<String> diffs;
+                KernelSnapshot kernel = null;
                 try {
-                    KernelSnapshot kernel = KernelSnapshot.of(netns);
+                    kernel = KernelSnapshot.of(netns);
                     diffs = Verifier.differences(kernel, Verifier.FastPathView.of(maps, e.getKey()));
                 } catch (io.xdpgate.netlink.NetlinkException ex) {
                     // Typically a namespace removed a moment ago: the fast path still has its VRF.
@@ -176,9 +230,29 @@ public final class CtlMain {
                 diffs.stream().limit(max).forEach(d -> out.println("  " + d));
                 if (diffs.size() > max) out.println("  ... and " + (diffs.size() - max) + " more");
                 total += diffs.size();
+                if (packets.packets() > 0 && kernel != null) {
+                    int vrf = e.getKey();
+                    PacketCheck.Result r = PacketCheck.run(pinRoot, vrf, netns, kernel, ports(maps, vrf),
+                            () -> ports(maps, vrf), packets.packets(), packets.seed(), max, out);
+                    sent += r.packets();
+                    mismatches += r.mismatches();
+                    changed += r.changed();
+                }
             }
         }
-        out.println(total == 0 ? "fast path in sync with the kernel (" + vrfs.size() + " vrfs)" : total + " differences");
-        return total == 0 ? 0 : 1;
+        if (packets.vrf() >= 0 && checked == 0) out.println("no vrf " + packets.vrf() + " in the fast path");
+        out.println(total == 0 ? "fast path in sync with the kernel (" + checked + " vrfs)" : total + " differences");
+        if (packets.packets() > 0) {
+            out.println(sent + " packets in " + checked + " vrfs, " + mismatches + " mismatches"
+                    + (changed == 0 ? "" : " (and " + changed + " differences that did not repeat)"));
+        }
+        return total == 0 && mismatches == 0 && (packets.vrf() < 0 || checked > 0) ? 0 : 1;
+    }
+
+    /** The fast path's ports of one VRF, by ifindex. */
+    private static Map<Integer, Port> ports(FastPathMaps maps, int vrf) throws io.xdpgate.ebpf.BpfException {
+        Map<Integer, Port> out = new java.util.HashMap<>();
+        for (FastPathMaps.PortEntry p : maps.ports()) if (p.vrf() == vrf) out.put(p.ifindex(), p.port());
+        return out;
     }
 }
