@@ -103,6 +103,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_local6 SEC(".maps");
 
+/*
+ * The DIR-24 tables of large VRFs (see xdpgate.h), by VRF. The inner definition is
+ * the template every table must match; the manager creates the tables and inserts them.
+ */
+struct xg_fib4_dir_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_FIB4_DIR_PAIRS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xg_fib4_dir_pair);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, XG_FIB4_DIR_VRFS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xg_fib4_dir_table);
+} xg_fib4_dir SEC(".maps");
+
 /* Nexthop groups (ECMP), indexed by nh_id & XG_NH_ID_MASK of a route with XG_NH_ID_GROUP. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -324,6 +344,50 @@ static __always_inline struct xg_nhg *xg_group(__u32 nh_id)
 	return g;
 }
 
+/*
+ * The route of an IPv4 destination in a VRF, or NULL when none covers it: from the VRF's
+ * DIR-24 table when it has one (routes longer than /24 looked up in xg_fib4 only when the
+ * entry says there are some), else from xg_fib4. A route decoded from a DIR entry is
+ * written to *scratch.
+ */
+static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 daddr, struct xg_route *scratch)
+{
+	/* The VRF is the first 32 bits of the LPM key, so prefixlen = 32 + route length. */
+	struct xg_fib4_key fkey = { .prefixlen = 64, .vrf = bpf_htonl(vrf), .addr = daddr };
+	struct xg_fib4_dir_pair *pair;
+	struct xg_route *longer;
+	__u32 n, idx, e;
+	void *dir;
+
+	dir = bpf_map_lookup_elem(&xg_fib4_dir, &vrf);
+	if (!dir)
+		return bpf_map_lookup_elem(&xg_fib4, &fkey);
+	n = bpf_ntohl(daddr) >> 8;
+	idx = n >> 1;
+	pair = bpf_map_lookup_elem(dir, &idx);
+	if (!pair)
+		return NULL;
+	e = pair->entry[n & 1];
+	if (e & XG_DIR_LONGER) {
+		longer = bpf_map_lookup_elem(&xg_fib4, &fkey);
+		if (longer)
+			return longer;
+	}
+	if (!((e >> XG_DIR_DEPTH_SHIFT) & XG_DIR_DEPTH_MASK))
+		return NULL;
+	scratch->type = (e >> XG_DIR_TYPE_SHIFT) & XG_DIR_TYPE_MASK;
+	scratch->nh_id = (e & XG_DIR_ID_MASK) | ((e & XG_DIR_GROUP) ? XG_NH_ID_GROUP : 0);
+	return scratch;
+}
+
+/* 0.0.0.0/8 and 127.0.0.0/8 (RFC 1122 3.2.1.3): Linux drops them, the fast path must not forward them. */
+static __always_inline int xg_ipv4_is_martian(__be32 addr)
+{
+	__u32 first = bpf_ntohl(addr) >> 24;
+
+	return first == 0 || first == 127;
+}
+
 /* The verdict for a route that is not XG_RT_UNICAST, counted. */
 static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u64 bytes)
 {
@@ -395,7 +459,8 @@ static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 vrf, co
 static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32 vrf, __u64 bytes)
 {
 	struct iphdr *iph = (struct iphdr *)(eth + 1);
-	struct xg_route *rt;
+	const struct xg_route *rt;
+	struct xg_route scratch;
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
@@ -407,14 +472,14 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 		return xg_pass(-err, bytes);
 	if (xg_ipv4_is_group(iph->daddr))
 		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
+	if (xg_ipv4_is_martian(iph->daddr) || xg_ipv4_is_martian(iph->saddr))
+		return xg_pass(XG_STAT_EXC_MARTIAN, bytes);
 
 	struct xg_local4_key lkey = { .vrf = vrf, .addr = iph->daddr };
 	if (bpf_map_lookup_elem(&xg_local4, &lkey))
 		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
 
-	/* The VRF is the first 32 bits of the LPM key, so prefixlen = 32 + route length. */
-	struct xg_fib4_key fkey = { .prefixlen = 64, .vrf = bpf_htonl(vrf), .addr = iph->daddr };
-	rt = bpf_map_lookup_elem(&xg_fib4, &fkey);
+	rt = xg_fib4_lookup(vrf, iph->daddr, &scratch);
 	if (!rt)
 		return xg_pass(XG_STAT_EXC_NO_ROUTE, bytes);
 	if (rt->type != XG_RT_UNICAST)
@@ -648,6 +713,7 @@ struct xg_btf_layouts {
 	struct xg_local6_key local6_key;
 	struct xg_counter counter;
 	struct xg_nhg nhg;
+	struct xg_fib4_dir_pair fib4_dir_pair;
 	struct xg_prog_cfg prog_cfg;
 	enum xg_stat stat;
 };

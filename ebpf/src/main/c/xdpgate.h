@@ -30,6 +30,7 @@
 #define XG_MAP_NEIGH6  xg_neigh6
 #define XG_MAP_LOCAL6  xg_local6
 #define XG_MAP_NHG     xg_nhg
+#define XG_MAP_FIB4_DIR xg_fib4_dir
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -41,6 +42,7 @@
 #define XG_NEIGH6_MAX   65536
 #define XG_LOCAL6_MAX   65536
 #define XG_NHG_MAX      16384
+#define XG_FIB4_DIR_VRFS 256
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -100,6 +102,42 @@ struct xg_route {
 	__u32 nh_id; /* see XG_NH_ID_GROUP; meaningful for XG_RT_UNICAST */
 };
 _Static_assert(sizeof(struct xg_route) == 8, "xg_route");
+
+/*
+ * DIR-24 IPv4 table of one large VRF (xg_fib4_dir maps the VRF to it): one 32-bit entry
+ * per /24, indexed by the top 24 bits of the destination, holding the longest route of
+ * length 0..24 that covers the /24. A VRF with few routes stays in xg_fib4 alone; the
+ * manager moves a VRF here when it grows, and then xg_fib4 keeps only its routes longer
+ * than /24, which the entry's XG_DIR_LONGER bit tells the program to look up first.
+ * One lookup is one array read whatever the table size, where an LPM trie walks its
+ * depth (about 1.5 us at 1M prefixes against about 30 ns here).
+ *
+ * Array elements are 8-byte aligned whatever their value size, so the table holds
+ * XG_FIB4_DIR_PAIRS elements of two entries each: /24 number n is entry n & 1 of element
+ * n >> 1, and the mapping (BPF_F_MMAPABLE) is 2^24 consecutive entries that user space
+ * writes without a system call. An entry is written as one aligned 32-bit store, so the
+ * program never sees half of it.
+ *
+ * Entry bits:
+ *   0..21  the xg_nh index, or with XG_DIR_GROUP the xg_nhg index (meaningful for XG_RT_UNICAST)
+ *   22     XG_DIR_GROUP
+ *   23..25 the route type, XG_RT_*
+ *   26..30 the route's prefix length + 1; 0: no route covers this /24
+ *   31     XG_DIR_LONGER: xg_fib4 may hold longer routes inside this /24
+ */
+#define XG_FIB4_DIR_PAIRS     8388608
+#define XG_DIR_ID_MASK        0x003fffff
+#define XG_DIR_GROUP          0x00400000
+#define XG_DIR_TYPE_SHIFT     23
+#define XG_DIR_TYPE_MASK      0x7
+#define XG_DIR_DEPTH_SHIFT    26
+#define XG_DIR_DEPTH_MASK     0x1f
+#define XG_DIR_LONGER         0x80000000u
+
+struct xg_fib4_dir_pair {
+	__u32 entry[2];
+};
+_Static_assert(sizeof(struct xg_fib4_dir_pair) == 8, "xg_fib4_dir_pair");
 
 /* Nexthop flags. */
 #define XG_NH_VALID     0x1 /* the egress interface is an up fast path port */
@@ -219,7 +257,8 @@ enum xg_stat {
 	XG_STAT_EXC_IPV6_HBH    = 13, /* IPv6 hop-by-hop options header: every router must process it */
 	XG_STAT_EXC_ND          = 14, /* ICMPv6 Neighbour Discovery (RS, RA, NS, NA, redirect) not caught earlier */
 	XG_STAT_FORWARDED_ECMP  = 15, /* of XG_STAT_FORWARDED, those through a nexthop group (counted in both) */
-	XG_STAT_MAX             = 16, /* the size of xg_stats: unchanged, so a pinned xg_stats is kept */
+	XG_STAT_EXC_MARTIAN     = 16, /* IPv4 source or destination Linux never forwards (0.0.0.0/8, 127.0.0.0/8): Linux drops it */
+	XG_STAT_MAX             = 32, /* the size of xg_stats, with room for counters to come */
 };
 
 struct xg_counter {

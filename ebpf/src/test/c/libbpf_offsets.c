@@ -43,6 +43,18 @@ int main(void)
 	F(bpf_test_run_opts, cpu);
 	F(bpf_test_run_opts, batch_size);
 
+	S(bpf_map_create_opts);
+	F(bpf_map_create_opts, sz);
+	F(bpf_map_create_opts, btf_fd);
+	F(bpf_map_create_opts, btf_key_type_id);
+	F(bpf_map_create_opts, btf_value_type_id);
+	F(bpf_map_create_opts, btf_vmlinux_value_type_id);
+	F(bpf_map_create_opts, inner_map_fd);
+	F(bpf_map_create_opts, map_flags);
+	F(bpf_map_create_opts, map_extra);
+	F(bpf_map_create_opts, numa_node);
+	F(bpf_map_create_opts, map_ifindex);
+
 	S(xdp_md);
 	F(xdp_md, data);
 	F(xdp_md, data_end);

@@ -37,6 +37,15 @@ public final class FastPathMaps implements AutoCloseable {
     /** One xg_local6 entry. */
     public record Local6Entry(int vrf, Inet6Address address, int ifindex) {}
 
+    /**
+     * The longest route of a VRF shorter than {@code prefixLength} that covers {@code prefix}, or
+     * null: what the writer of a VRF with a DIR-24 table supplies when it deletes a route.
+     */
+    @FunctionalInterface
+    public interface CoveringRoute4 {
+        Route4Entry covering(Inet4Address prefix, int prefixLength);
+    }
+
     /** Entries per BPF_MAP_UPDATE_BATCH call: bounds the native memory of one call. */
     static final int BATCH_CHUNK = 8192;
 
@@ -50,6 +59,9 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap neigh6;
     private final BpfMap local6;
     private final BpfMap nhg;
+    private final BpfMap fib4Dir;
+    /** The DIR-24 tables of the VRFs that have one, as xg_fib4_dir holds them. */
+    private final Map<Integer, Fib4Dir> dirs = new java.util.HashMap<>();
 
     private FastPathMaps(List<BpfMap> maps) {
         ports = maps.get(0);
@@ -62,6 +74,7 @@ public final class FastPathMaps implements AutoCloseable {
         neigh6 = maps.get(7);
         local6 = maps.get(8);
         nhg = maps.get(9);
+        fib4Dir = maps.get(10);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -76,7 +89,14 @@ public final class FastPathMaps implements AutoCloseable {
             if (!diffs.isEmpty()) {
                 throw MapCompatibility.refused(pinRoot.toString(), diffs);
             }
-            return new FastPathMaps(opened);
+            FastPathMaps maps = new FastPathMaps(opened);
+            try {
+                maps.refreshFib4Dirs();
+            } catch (BpfException | RuntimeException e) {
+                maps.close();
+                throw e;
+            }
+            return maps;
         } catch (BpfException | RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
@@ -115,15 +135,45 @@ public final class FastPathMaps implements AutoCloseable {
         return StructBytes.allocate(MapLayouts.IF_KEY).host32("vrf", vrf).host32("ifindex", ifindex).array();
     }
 
-    // IPv4 routes
+    // IPv4 routes: xg_fib4, and the DIR-24 tables of the VRFs that have one (see Fib4Dir)
 
+    /** Writes a route (create or replace). */
     public void putRoute4(int vrf, Inet4Address prefix, int prefixLength, Route route) throws BpfException {
-        fib4.update(fib4Key(vrf, prefix, prefixLength), route.encode());
+        byte[] key = fib4Key(vrf, prefix, prefixLength);
+        Fib4Dir dir = dirs.get(vrf);
+        if (dir != null && prefixLength <= 24) {
+            dir.put(toInt(prefix), prefixLength, route);
+            return;
+        }
+        fib4.update(key, route.encode());
+        if (dir != null) dir.markLonger(toInt(prefix));
     }
 
-    /** False if the route was absent. */
+    /** False if the route was absent. Not for a VRF with a DIR-24 table (see the four-argument form). */
     public boolean deleteRoute4(int vrf, Inet4Address prefix, int prefixLength) throws BpfException {
-        return fib4.delete(fib4Key(vrf, prefix, prefixLength));
+        return deleteRoute4(vrf, prefix, prefixLength, null);
+    }
+
+    /**
+     * Deletes a route; false if it was absent. In a VRF with a DIR-24 table, the /24s the route
+     * held go to the route {@code covering} names, which is therefore required there.
+     */
+    public boolean deleteRoute4(int vrf, Inet4Address prefix, int prefixLength, CoveringRoute4 covering)
+            throws BpfException {
+        byte[] key = fib4Key(vrf, prefix, prefixLength);
+        Fib4Dir dir = dirs.get(vrf);
+        if (dir == null || prefixLength > 24) {
+            return fib4.delete(key);
+        }
+        if (covering == null) {
+            throw new IllegalStateException("vrf " + Integer.toUnsignedString(vrf)
+                    + " has a DIR-24 table: deleting a route needs the route covering it");
+        }
+        int p = toInt(prefix) & mask4(prefixLength);
+        boolean present = dir.route(p, prefixLength) != null;
+        Route4Entry c = covering.covering(prefix, prefixLength);
+        dir.delete(p, prefixLength, c == null ? null : c.route(), c == null ? 0 : c.prefixLength());
+        return present;
     }
 
     /**
@@ -135,7 +185,13 @@ public final class FastPathMaps implements AutoCloseable {
      * match for it is the key itself.
      */
     public Route lookupRoute4(int vrf, Inet4Address prefix, int prefixLength) throws BpfException {
-        return exactRoute(fib4, fib4Key(vrf, prefix, prefixLength));
+        byte[] key = fib4Key(vrf, prefix, prefixLength);
+        refreshFib4Dirs();
+        Fib4Dir dir = dirs.get(vrf);
+        if (dir != null && prefixLength <= 24) {
+            return dir.route(toInt(prefix) & mask4(prefixLength), prefixLength);
+        }
+        return exactRoute(fib4, key);
     }
 
     /** The route stored under exactly this LPM trie key, or null (see {@link #lookupRoute4}). */
@@ -154,7 +210,11 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Route.decode(v);
     }
 
-    /** Every IPv4 route (walks the trie: two system calls per route). */
+    /**
+     * Every IPv4 route: those of xg_fib4 (two system calls per route) and those of the DIR-24
+     * tables (every entry read), less the routes a table does not show because longer routes
+     * take all of their /24s (see {@link Fib4Dir}).
+     */
     public List<Route4Entry> routes4() throws BpfException {
         List<Route4Entry> out = new ArrayList<>();
         for (byte[] k : fib4.keys()) {
@@ -164,12 +224,100 @@ public final class FastPathMaps implements AutoCloseable {
             out.add(new Route4Entry(key.be32("vrf"), toAddress(key.be32("addr")), key.host32("prefixlen") - 32,
                     Route.decode(v)));
         }
+        refreshFib4Dirs();
+        for (Map.Entry<Integer, Fib4Dir> d : dirs.entrySet()) {
+            int vrf = d.getKey();
+            d.getValue().forEach((prefix, length, route) -> out.add(new Route4Entry(vrf, toAddress(prefix), length, route)));
+        }
         return out;
     }
 
-    /** The number of keys in xg_fib4 (walks the trie: O(routes) system calls). */
+    /** The number of IPv4 routes {@link #routes4} lists (walks the trie and reads the DIR-24 tables). */
     public int route4Count() throws BpfException {
-        return fib4.count();
+        refreshFib4Dirs();
+        int n = fib4.count();
+        for (Fib4Dir d : dirs.values()) n += d.count();
+        return n;
+    }
+
+    /** Whether the VRF's IPv4 routes of /24 and shorter are in a DIR-24 table (as this writer knows). */
+    public boolean hasFib4Dir(int vrf) {
+        return dirs.containsKey(vrf);
+    }
+
+    /** The number of VRFs with a DIR-24 table (as this writer knows). */
+    public int fib4DirCount() {
+        return dirs.size();
+    }
+
+    /**
+     * Moves a VRF's routes of /24 and shorter from xg_fib4 into a new DIR-24 table: the table
+     * is built from {@code routes} (every IPv4 route of the VRF), published in xg_fib4_dir (the
+     * program uses it from its next packet on), and only then are those routes deleted from
+     * xg_fib4. Returns false, changing nothing, when xg_fib4_dir is full.
+     */
+    public boolean moveToFib4Dir(int vrf, List<Route4Entry> routes) throws BpfException {
+        if (dirs.containsKey(vrf)) throw new IllegalStateException("vrf " + vrf + " has a DIR-24 table already");
+        if (dirs.size() >= MapLayouts.FIB4_DIR_VRFS) return false;
+        int[] fd = new int[1];
+        Fib4Dir dir = Fib4Dir.create(fd);
+        try {
+            for (Route4Entry r : routes) {
+                if (r.prefixLength() <= 24) dir.put(toInt(r.prefix()) & mask4(r.prefixLength()), r.prefixLength(), r.route());
+                else dir.markLonger(toInt(r.prefix()));
+            }
+            fib4Dir.update(u32(vrf), u32(fd[0]));
+        } catch (BpfException | RuntimeException e) {
+            dir.close();
+            throw e;
+        } finally {
+            io.xdpgate.ebpf.libbpf.Bpf.close(fd[0]); // xg_fib4_dir and the mapping hold the table
+        }
+        dirs.put(vrf, dir);
+        for (Route4Entry r : routes) {
+            if (r.prefixLength() <= 24) fib4.delete(fib4Key(vrf, r.prefix(), r.prefixLength()));
+        }
+        return true;
+    }
+
+    /** Removes a VRF's DIR-24 table (its routes with it), once the VRF is gone. */
+    public void dropFib4Dir(int vrf) throws BpfException {
+        Fib4Dir dir = dirs.remove(vrf);
+        if (dir == null) return;
+        fib4Dir.delete(u32(vrf));
+        dir.close();
+    }
+
+    /** Brings the tables known here in line with xg_fib4_dir, which another process may have changed. */
+    private void refreshFib4Dirs() throws BpfException {
+        java.util.Set<Integer> present = new java.util.HashSet<>();
+        for (byte[] k : fib4Dir.keys()) {
+            byte[] v = fib4Dir.lookup(k); // from user space: the table's id
+            if (v == null) continue;
+            int vrf = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt();
+            int id = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt();
+            present.add(vrf);
+            Fib4Dir known = dirs.get(vrf);
+            if (known != null && known.id() == id) continue;
+            String what = "the DIR-24 table of vrf " + Integer.toUnsignedString(vrf);
+            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(id, what);
+            try {
+                Fib4Dir opened = Fib4Dir.open(fd, what);
+                if (known != null) known.close();
+                dirs.put(vrf, opened);
+            } finally {
+                io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+            }
+        }
+        dirs.entrySet().removeIf(e -> {
+            if (present.contains(e.getKey())) return false;
+            e.getValue().close();
+            return true;
+        });
+    }
+
+    private static int mask4(int prefixLength) {
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
     /**
@@ -184,14 +332,28 @@ public final class FastPathMaps implements AutoCloseable {
     public int putRoutes4(List<Route4Entry> routes) throws BpfException {
         List<byte[]> keys = new ArrayList<>(routes.size());
         List<byte[]> values = new ArrayList<>(routes.size());
-        for (Route4Entry r : routes) {
+        List<Route4Entry> toTrie = routes;
+        if (!dirs.isEmpty()) { // the routes of VRFs with a DIR-24 table go there, the others to the trie
+            toTrie = new ArrayList<>(routes.size());
+            for (Route4Entry r : routes) {
+                fib4Key(r.vrf(), r.prefix(), r.prefixLength()); // checks the length
+                if (dirs.containsKey(r.vrf()) && r.prefixLength() <= 24) putRoute4(r.vrf(), r.prefix(), r.prefixLength(), r.route());
+                else toTrie.add(r);
+            }
+        }
+        for (Route4Entry r : toTrie) {
             keys.add(fib4Key(r.vrf(), r.prefix(), r.prefixLength()));
             values.add(r.route().encode());
         }
         try {
-            return fib4.updateBatch(keys, values, BATCH_CHUNK);
+            int written = fib4.updateBatch(keys, values, BATCH_CHUNK);
+            for (Route4Entry r : toTrie) {
+                Fib4Dir dir = dirs.get(r.vrf());
+                if (dir != null) dir.markLonger(toInt(r.prefix()));
+            }
+            return written + routes.size() - toTrie.size();
         } catch (BpfBatchException e) {
-            Route4Entry r = routes.get(e.completed());
+            Route4Entry r = toTrie.get(e.completed());
             throw e.withContext("install route " + r.prefix().getHostAddress() + "/" + r.prefixLength() + " vrf "
                     + Integer.toUnsignedString(r.vrf()) + " (" + e.completed() + " of " + routes.size()
                     + " routes written before it)");
@@ -514,8 +676,10 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir)) {
             m.close();
         }
+        dirs.values().forEach(Fib4Dir::close);
+        dirs.clear();
     }
 }

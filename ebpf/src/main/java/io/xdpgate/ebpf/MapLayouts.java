@@ -46,7 +46,9 @@ public final class MapLayouts {
     public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_MAP_TYPE_LPM_TRIE = 11;
+    public static final int BPF_MAP_TYPE_HASH_OF_MAPS = 13;
     public static final int BPF_F_NO_PREALLOC = 1;
+    public static final int BPF_F_MMAPABLE = 1 << 10;
 
     public static final Struct IF_KEY = struct("xg_if_key", 8,
             f("vrf", 0, 4), f("ifindex", 4, 4));
@@ -82,9 +84,13 @@ public final class MapLayouts {
     public static final Struct NEXTHOP_GROUP = struct("xg_nhg", 8 + 4 * NHG_BUCKETS,
             f("flags", 0, 4), f("seed", 4, 4), f("buckets", 8, 4 * NHG_BUCKETS));
 
+    /** An element of a DIR-24 table: the entries of two consecutive /24s (see {@link Fib4Dir}). */
+    public static final Struct FIB4_DIR_PAIR = struct("xg_fib4_dir_pair", 8,
+            f("entry", 0, 8));
+
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
-            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP);
+            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -96,6 +102,10 @@ public final class MapLayouts {
     public static final int NEIGH6_MAX = 65536;
     public static final int LOCAL6_MAX = 65536;
     public static final int NHG_MAX = 16384;
+    /** XG_FIB4_DIR_VRFS: how many VRFs may have a DIR-24 table at once. */
+    public static final int FIB4_DIR_VRFS = 256;
+    /** XG_FIB4_DIR_PAIRS: the elements of one DIR-24 table, two /24 entries each. */
+    public static final int FIB4_DIR_PAIRS = 1 << 23;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -115,10 +125,15 @@ public final class MapLayouts {
     public static final MapDef LOCAL6 = new MapDef("xg_local6", BPF_MAP_TYPE_HASH, LOCAL6_KEY.size(), LOCAL.size(),
             LOCAL6_MAX, 0);
     public static final MapDef NHG = new MapDef("xg_nhg", BPF_MAP_TYPE_ARRAY, 4, NEXTHOP_GROUP.size(), NHG_MAX, 0);
+    /** VRF -> its DIR-24 table; the value is a map fd on update and a map id on lookup from user space. */
+    public static final MapDef FIB4_DIR = new MapDef("xg_fib4_dir", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, FIB4_DIR_VRFS, 0);
+    /** One VRF's DIR-24 table, created by the manager (not pinned: xg_fib4_dir holds it). */
+    public static final MapDef FIB4_DIR_TABLE = new MapDef("xg_fib4_dir_t", BPF_MAP_TYPE_ARRAY, 4, FIB4_DIR_PAIR.size(),
+            FIB4_DIR_PAIRS, BPF_F_MMAPABLE);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG);
+            NHG, FIB4_DIR);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

@@ -21,10 +21,12 @@ public enum Stat {
     /** ICMPv6 Neighbour Discovery (types 133 to 137) not already passed as multicast or link-local. */
     EXC_ND(14, "nd"),
     /** Of {@link #FORWARDED}, the packets forwarded through a nexthop group (ECMP): counted in both. */
-    FORWARDED_ECMP(15, "forwarded_ecmp");
+    FORWARDED_ECMP(15, "forwarded_ecmp"),
+    /** IPv4 from or to 0.0.0.0/8 or 127.0.0.0/8, which Linux drops and never forwards. */
+    EXC_MARTIAN(16, "martian");
 
     /** XG_STAT_MAX: the number of slots in xg_stats, with room for counters to come. */
-    public static final int SLOTS = 16;
+    public static final int SLOTS = 32;
 
     private static final Stat[] BY_INDEX = new Stat[SLOTS];
 

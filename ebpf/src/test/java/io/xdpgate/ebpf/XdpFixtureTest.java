@@ -173,6 +173,14 @@ class XdpFixtureTest {
                 new Fixture("blackhole route drops",
                         base().then(route(ip(203, 0, 113, 0), 24, Route.BLACKHOLE)),
                         to(ip(203, 0, 113, 1)).build(), XdpTestRun.XDP_DROP, Stat.DROP_BLACKHOLE, null),
+                new Fixture("martian destination 127.0.0.1: Linux drops it",
+                        base().then(route(0, 0, Route.UNICAST)), to(ip(127, 0, 0, 1)).build(), XdpTestRun.XDP_PASS,
+                        Stat.EXC_MARTIAN, null),
+                new Fixture("martian destination in 0.0.0.0/8",
+                        base().then(route(0, 0, Route.UNICAST)), to(ip(0, 1, 2, 3)).build(), XdpTestRun.XDP_PASS,
+                        Stat.EXC_MARTIAN, null),
+                new Fixture("martian source 127.0.0.1 to a routed destination",
+                        base(), to(GW_DST).src(ip(127, 0, 0, 1)).build(), XdpTestRun.XDP_PASS, Stat.EXC_MARTIAN, null),
                 new Fixture("malformed: IPv4 header truncated",
                         base(), truncated, XdpTestRun.XDP_PASS, Stat.EXC_MALFORMED, null),
                 new Fixture("malformed: tot_len beyond the frame",
@@ -269,6 +277,7 @@ class XdpFixtureTest {
             for (int i = 0; i < 300; i++) {
                 int ttl = 2 + random.nextInt(254);
                 int src = random.nextInt();
+                if ((src >>> 24) == 0 || (src >>> 24) == 127) src ^= 0x40000000; // not a martian: forwarded
                 byte[] in = to(GW_DST).src(src).ttl(ttl).build();
                 XdpTestRun.Result r = XdpTestRun.run(p, in, LO, 1);
                 assertEquals(XdpTestRun.XDP_REDIRECT, r.verdict());

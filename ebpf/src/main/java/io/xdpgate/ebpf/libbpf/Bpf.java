@@ -65,6 +65,11 @@ public final class Bpf {
                 info.value_size, info.max_entries, info.map_flags, null);
     }
 
+    /** The kernel id of a map (bpf_map_info begins as bpf_prog_info does: type, id). */
+    public static int mapId(int fd) throws BpfException {
+        return idInfo(fd, 8, "map").id;
+    }
+
     /** The kernel id of a program. */
     public static int progId(int fd) throws BpfException {
         return idInfo(fd, 8, "program").id;
@@ -90,6 +95,26 @@ public final class Bpf {
             throws BpfException {
         return Calls.check(Calls.retry(() -> LIB.bpf_map_create(type, name, keySize, valueSize, maxEntries, null)),
                 "bpf(BPF_MAP_CREATE) on " + name);
+    }
+
+    /** Creates a map without BTF with these BPF_F_* map flags; returns its fd. */
+    public static int mapCreate(int type, String name, int keySize, int valueSize, int maxEntries, int flags)
+            throws BpfException {
+        MapCreateOpts opts = new MapCreateOpts();
+        opts.map_flags = flags;
+        opts.write();
+        return Calls.check(Calls.retry(() -> LIB.bpf_map_create(type, name, keySize, valueSize, maxEntries,
+                opts.getPointer())), "bpf(BPF_MAP_CREATE) on " + name);
+    }
+
+    /** An fd of the map with this id (BPF_MAP_GET_FD_BY_ID), as a map-in-map lookup from user space names it. */
+    public static int mapFdById(int id, String what) throws BpfException {
+        return Calls.check(Calls.retry(() -> LIB.bpf_map_get_fd_by_id(id)), "bpf(BPF_MAP_GET_FD_BY_ID) of " + what);
+    }
+
+    /** Maps the values of a BPF_F_MMAPABLE array, read and write, shared with the kernel. */
+    public static MappedMap mmap(int fd, long length, String what) throws BpfException {
+        return MappedMap.map(fd, length, what);
     }
 
     // The element calls below go through LibBpfDirect: they run once per route or entry.

@@ -69,6 +69,8 @@ interface LibBpf extends Library {
 
     int bpf_map_create(int type, String name, int keySize, int valueSize, int maxEntries, Pointer opts);
 
+    int bpf_map_get_fd_by_id(int id);
+
     // The per-entry map calls (update, lookup, delete, get_next_key) are in LibBpfDirect.
 
     /** count: in, the number of entries; out, the number applied. opts may be NULL (elem_flags BPF_ANY). */

@@ -20,6 +20,7 @@ class LibbpfStructLayoutTest {
     private static final Map<String, Structure> MIRRORS = Map.of(
             "bpf_object_open_opts", new OpenOpts(),
             "bpf_test_run_opts", new TestRunOpts(),
+            "bpf_map_create_opts", new MapCreateOpts(),
             "xdp_md", new XdpMd(),
             "bpf_map_info", new MapInfoStruct(),
             "bpf_prog_info", new IdInfoStruct(),
