@@ -194,6 +194,19 @@ public final class FastPathMaps implements AutoCloseable {
         return exactRoute(fib4, key);
     }
 
+    /** The route the program finds for a destination, as it finds it (longest match), or null. */
+    public Route longestMatch4(int vrf, Inet4Address address) throws BpfException {
+        byte[] key = fib4Key(vrf, address, 32);
+        refreshFib4Dirs();
+        Fib4Dir dir = dirs.get(vrf);
+        if (dir != null && !dir.hasLonger(toInt(address))) {
+            return dir.longestMatch(toInt(address));
+        }
+        byte[] v = fib4.lookup(key);
+        if (v != null) return Route.decode(v);
+        return dir == null ? null : dir.longestMatch(toInt(address));
+    }
+
     /** The route stored under exactly this LPM trie key, or null (see {@link #lookupRoute4}). */
     private static Route exactRoute(BpfMap trie, byte[] key) throws BpfException {
         byte[] first = trie.nextKey(null);

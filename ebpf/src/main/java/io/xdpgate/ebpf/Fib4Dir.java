@@ -153,6 +153,11 @@ public final class Fib4Dir implements AutoCloseable {
         if ((e & LONGER) == 0) entries.put(n, e | LONGER);
     }
 
+    /** Whether the /24 of {@code address} may have longer routes in xg_fib4. */
+    public boolean hasLonger(int address) {
+        return (entries.get(address >>> 8) & LONGER) != 0;
+    }
+
     /** The route stored for exactly {@code prefix/prefixLength} (length 0..24), or null. */
     public Route route(int prefix, int prefixLength) {
         checkLength(prefixLength);

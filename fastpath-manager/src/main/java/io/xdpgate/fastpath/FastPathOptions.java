@@ -11,7 +11,13 @@ import java.util.Set;
 
 /** Command-line options of the Fast Path Manager (metrics: null when off). */
 public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports,
-                              InetSocketAddress metrics) {
+                              InetSocketAddress metrics, int fib4DirThreshold) {
+
+    /** Options with the default DIR-24 threshold. */
+    public FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports,
+                           InetSocketAddress metrics) {
+        this(pinRoot, socketPath, allowedUids, ports, metrics, DEFAULT_FIB4_DIR_THRESHOLD);
+    }
 
     /** Options with the default metrics address. */
     public FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports) {
@@ -21,6 +27,11 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/xdpgate");
     public static final Path DEFAULT_SOCKET = Path.of("/run/xdpgate/fpc.sock");
     public static final String DEFAULT_METRICS = "127.0.0.1:9467";
+    /**
+     * IPv4 routes from which a VRF's routes of /24 and shorter move to a DIR-24 table: 64 MiB
+     * per VRF buys a lookup of one array read at any table size, worth it for large tables only.
+     */
+    public static final int DEFAULT_FIB4_DIR_THRESHOLD = 8192;
 
     public static final String HELP = """
             Usage: xdpgate fastpath-manager [OPTIONS]
@@ -44,9 +55,15 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
                                  [::1]:PORT for IPv6, port 0 for any free port);
                                  "--metrics off" serves none. If the port is taken,
                                  the daemon logs it and runs without metrics
+              --fib4-dir-threshold N
+                                 a VRF with N IPv4 routes or more gets a DIR-24 table
+                                 (64 MiB, one array read per lookup at any size) for
+                                 its routes of /24 and shorter (default 8192; 0: every
+                                 VRF with a route; at most 256 VRFs have one)
               --config FILE      read options from a YAML file first: keys pin-root,
                                  socket, allow-uid (a list), ports (a list), metrics,
-                                 with the values above (docs/config/fastpath-manager.yaml);
+                                 fib4-dir-threshold, with the values above
+                                 (docs/config/fastpath-manager.yaml);
                                  the command line overrides the file
               --help             show this text
 
@@ -59,7 +76,8 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
             new YamlConfig.Value("socket", "--socket"),
             new YamlConfig.ListOf("allow-uid", "--allow-uid"),
             new YamlConfig.ListOf("ports", "--ports"),
-            new YamlConfig.Value("metrics", "--metrics", "off"));
+            new YamlConfig.Value("metrics", "--metrics", "off"),
+            new YamlConfig.Value("fib4-dir-threshold", "--fib4-dir-threshold"));
 
     /** The options of the command line, after those of the file {@code --config} names, if any. */
     public static FastPathOptions parse(String[] args) {
@@ -72,6 +90,7 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
         Set<Integer> uids = new java.util.TreeSet<>();
         List<String> ports = new ArrayList<>();
         InetSocketAddress metrics = ListenAddress.parse(DEFAULT_METRICS, "--metrics");
+        int fib4DirThreshold = DEFAULT_FIB4_DIR_THRESHOLD;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -89,15 +108,26 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
                         if (!p.isBlank()) ports.add(p.trim());
                     }
                 }
+                case "--fib4-dir-threshold" -> fib4DirThreshold = parseCount(value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
-        return new FastPathOptions(pinRoot, socket, Set.copyOf(uids), List.copyOf(ports), metrics);
+        return new FastPathOptions(pinRoot, socket, Set.copyOf(uids), List.copyOf(ports), metrics, fib4DirThreshold);
     }
 
     private static String value(String[] args, int i, String option) {
         if (i >= args.length) throw new IllegalArgumentException(option + " needs a value (see --help)");
         return args[i];
+    }
+
+    private static int parseCount(String s, String option) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " expects a non-negative number, got '" + s + "'");
+        }
     }
 
     private static int parseUid(String s) {

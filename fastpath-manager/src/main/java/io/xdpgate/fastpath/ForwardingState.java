@@ -20,6 +20,7 @@ import io.xdpgate.fpc.FpcVrf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -359,6 +360,7 @@ final class ForwardingState implements AutoCloseable {
             vrf.dataplane.detachAll();
             vrf.dataplane.close();
         }
+        maps.dropFib4Dir(id); // emptied by the deletes above
         vrfs.remove(id);
         publishVrfs();
         log.info("vrf {} (netns '{}') removed", id, vrf.netns);
@@ -760,14 +762,64 @@ final class ForwardingState implements AutoCloseable {
         int previousObject = objectOf(vrf, key, previous);
         if (previous != RouteTable.ABSENT) releaseNexthop(previous);
         reindex(vrf, key, previousObject, object);
+        if (previous == RouteTable.ABSENT && key.prefix() instanceof Inet4Address) growFib4(vrf);
         return slotted;
+    }
+
+    /**
+     * Moves a VRF's IPv4 routes of /24 and shorter to a DIR-24 table once it holds
+     * --fib4-dir-threshold routes (see {@link FastPathMaps#moveToFib4Dir}). A VRF stays in
+     * xg_fib4 when every table is taken: slower lookups, the same decisions.
+     */
+    private void growFib4(Vrf vrf) throws BpfException {
+        if (vrf.routes4.size() < Math.max(1, options.fib4DirThreshold()) || vrf.fib4DirRefused
+                || maps.hasFib4Dir(vrf.id)) {
+            return;
+        }
+        List<FastPathMaps.Route4Entry> all = new ArrayList<>(vrf.routes4.size());
+        vrf.routes4.forEach((hi, lo, length, value, epoch) ->
+                all.add(new FastPathMaps.Route4Entry(vrf.id, RouteTable.inet4((int) hi), length, mapRoute(value))));
+        long start = System.nanoTime();
+        if (maps.moveToFib4Dir(vrf.id, all)) {
+            log.info("vrf {}: {} IPv4 routes moved to a DIR-24 table in {} ms", vrf.id, all.size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        } else {
+            vrf.fib4DirRefused = true;
+            log.warn("vrf {}: no DIR-24 table left ({} VRFs have one): its IPv4 routes stay in xg_fib4", vrf.id,
+                    maps.fib4DirCount());
+        }
+    }
+
+    /**
+     * The route covering an IPv4 prefix in this VRF: its longest route shorter than the prefix
+     * that contains it, as written in the maps, or null. What a DIR-24 table gives the /24s of a
+     * deleted route.
+     */
+    private static FastPathMaps.CoveringRoute4 covering(Vrf vrf) {
+        return (prefix, prefixLength) -> {
+            int p = RouteTable.ipv4(prefix);
+            for (int length = prefixLength - 1; length >= 0; length--) {
+                int a = RouteTable.mask(p, length);
+                int value = vrf.routes4.get(a, length);
+                if (value != RouteTable.ABSENT) {
+                    return new FastPathMaps.Route4Entry(vrf.id, RouteTable.inet4(a), length, mapRoute(value));
+                }
+            }
+            return null;
+        };
+    }
+
+    /** The map entry of a route of this value: what {@link #writeRoute} wrote. */
+    private static Route mapRoute(int value) {
+        int slot = RouteValue.slot(value);
+        return RouteValue.group(value) ? Route.group(slot) : new Route(RouteValue.type(value), slot);
     }
 
     private void deleteRoute(Vrf vrf, Vrf.RouteKey key) throws BpfException {
         int value = vrf.route(key);
         if (value == RouteTable.ABSENT) return;
         int object = objectOf(vrf, key, value);
-        IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), key.prefixLength());
+        IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), key.prefixLength(), covering(vrf));
         vrf.removeRoute(key);
         releaseNexthop(value);
         reindex(vrf, key, object, 0);
@@ -782,7 +834,7 @@ final class ForwardingState implements AutoCloseable {
         for (RouteTable table : new RouteTable[] {vrf.routes4, vrf.routes6}) {
             removed += table.removeIf(which, (hi, lo, length, value, epoch) -> {
                 Vrf.RouteKey key = Vrf.keyOf(table, hi, lo, length);
-                IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), length);
+                IpFamily.of(key.prefix()).deleteRoute(maps, vrf.id, key.prefix(), length, covering(vrf));
                 releaseNexthop(value);
                 reindex(vrf, key, objectOf(vrf, key, value), 0);
             });

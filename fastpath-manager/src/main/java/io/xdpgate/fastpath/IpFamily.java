@@ -44,8 +44,9 @@ public enum IpFamily {
         }
 
         @Override
-        void deleteRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength) throws BpfException {
-            maps.deleteRoute4(vrf, (Inet4Address) prefix, prefixLength);
+        void deleteRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength,
+                         FastPathMaps.CoveringRoute4 covering) throws BpfException {
+            maps.deleteRoute4(vrf, (Inet4Address) prefix, prefixLength, covering);
         }
     },
 
@@ -76,7 +77,8 @@ public enum IpFamily {
         }
 
         @Override
-        void deleteRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength) throws BpfException {
+        void deleteRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength,
+                         FastPathMaps.CoveringRoute4 covering) throws BpfException {
             maps.deleteRoute6(vrf, (Inet6Address) prefix, prefixLength);
         }
     };
@@ -102,7 +104,9 @@ public enum IpFamily {
 
     abstract void putRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength, Route r) throws BpfException;
 
-    abstract void deleteRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength) throws BpfException;
+    /** covering: the route covering an IPv4 one, needed in a VRF with a DIR-24 table (ignored for IPv6). */
+    abstract void deleteRoute(FastPathMaps maps, int vrf, InetAddress prefix, int prefixLength,
+                              FastPathMaps.CoveringRoute4 covering) throws BpfException;
 
     /**
      * {@code a} with the bits beyond {@code prefixLength} cleared: one key per prefix. An IPv6 address

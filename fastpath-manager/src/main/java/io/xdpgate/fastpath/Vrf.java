@@ -65,6 +65,8 @@ final class Vrf {
     final Map<NeighbourKey, NeighbourEntry> neighbours = new HashMap<>();
     /** The routes written to the FIB, by family, each with its {@link RouteValue} and generation epoch. */
     final RouteTable routes4 = RouteTable.ipv4();
+    /** Set when no DIR-24 table was left for this VRF: its IPv4 routes stay in xg_fib4. */
+    boolean fib4DirRefused;
     final RouteTable routes6 = RouteTable.ipv6();
     /** The nexthop object or group of each route through one (RTA_NH_ID): few routes, so a plain map. */
     final Map<RouteKey, Integer> routeObjects = new HashMap<>();

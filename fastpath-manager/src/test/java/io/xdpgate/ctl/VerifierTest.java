@@ -57,7 +57,7 @@ class VerifierTest {
 
     private List<String> diffs() {
         return Verifier.differences(new KernelSnapshot(links, addresses, neighbours, objects, routes),
-                new Verifier.FastPathView(fpRoutes, fpNexthops, fpGroups, fpNeighbours, fpLocals, fpPorts));
+                new Verifier.FastPathView(fpRoutes, fpNexthops, fpGroups, fpNeighbours, fpLocals, fpPorts, false));
     }
 
     private static InetAddress a(String s) throws Exception {
