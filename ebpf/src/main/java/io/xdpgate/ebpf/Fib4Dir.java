@@ -39,6 +39,31 @@ public final class Fib4Dir implements AutoCloseable {
         void visit(int prefix, int prefixLength, Route route);
     }
 
+    /** Whether a route {@code prefix/prefixLength} (host bits clear) is in some table of routes. */
+    @FunctionalInterface
+    public interface RouteSet {
+        boolean contains(int prefix, int prefixLength);
+    }
+
+    /**
+     * Whether a table holding {@code routes} shows no entry of route {@code prefix/prefixLength}
+     * because longer routes of at most /24 take each of its /24s: such a route decides nothing,
+     * and neither {@link #route} nor {@link #forEach} finds it. Cheap for most routes: it stops
+     * at the first /24 the route still holds.
+     */
+    public static boolean hidden(int prefix, int prefixLength, RouteSet routes) {
+        if (prefixLength >= 24) return false;
+        int from = first(prefix, prefixLength);
+        for (int n = from; n < from + (1 << (24 - prefixLength)); n++) {
+            boolean taken = false;
+            for (int length = 24; length > prefixLength && !taken; length--) {
+                taken = routes.contains((n << 8) & (-1 << (32 - length)), length);
+            }
+            if (!taken) return false;
+        }
+        return true;
+    }
+
     private final int id;
     private final MappedMap mapping;
     private final IntBuffer entries;

@@ -2,6 +2,7 @@ package io.xdpgate.ctl;
 
 import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.Fib4Dir;
 import io.xdpgate.ebpf.Nexthop;
 import io.xdpgate.ebpf.NexthopGroup;
 import io.xdpgate.ebpf.Port;
@@ -344,24 +345,13 @@ final class Verifier {
         };
     }
 
-    /**
-     * Whether an IPv4 route of /24 or shorter has each of its /24s taken by a longer kernel route (of
-     * at most /24): a DIR-24 table then holds no entry of it, and lists no such route.
-     */
+    /** Whether a DIR-24 table holding the kernel's routes shows no entry of this one (see {@link Fib4Dir#hidden}). */
     private static boolean hiddenInFib4Dir(io.xdpgate.netlink.Route r, Map<String, io.xdpgate.netlink.Route> routes) {
-        if (r.family() != AF_INET || r.dstLength() > 24) return false;
+        if (r.family() != AF_INET) return false;
         int p = r.dst() == null ? 0 : java.nio.ByteBuffer.wrap(r.dst().getAddress()).getInt();
-        for (int n = 0; n < 1 << (24 - r.dstLength()); n++) {
-            int slash24 = p | n << 8;
-            boolean taken = false;
-            for (int length = 24; length > r.dstLength() && !taken; length--) {
-                int a = slash24 & (-1 << (32 - length));
-                taken = routes.containsKey(((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "."
-                        + (a & 255) + "/" + length);
-            }
-            if (!taken) return false;
-        }
-        return true;
+        return Fib4Dir.hidden(p, r.dstLength(), (prefix, length) -> routes.containsKey(
+                ((prefix >>> 24) & 255) + "." + ((prefix >>> 16) & 255) + "." + ((prefix >>> 8) & 255) + "."
+                        + (prefix & 255) + "/" + length));
     }
 
     private static String prefix(io.xdpgate.netlink.Route r) {

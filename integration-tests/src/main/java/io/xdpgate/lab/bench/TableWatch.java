@@ -1,6 +1,7 @@
 package io.xdpgate.lab.bench;
 
 import io.xdpgate.ebpf.FastPathMaps;
+import io.xdpgate.ebpf.Fib4Dir;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -11,7 +12,9 @@ import java.util.List;
  * Tells when the fast path's FIB holds a whole table, cheaply enough to ask every few
  * milliseconds. Counting a million-key LPM trie takes about a second, so the watch first
  * follows a sample (spread over the table, plus its last routes, which the daemons apply
- * last), and only when the sample is complete counts the keys to confirm.
+ * last), and only when the sample is complete counts the keys to confirm. The IPv4 routes a
+ * DIR-24 table does not show (longer routes take all of their /24s, {@link Fib4Dir#hidden})
+ * are neither sampled nor expected in the count.
  */
 final class TableWatch {
 
@@ -23,6 +26,7 @@ final class TableWatch {
     private final int vrf;
     private final int base4;
     private final int base6;
+    private final int hidden4;
     private int present; // sample[0 .. present) is known to be in the FIB
 
     TableWatch(InternetTable table, int vrf, int base4, int base6) {
@@ -30,8 +34,28 @@ final class TableWatch {
         this.vrf = vrf;
         this.base4 = base4;
         this.base6 = base6;
-        pick(table.ipv4());
+        java.util.Set<Long> keys = new java.util.HashSet<>();
+        for (InternetTable.Prefix p : table.ipv4()) keys.add(key(ipv4(p), p.length()));
+        List<InternetTable.Prefix> shown = new ArrayList<>();
+        for (InternetTable.Prefix p : table.ipv4()) {
+            if (!Fib4Dir.hidden(ipv4(p), p.length(), (prefix, length) -> keys.contains(key(prefix, length)))) shown.add(p);
+        }
+        this.hidden4 = table.ipv4().size() - shown.size();
+        pick(shown);
         pick(table.ipv6());
+    }
+
+    private static int ipv4(InternetTable.Prefix p) {
+        return java.nio.ByteBuffer.wrap(p.address().getAddress()).getInt();
+    }
+
+    private static long key(int prefix, int length) {
+        return (Integer.toUnsignedLong(prefix) << 6) | length;
+    }
+
+    /** The routes of the table that a DIR-24 table does not show. */
+    int hiddenIpv4() {
+        return hidden4;
     }
 
     /** The same table watched again from an empty fast path (the base routes come back too). */
@@ -60,7 +84,9 @@ final class TableWatch {
 
     /** True when the FIB holds at least the base routes plus the whole table. */
     boolean countsComplete(FastPathMaps maps) throws Exception {
-        return maps.route4Count() >= base4 + table.ipv4().size() && maps.route6Count() >= base6 + table.ipv6().size();
+        int count4 = maps.route4Count(); // first: it brings the maps' view of the DIR-24 tables up to date
+        int ipv4 = table.ipv4().size() - (maps.hasFib4Dir(vrf) ? hidden4 : 0);
+        return count4 >= base4 + ipv4 && maps.route6Count() >= base6 + table.ipv6().size();
     }
 
     int percent() {
