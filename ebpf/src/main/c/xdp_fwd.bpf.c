@@ -123,6 +123,33 @@ struct {
 	__array(values, struct xg_fib4_dir_table);
 } xg_fib4_dir SEC(".maps");
 
+/* The class guides of large VRFs' IPv6 routes (see xdpgate.h), by VRF. */
+struct xg_fib6_guide_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_FIB6_GUIDE_QUADS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xg_fib6_guide_quad);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, XG_FIB6_GUIDE_VRFS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xg_fib6_guide_table);
+} xg_fib6_guide SEC(".maps");
+
+/* The expanded IPv6 routes of every large VRF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_FIB6_CLS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_fib6_cls_key);
+	__type(value, struct xg_fib6_cls_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_fib6_cls SEC(".maps");
+
 /* Nexthop groups (ECMP), indexed by nh_id & XG_NH_ID_MASK of a route with XG_NH_ID_GROUP. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -380,6 +407,49 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 	return scratch;
 }
 
+/*
+ * The route of an IPv6 destination in a VRF, or NULL: through the VRF's class guide when it
+ * has one (the classes the destination's /24 block may hold, longest first, then the routes
+ * of /16 and shorter in xg_fib6), else from xg_fib6.
+ */
+static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const struct in6_addr *daddr)
+{
+	/* As for IPv4: the VRF takes the first 32 bits, prefixlen = 32 + 128. */
+	struct xg_fib6_key fkey = { .prefixlen = 160, .vrf = bpf_htonl(vrf) };
+	struct xg_fib6_cls_key ckey = { .vrf = vrf };
+	struct xg_fib6_guide_quad *quad;
+	struct xg_fib6_cls_value *v;
+	__u32 n, idx;
+	__u16 mask;
+	void *guide;
+
+	__builtin_memcpy(fkey.addr, daddr, sizeof(fkey.addr));
+	guide = bpf_map_lookup_elem(&xg_fib6_guide, &vrf);
+	if (!guide)
+		return bpf_map_lookup_elem(&xg_fib6, &fkey);
+	n = (__u32)daddr->s6_addr[0] << 16 | (__u32)daddr->s6_addr[1] << 8 | daddr->s6_addr[2];
+	idx = n >> 2;
+	quad = bpf_map_lookup_elem(guide, &idx);
+	if (!quad)
+		return NULL;
+	mask = quad->cls[n & 3];
+	if (mask) {
+		__builtin_memcpy(ckey.addr, daddr, sizeof(ckey.addr));
+		for (int c = XG_FIB6_CLASSES - 1; c >= 0; c--) {
+			/* Class c keeps 3 + c bytes: each step down clears one more. */
+			if (c < XG_FIB6_CLASSES - 1)
+				ckey.addr[3 + c] = 0;
+			if (!(mask & (1 << c)))
+				continue;
+			ckey.cls = c;
+			v = bpf_map_lookup_elem(&xg_fib6_cls, &ckey);
+			if (v)
+				return &v->route;
+		}
+	}
+	return bpf_map_lookup_elem(&xg_fib6, &fkey);
+}
+
 /* 0.0.0.0/8 and 127.0.0.0/8 (RFC 1122 3.2.1.3): Linux drops them, the fast path must not forward them. */
 static __always_inline int xg_ipv4_is_martian(__be32 addr)
 {
@@ -583,7 +653,7 @@ static __always_inline int xg_ipv6_is_nd(struct ipv6hdr *ip6h, void *data_end)
 static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32 vrf, __u64 bytes)
 {
 	struct ipv6hdr *ip6h = (struct ipv6hdr *)(eth + 1);
-	struct xg_route *rt;
+	const struct xg_route *rt;
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
@@ -617,10 +687,7 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	if (bpf_map_lookup_elem(&xg_local6, &lkey))
 		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
 
-	/* As for IPv4: the VRF takes the first 32 bits, prefixlen = 32 + 128. */
-	struct xg_fib6_key fkey = { .prefixlen = 160, .vrf = bpf_htonl(vrf) };
-	__builtin_memcpy(fkey.addr, &ip6h->daddr, sizeof(fkey.addr));
-	rt = bpf_map_lookup_elem(&xg_fib6, &fkey);
+	rt = xg_fib6_lookup(vrf, &ip6h->daddr);
 	if (!rt)
 		return xg_pass(XG_STAT_EXC_NO_ROUTE, bytes);
 	if (rt->type != XG_RT_UNICAST)
@@ -714,6 +781,9 @@ struct xg_btf_layouts {
 	struct xg_counter counter;
 	struct xg_nhg nhg;
 	struct xg_fib4_dir_pair fib4_dir_pair;
+	struct xg_fib6_guide_quad fib6_guide_quad;
+	struct xg_fib6_cls_key fib6_cls_key;
+	struct xg_fib6_cls_value fib6_cls_value;
 	struct xg_prog_cfg prog_cfg;
 	enum xg_stat stat;
 };

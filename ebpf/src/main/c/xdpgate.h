@@ -31,6 +31,8 @@
 #define XG_MAP_LOCAL6  xg_local6
 #define XG_MAP_NHG     xg_nhg
 #define XG_MAP_FIB4_DIR xg_fib4_dir
+#define XG_MAP_FIB6_GUIDE xg_fib6_guide
+#define XG_MAP_FIB6_CLS xg_fib6_cls
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -43,6 +45,8 @@
 #define XG_LOCAL6_MAX   65536
 #define XG_NHG_MAX      16384
 #define XG_FIB4_DIR_VRFS 256
+#define XG_FIB6_GUIDE_VRFS 256
+#define XG_FIB6_CLS_MAX 4194304
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -138,6 +142,49 @@ struct xg_fib4_dir_pair {
 	__u32 entry[2];
 };
 _Static_assert(sizeof(struct xg_fib4_dir_pair) == 8, "xg_fib4_dir_pair");
+
+/*
+ * IPv6 routes of one large VRF (xg_fib6_guide maps the VRF to its guide). A route of
+ * length L > 16 belongs to class c = (L - 17) / 8 (0..13), which holds lengths 17+8c to
+ * 24+8c, and is stored in xg_fib6_cls under the class's length 24+8c: a route shorter than
+ * that is expanded (controlled prefix expansion) into the 2^(24+8c-L) prefixes of the class
+ * length it covers, each holding the longest route of the class that covers it. An Internet
+ * table's /48, /32 and /40 need one entry each; a /44 needs 16. Routes of /16 and shorter
+ * stay in xg_fib6, where the program looks last.
+ *
+ * The guide says which classes may hold routes of each /24 block: bit c of guide entry n
+ * (the top 24 bits of the address) is set when class c has entries inside block n. The
+ * program probes the classes of the block from the longest down, so that a lookup is most
+ * often one array read and one hash lookup, at any table size. A bit is never cleared while
+ * the table lives: one left over costs a probe, never a wrong answer.
+ *
+ * Guide elements are 8 bytes (array elements are 8-byte aligned) holding the entries of
+ * four consecutive blocks: block n is cls[n & 3] of element n >> 2.
+ */
+#define XG_FIB6_GUIDE_QUADS 4194304
+#define XG_FIB6_CLASSES     14
+#define XG_FIB6_CLS_SHORTEST 17 /* shorter routes stay in xg_fib6 */
+
+struct xg_fib6_guide_quad {
+	__u16 cls[4];
+};
+_Static_assert(sizeof(struct xg_fib6_guide_quad) == 8, "xg_fib6_guide_quad");
+
+/* An expanded prefix of class cls: its first 3 + cls bytes, the others zero. */
+struct xg_fib6_cls_key {
+	__u32 vrf;
+	__u8  cls;
+	__u8  pad[3];
+	__u8  addr[16];
+};
+_Static_assert(sizeof(struct xg_fib6_cls_key) == 24, "xg_fib6_cls_key");
+
+/* The route an expanded prefix holds, with its own length. */
+struct xg_fib6_cls_value {
+	struct xg_route route;
+	__u32 prefixlen;
+};
+_Static_assert(sizeof(struct xg_fib6_cls_value) == 12, "xg_fib6_cls_value");
 
 /* Nexthop flags. */
 #define XG_NH_VALID     0x1 /* the egress interface is an up fast path port */

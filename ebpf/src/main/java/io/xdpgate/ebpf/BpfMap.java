@@ -182,6 +182,24 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Receives one entry. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        void visit(byte[] key, byte[] value);
+    }
+
+    /** Every entry of a hash map, read with BPF_MAP_LOOKUP_BATCH: far fewer system calls than {@link #keys()}. */
+    public void forEachEntry(int chunk, EntryVisitor visitor) throws BpfException {
+        int ks = info.keySize();
+        int vs = info.valueSize();
+        Bpf.mapLookupAll(fd(), info.name(), ks, vs, chunk, (keys, values, count) -> {
+            for (int i = 0; i < count; i++) {
+                visitor.visit(java.util.Arrays.copyOfRange(keys, i * ks, (i + 1) * ks),
+                        java.util.Arrays.copyOfRange(values, i * vs, (i + 1) * vs));
+            }
+        });
+    }
+
     /** The number of keys, walked like {@link #keys()} without keeping them. */
     public int count() throws BpfException {
         int n = 0;

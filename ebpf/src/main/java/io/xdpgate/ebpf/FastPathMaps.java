@@ -60,8 +60,12 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap local6;
     private final BpfMap nhg;
     private final BpfMap fib4Dir;
+    private final BpfMap fib6Guide;
+    private final BpfMap fib6Cls;
     /** The DIR-24 tables of the VRFs that have one, as xg_fib4_dir holds them. */
     private final Map<Integer, Fib4Dir> dirs = new java.util.HashMap<>();
+    /** The IPv6 route classes of the VRFs that have them, as xg_fib6_guide holds their guides. */
+    private final Map<Integer, Fib6Classes> classes = new java.util.HashMap<>();
 
     private FastPathMaps(List<BpfMap> maps) {
         ports = maps.get(0);
@@ -75,6 +79,8 @@ public final class FastPathMaps implements AutoCloseable {
         local6 = maps.get(8);
         nhg = maps.get(9);
         fib4Dir = maps.get(10);
+        fib6Guide = maps.get(11);
+        fib6Cls = maps.get(12);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -92,6 +98,7 @@ public final class FastPathMaps implements AutoCloseable {
             FastPathMaps maps = new FastPathMaps(opened);
             try {
                 maps.refreshFib4Dirs();
+                maps.refreshFib6Classes();
             } catch (BpfException | RuntimeException e) {
                 maps.close();
                 throw e;
@@ -303,28 +310,44 @@ public final class FastPathMaps implements AutoCloseable {
 
     /** Brings the tables known here in line with xg_fib4_dir, which another process may have changed. */
     private void refreshFib4Dirs() throws BpfException {
+        refresh(fib4Dir, dirs, Fib4Dir::id, (fd, vrf) -> Fib4Dir.open(fd, "the DIR-24 table of vrf " + vrf),
+                Fib4Dir::close);
+    }
+
+    /** As {@link #refreshFib4Dirs}, for xg_fib6_guide; a VRF's routes stay as the writer named them. */
+    private void refreshFib6Classes() throws BpfException {
+        refresh(fib6Guide, classes, c -> c.guide.id(), (fd, vrf) -> new Fib6Classes(fib6Cls, vrf,
+                Fib6Guide.open(fd, "the IPv6 class guide of vrf " + vrf), null), Fib6Classes::close);
+    }
+
+    private interface TableOpener<T> {
+        T open(int fd, int vrf) throws BpfException;
+    }
+
+    /** Opens the inner maps of a VRF-keyed map of maps that {@code known} lacks or holds another of; drops the rest. */
+    private static <T> void refresh(BpfMap outer, Map<Integer, T> known, java.util.function.ToIntFunction<T> id,
+                                    TableOpener<T> opener, java.util.function.Consumer<T> closer) throws BpfException {
         java.util.Set<Integer> present = new java.util.HashSet<>();
-        for (byte[] k : fib4Dir.keys()) {
-            byte[] v = fib4Dir.lookup(k); // from user space: the table's id
+        for (byte[] k : outer.keys()) {
+            byte[] v = outer.lookup(k); // from user space: the inner map's id
             if (v == null) continue;
             int vrf = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt();
-            int id = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt();
+            int mapId = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt();
             present.add(vrf);
-            Fib4Dir known = dirs.get(vrf);
-            if (known != null && known.id() == id) continue;
-            String what = "the DIR-24 table of vrf " + Integer.toUnsignedString(vrf);
-            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(id, what);
+            T had = known.get(vrf);
+            if (had != null && id.applyAsInt(had) == mapId) continue;
+            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(mapId, outer.name() + " of vrf " + Integer.toUnsignedString(vrf));
             try {
-                Fib4Dir opened = Fib4Dir.open(fd, what);
-                if (known != null) known.close();
-                dirs.put(vrf, opened);
+                T opened = opener.open(fd, vrf);
+                if (had != null) closer.accept(had);
+                known.put(vrf, opened);
             } finally {
                 io.xdpgate.ebpf.libbpf.Bpf.close(fd);
             }
         }
-        dirs.entrySet().removeIf(e -> {
+        known.entrySet().removeIf(e -> {
             if (present.contains(e.getKey())) return false;
-            e.getValue().close();
+            closer.accept(e.getValue());
             return true;
         });
     }
@@ -383,23 +406,44 @@ public final class FastPathMaps implements AutoCloseable {
                 .be32("addr", toInt(prefix) & mask).array();
     }
 
-    // IPv6 routes
+    // IPv6 routes: xg_fib6, and the route classes of the VRFs that have them (see Fib6Classes)
 
+    /** Writes a route (create or replace). */
     public void putRoute6(int vrf, Inet6Address prefix, int prefixLength, Route route) throws BpfException {
-        fib6.update(fib6Key(vrf, prefix, prefixLength), route.encode());
+        byte[] key = fib6Key(vrf, prefix, prefixLength);
+        Fib6Classes c = classes.get(vrf);
+        if (c != null && prefixLength >= MapLayouts.FIB6_CLS_SHORTEST) {
+            c.put(high(key), low(key), prefixLength, route);
+            return;
+        }
+        fib6.update(key, route.encode());
     }
 
     /** False if the route was absent. */
     public boolean deleteRoute6(int vrf, Inet6Address prefix, int prefixLength) throws BpfException {
-        return fib6.delete(fib6Key(vrf, prefix, prefixLength));
+        byte[] key = fib6Key(vrf, prefix, prefixLength);
+        Fib6Classes c = classes.get(vrf);
+        if (c != null && prefixLength >= MapLayouts.FIB6_CLS_SHORTEST) {
+            return c.delete(high(key), low(key), prefixLength);
+        }
+        return fib6.delete(key);
     }
 
     /** The route stored for exactly this prefix, or null; as {@link #lookupRoute4}. */
     public Route lookupRoute6(int vrf, Inet6Address prefix, int prefixLength) throws BpfException {
-        return exactRoute(fib6, fib6Key(vrf, prefix, prefixLength));
+        byte[] key = fib6Key(vrf, prefix, prefixLength);
+        refreshFib6Classes();
+        Fib6Classes c = classes.get(vrf);
+        if (c != null && prefixLength >= MapLayouts.FIB6_CLS_SHORTEST) {
+            return c.route(high(key), low(key), prefixLength);
+        }
+        return exactRoute(fib6, key);
     }
 
-    /** Every IPv6 route (walks the trie: two system calls per route). */
+    /**
+     * Every IPv6 route: those of xg_fib6 (two system calls per route) and those of the route
+     * classes (read in batches), less the routes whose every prefix of their class longer routes take.
+     */
     public List<Route6Entry> routes6() throws BpfException {
         List<Route6Entry> out = new ArrayList<>();
         for (byte[] k : fib6.keys()) {
@@ -409,30 +453,155 @@ public final class FastPathMaps implements AutoCloseable {
             out.add(new Route6Entry(key.be32("vrf"), toAddress6(key.bytes("addr")), key.host32("prefixlen") - 32,
                     Route.decode(v)));
         }
+        classRoutes((vrf, hi, lo, length, route) -> out.add(new Route6Entry(vrf, toAddress6(
+                ByteBuffer.allocate(16).putLong(hi).putLong(lo).array()), length, route)));
         return out;
     }
 
-    /** The number of keys in xg_fib6 (walks the trie: O(routes) system calls). */
+    /** The number of IPv6 routes {@link #routes6} lists. */
     public int route6Count() throws BpfException {
-        return fib6.count();
+        int[] n = {fib6.count()};
+        classRoutes((vrf, hi, lo, length, route) -> n[0]++);
+        return n[0];
+    }
+
+    private interface ClassRouteVisitor {
+        void visit(int vrf, long hi, long lo, int length, Route route);
+    }
+
+    /** Each route of the route classes once (a route expanded into several prefixes is in each). */
+    private void classRoutes(ClassRouteVisitor visitor) throws BpfException {
+        java.util.Set<List<Long>> seen = new java.util.HashSet<>();
+        fib6Cls.forEachEntry(BATCH_CHUNK, (k, v) -> {
+            ByteBuffer key = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder());
+            ByteBuffer value = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder());
+            int vrf = key.getInt(0);
+            int length = value.getInt(8);
+            if (length < MapLayouts.FIB6_CLS_SHORTEST || length > 128) return; // not written by a writer of this layout
+            key.order(java.nio.ByteOrder.BIG_ENDIAN);
+            long hi = Fib6Classes.maskHigh(key.getLong(8), length);
+            long lo = Fib6Classes.maskLow(key.getLong(16), length);
+            if (Fib6Classes.classLength(Fib6Classes.classOf(length)) != length
+                    && !seen.add(List.of((long) vrf, hi, lo, (long) length))) {
+                return; // a route expanded into several prefixes: listed at the first
+            }
+            visitor.visit(vrf, hi, lo, length, Route.decode(java.util.Arrays.copyOf(v, 8)));
+        });
     }
 
     /** As {@link #putRoutes4}, for IPv6 routes. */
     public int putRoutes6(List<Route6Entry> routes) throws BpfException {
         List<byte[]> keys = new ArrayList<>(routes.size());
         List<byte[]> values = new ArrayList<>(routes.size());
-        for (Route6Entry r : routes) {
+        List<Route6Entry> toTrie = routes;
+        if (!classes.isEmpty()) { // the routes of VRFs with route classes go there, the others to the trie
+            toTrie = new ArrayList<>(routes.size());
+            for (Route6Entry r : routes) {
+                if (classes.containsKey(r.vrf()) && r.prefixLength() >= MapLayouts.FIB6_CLS_SHORTEST) {
+                    putRoute6(r.vrf(), r.prefix(), r.prefixLength(), r.route());
+                } else {
+                    toTrie.add(r);
+                }
+            }
+        }
+        for (Route6Entry r : toTrie) {
             keys.add(fib6Key(r.vrf(), r.prefix(), r.prefixLength()));
             values.add(r.route().encode());
         }
         try {
-            return fib6.updateBatch(keys, values, BATCH_CHUNK);
+            return fib6.updateBatch(keys, values, BATCH_CHUNK) + routes.size() - toTrie.size();
         } catch (BpfBatchException e) {
-            Route6Entry r = routes.get(e.completed());
+            Route6Entry r = toTrie.get(e.completed());
             throw e.withContext("install route " + r.prefix().getHostAddress() + "/" + r.prefixLength() + " vrf "
                     + Integer.toUnsignedString(r.vrf()) + " (" + e.completed() + " of " + routes.size()
                     + " routes written before it)");
         }
+    }
+
+    /** A VRF's IPv6 routes as its writer knows them: the route of exactly {@code hi/lo/prefixLength}, or null. */
+    @FunctionalInterface
+    public interface Routes6 {
+        Route get(long hi, long lo, int prefixLength);
+    }
+
+    /** Whether the VRF's IPv6 routes of /17 and longer are in route classes (as this writer knows). */
+    public boolean hasFib6Classes(int vrf) {
+        return classes.containsKey(vrf);
+    }
+
+    /** The number of VRFs with IPv6 route classes (as this writer knows). */
+    public int fib6ClassesCount() {
+        return classes.size();
+    }
+
+    /** The VRFs with IPv6 route classes (as this writer knows). */
+    public java.util.Set<Integer> fib6ClassVrfs() {
+        return java.util.Set.copyOf(classes.keySet());
+    }
+
+    /** Names the routes of a VRF whose route classes this writer adopted: they decide what each prefix holds. */
+    public void useRoutes6(int vrf, Routes6 routes) {
+        Fib6Classes c = classes.get(vrf);
+        if (c == null) throw new IllegalStateException("vrf " + Integer.toUnsignedString(vrf) + " has no IPv6 route classes");
+        c.routes = routes;
+    }
+
+    /**
+     * Moves a VRF's IPv6 routes of /17 and longer from xg_fib6 into route classes: they are
+     * written into xg_fib6_cls and a new guide, the guide is published in xg_fib6_guide (the
+     * program uses it from its next packet on), and only then are those routes deleted from
+     * xg_fib6. {@code routes} are every IPv6 route of the VRF, and {@code known} answers for
+     * them, now and for every later write. Returns false, changing nothing, when xg_fib6_guide is full.
+     */
+    public boolean moveToFib6Classes(int vrf, List<Route6Entry> routes, Routes6 known) throws BpfException {
+        if (classes.containsKey(vrf)) throw new IllegalStateException("vrf " + vrf + " has IPv6 route classes already");
+        if (classes.size() >= MapLayouts.FIB6_GUIDE_VRFS) return false;
+        int[] fd = new int[1];
+        Fib6Guide guide = Fib6Guide.create(fd);
+        Fib6Classes c = new Fib6Classes(fib6Cls, vrf, guide, known);
+        try {
+            for (Route6Entry r : routes) {
+                if (r.prefixLength() < MapLayouts.FIB6_CLS_SHORTEST) continue;
+                byte[] key = fib6Key(vrf, r.prefix(), r.prefixLength());
+                c.put(high(key), low(key), r.prefixLength(), r.route());
+            }
+            fib6Guide.update(u32(vrf), u32(fd[0]));
+        } catch (BpfException | RuntimeException e) {
+            for (Route6Entry r : routes) { // what was written for this VRF, so that nothing is left behind
+                if (r.prefixLength() < MapLayouts.FIB6_CLS_SHORTEST) continue;
+                byte[] key = fib6Key(vrf, r.prefix(), r.prefixLength());
+                try {
+                    c.delete(high(key), low(key), r.prefixLength());
+                } catch (BpfException | RuntimeException ignored) {
+                    // best effort: the entries of an unpublished VRF are never looked up
+                }
+            }
+            c.close();
+            throw e;
+        } finally {
+            io.xdpgate.ebpf.libbpf.Bpf.close(fd[0]); // xg_fib6_guide and the mapping hold the guide
+        }
+        classes.put(vrf, c);
+        for (Route6Entry r : routes) {
+            if (r.prefixLength() >= MapLayouts.FIB6_CLS_SHORTEST) fib6.delete(fib6Key(vrf, r.prefix(), r.prefixLength()));
+        }
+        return true;
+    }
+
+    /** Removes a VRF's IPv6 route classes, once its routes are deleted and the VRF is gone. */
+    public void dropFib6Classes(int vrf) throws BpfException {
+        Fib6Classes c = classes.remove(vrf);
+        if (c == null) return;
+        fib6Guide.delete(u32(vrf));
+        c.close();
+    }
+
+    private static long high(byte[] fib6Key) {
+        return ByteBuffer.wrap(fib6Key, 8, 8).getLong();
+    }
+
+    private static long low(byte[] fib6Key) {
+        return ByteBuffer.wrap(fib6Key, 16, 8).getLong();
     }
 
     /** As {@link #fib4Key}: prefixlen = 32 + prefix length, host bits cleared. */
@@ -689,10 +858,13 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir, fib6Guide,
+                fib6Cls)) {
             m.close();
         }
         dirs.values().forEach(Fib4Dir::close);
         dirs.clear();
+        classes.values().forEach(Fib6Classes::close);
+        classes.clear();
     }
 }

@@ -88,9 +88,18 @@ public final class MapLayouts {
     public static final Struct FIB4_DIR_PAIR = struct("xg_fib4_dir_pair", 8,
             f("entry", 0, 8));
 
+    /** An element of an IPv6 class guide: the class bits of four consecutive /24 blocks. */
+    public static final Struct FIB6_GUIDE_QUAD = struct("xg_fib6_guide_quad", 8,
+            f("cls", 0, 8));
+    public static final Struct FIB6_CLS_KEY = struct("xg_fib6_cls_key", 24,
+            f("vrf", 0, 4), f("cls", 4, 1), f("pad", 5, 3), f("addr", 8, 16));
+    public static final Struct FIB6_CLS_VALUE = struct("xg_fib6_cls_value", 12,
+            f("route", 0, 8), f("prefixlen", 8, 4));
+
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
-            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR);
+            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
+            FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -106,6 +115,16 @@ public final class MapLayouts {
     public static final int FIB4_DIR_VRFS = 256;
     /** XG_FIB4_DIR_PAIRS: the elements of one DIR-24 table, two /24 entries each. */
     public static final int FIB4_DIR_PAIRS = 1 << 23;
+    /** XG_FIB6_GUIDE_VRFS: how many VRFs may have an IPv6 class guide at once. */
+    public static final int FIB6_GUIDE_VRFS = 256;
+    /** XG_FIB6_GUIDE_QUADS: the elements of one guide, four /24 blocks each. */
+    public static final int FIB6_GUIDE_QUADS = 1 << 22;
+    /** XG_FIB6_CLS_MAX: expanded IPv6 prefixes of all large VRFs together. */
+    public static final int FIB6_CLS_MAX = 4194304;
+    /** XG_FIB6_CLASSES: route classes of 8 lengths each, /17-/24 to /121-/128. */
+    public static final int FIB6_CLASSES = 14;
+    /** XG_FIB6_CLS_SHORTEST: the shortest route length of class 0; shorter routes stay in xg_fib6. */
+    public static final int FIB6_CLS_SHORTEST = 17;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -131,9 +150,18 @@ public final class MapLayouts {
     public static final MapDef FIB4_DIR_TABLE = new MapDef("xg_fib4_dir_t", BPF_MAP_TYPE_ARRAY, 4, FIB4_DIR_PAIR.size(),
             FIB4_DIR_PAIRS, BPF_F_MMAPABLE);
 
+    /** VRF -> its IPv6 class guide (a map fd on update, a map id on lookup from user space). */
+    public static final MapDef FIB6_GUIDE = new MapDef("xg_fib6_guide", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4,
+            FIB6_GUIDE_VRFS, 0);
+    /** One VRF's class guide, created by the manager (not pinned: xg_fib6_guide holds it). */
+    public static final MapDef FIB6_GUIDE_TABLE = new MapDef("xg_fib6_guide_t", BPF_MAP_TYPE_ARRAY, 4,
+            FIB6_GUIDE_QUAD.size(), FIB6_GUIDE_QUADS, BPF_F_MMAPABLE);
+    public static final MapDef FIB6_CLS = new MapDef("xg_fib6_cls", BPF_MAP_TYPE_HASH, FIB6_CLS_KEY.size(),
+            FIB6_CLS_VALUE.size(), FIB6_CLS_MAX, BPF_F_NO_PREALLOC);
+
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, FIB4_DIR);
+            NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

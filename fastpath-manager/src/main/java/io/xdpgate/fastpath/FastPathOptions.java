@@ -11,12 +11,12 @@ import java.util.Set;
 
 /** Command-line options of the Fast Path Manager (metrics: null when off). */
 public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports,
-                              InetSocketAddress metrics, int fib4DirThreshold) {
+                              InetSocketAddress metrics, int largeTableRoutes) {
 
     /** Options with the default DIR-24 threshold. */
     public FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowedUids, List<String> ports,
                            InetSocketAddress metrics) {
-        this(pinRoot, socketPath, allowedUids, ports, metrics, DEFAULT_FIB4_DIR_THRESHOLD);
+        this(pinRoot, socketPath, allowedUids, ports, metrics, DEFAULT_LARGE_TABLE_ROUTES);
     }
 
     /** Options with the default metrics address. */
@@ -28,10 +28,11 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
     public static final Path DEFAULT_SOCKET = Path.of("/run/xdpgate/fpc.sock");
     public static final String DEFAULT_METRICS = "127.0.0.1:9467";
     /**
-     * IPv4 routes from which a VRF's routes of /24 and shorter move to a DIR-24 table: 64 MiB
-     * per VRF buys a lookup of one array read at any table size, worth it for large tables only.
+     * Routes of one family from which a VRF's routes of that family move to its large-table
+     * layout (IPv4: a DIR-24 table, 64 MiB; IPv6: route classes with a 32 MiB guide): lookups
+     * then cost about the same at any table size, worth the memory for large tables only.
      */
-    public static final int DEFAULT_FIB4_DIR_THRESHOLD = 8192;
+    public static final int DEFAULT_LARGE_TABLE_ROUTES = 8192;
 
     public static final String HELP = """
             Usage: xdpgate fastpath-manager [OPTIONS]
@@ -55,14 +56,15 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
                                  [::1]:PORT for IPv6, port 0 for any free port);
                                  "--metrics off" serves none. If the port is taken,
                                  the daemon logs it and runs without metrics
-              --fib4-dir-threshold N
-                                 a VRF with N IPv4 routes or more gets a DIR-24 table
-                                 (64 MiB, one array read per lookup at any size) for
-                                 its routes of /24 and shorter (default 8192; 0: every
-                                 VRF with a route; at most 256 VRFs have one)
+              --large-table-routes N
+                                 a VRF with N routes of a family or more gets that
+                                 family's large-table layout, whose lookups cost about
+                                 the same at any table size: IPv4 a DIR-24 table
+                                 (64 MiB), IPv6 route classes (a 32 MiB guide and a
+                                 hash); default 8192, at most 256 VRFs per family
               --config FILE      read options from a YAML file first: keys pin-root,
                                  socket, allow-uid (a list), ports (a list), metrics,
-                                 fib4-dir-threshold, with the values above
+                                 large-table-routes, with the values above
                                  (docs/config/fastpath-manager.yaml);
                                  the command line overrides the file
               --help             show this text
@@ -77,7 +79,7 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
             new YamlConfig.ListOf("allow-uid", "--allow-uid"),
             new YamlConfig.ListOf("ports", "--ports"),
             new YamlConfig.Value("metrics", "--metrics", "off"),
-            new YamlConfig.Value("fib4-dir-threshold", "--fib4-dir-threshold"));
+            new YamlConfig.Value("large-table-routes", "--large-table-routes"));
 
     /** The options of the command line, after those of the file {@code --config} names, if any. */
     public static FastPathOptions parse(String[] args) {
@@ -90,7 +92,7 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
         Set<Integer> uids = new java.util.TreeSet<>();
         List<String> ports = new ArrayList<>();
         InetSocketAddress metrics = ListenAddress.parse(DEFAULT_METRICS, "--metrics");
-        int fib4DirThreshold = DEFAULT_FIB4_DIR_THRESHOLD;
+        int largeTableRoutes = DEFAULT_LARGE_TABLE_ROUTES;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -108,11 +110,11 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
                         if (!p.isBlank()) ports.add(p.trim());
                     }
                 }
-                case "--fib4-dir-threshold" -> fib4DirThreshold = parseCount(value(args, ++i, a), a);
+                case "--large-table-routes" -> largeTableRoutes = parseCount(value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
-        return new FastPathOptions(pinRoot, socket, Set.copyOf(uids), List.copyOf(ports), metrics, fib4DirThreshold);
+        return new FastPathOptions(pinRoot, socket, Set.copyOf(uids), List.copyOf(ports), metrics, largeTableRoutes);
     }
 
     private static String value(String[] args, int i, String option) {

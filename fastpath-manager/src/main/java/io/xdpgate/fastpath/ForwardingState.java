@@ -125,6 +125,8 @@ final class ForwardingState implements AutoCloseable {
                     groupEntries, referencedGroups);
             routes++;
         }
+        // Route classes decide what each prefix holds from the VRF's routes: those just adopted.
+        for (int vrf : maps.fib6ClassVrfs()) maps.useRoutes6(vrf, routes6(adoptedVrf(vrf)));
         for (int id : groupEntries.keySet()) {
             if (!referencedGroups.contains(id)) maps.clearNexthopGroup(id); // a group no route uses: a crash's leftover
         }
@@ -361,6 +363,7 @@ final class ForwardingState implements AutoCloseable {
             vrf.dataplane.close();
         }
         maps.dropFib4Dir(id); // emptied by the deletes above
+        maps.dropFib6Classes(id);
         vrfs.remove(id);
         publishVrfs();
         log.info("vrf {} (netns '{}') removed", id, vrf.netns);
@@ -762,17 +765,20 @@ final class ForwardingState implements AutoCloseable {
         int previousObject = objectOf(vrf, key, previous);
         if (previous != RouteTable.ABSENT) releaseNexthop(previous);
         reindex(vrf, key, previousObject, object);
-        if (previous == RouteTable.ABSENT && key.prefix() instanceof Inet4Address) growFib4(vrf);
+        if (previous == RouteTable.ABSENT) {
+            if (key.prefix() instanceof Inet4Address) growFib4(vrf);
+            else growFib6(vrf);
+        }
         return slotted;
     }
 
     /**
      * Moves a VRF's IPv4 routes of /24 and shorter to a DIR-24 table once it holds
-     * --fib4-dir-threshold routes (see {@link FastPathMaps#moveToFib4Dir}). A VRF stays in
+     * --large-table-routes routes (see {@link FastPathMaps#moveToFib4Dir}). A VRF stays in
      * xg_fib4 when every table is taken: slower lookups, the same decisions.
      */
     private void growFib4(Vrf vrf) throws BpfException {
-        if (vrf.routes4.size() < Math.max(1, options.fib4DirThreshold()) || vrf.fib4DirRefused
+        if (vrf.routes4.size() < Math.max(1, options.largeTableRoutes()) || vrf.fib4DirRefused
                 || maps.hasFib4Dir(vrf.id)) {
             return;
         }
@@ -788,6 +794,34 @@ final class ForwardingState implements AutoCloseable {
             log.warn("vrf {}: no DIR-24 table left ({} VRFs have one): its IPv4 routes stay in xg_fib4", vrf.id,
                     maps.fib4DirCount());
         }
+    }
+
+    /** As {@link #growFib4}, for IPv6: the VRF's routes of /17 and longer move to route classes. */
+    private void growFib6(Vrf vrf) throws BpfException {
+        if (vrf.routes6.size() < Math.max(1, options.largeTableRoutes()) || vrf.fib6ClassesRefused
+                || maps.hasFib6Classes(vrf.id)) {
+            return;
+        }
+        List<FastPathMaps.Route6Entry> all = new ArrayList<>(vrf.routes6.size());
+        vrf.routes6.forEach((hi, lo, length, value, epoch) ->
+                all.add(new FastPathMaps.Route6Entry(vrf.id, RouteTable.inet6(hi, lo), length, mapRoute(value))));
+        long start = System.nanoTime();
+        if (maps.moveToFib6Classes(vrf.id, all, routes6(vrf))) {
+            log.info("vrf {}: {} IPv6 routes moved to route classes in {} ms", vrf.id, all.size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        } else {
+            vrf.fib6ClassesRefused = true;
+            log.warn("vrf {}: no IPv6 class guide left ({} VRFs have one): its IPv6 routes stay in xg_fib6", vrf.id,
+                    maps.fib6ClassesCount());
+        }
+    }
+
+    /** A VRF's IPv6 routes as written in the maps, for its route classes. */
+    private static FastPathMaps.Routes6 routes6(Vrf vrf) {
+        return (hi, lo, length) -> {
+            int value = vrf.routes6.get(hi, lo, length);
+            return value == RouteTable.ABSENT ? null : mapRoute(value);
+        };
     }
 
     /**

@@ -67,6 +67,8 @@ final class Vrf {
     final RouteTable routes4 = RouteTable.ipv4();
     /** Set when no DIR-24 table was left for this VRF: its IPv4 routes stay in xg_fib4. */
     boolean fib4DirRefused;
+    /** Set when no IPv6 class guide was left for this VRF: its IPv6 routes stay in xg_fib6. */
+    boolean fib6ClassesRefused;
     final RouteTable routes6 = RouteTable.ipv6();
     /** The nexthop object or group of each route through one (RTA_NH_ID): few routes, so a plain map. */
     final Map<RouteKey, Integer> routeObjects = new HashMap<>();

@@ -148,6 +148,41 @@ public final class Bpf {
         }
     }
 
+    /** Receives the entries one BPF_MAP_LOOKUP_BATCH call read: keys and values end to end. */
+    @FunctionalInterface
+    public interface BatchVisitor {
+        void visit(byte[] keys, byte[] values, int count);
+    }
+
+    /**
+     * Reads every entry of a hash map with BPF_MAP_LOOKUP_BATCH, chunk entries per system
+     * call (a snapshot only if nobody writes meanwhile).
+     */
+    public static void mapLookupAll(int fd, String name, int keySize, int valueSize, int chunk, BatchVisitor visitor)
+            throws BpfException {
+        Memory keys = new Memory((long) chunk * keySize);
+        Memory values = new Memory((long) chunk * valueSize);
+        Memory in = new Memory(Math.max(8, keySize)); // the position token: a bucket index for hash maps
+        Memory out = new Memory(Math.max(8, keySize));
+        boolean first = true;
+        while (true) {
+            IntByReference count = new IntByReference(chunk);
+            Memory from = first ? null : in;
+            int ret = Calls.retry(() -> LIB.bpf_map_lookup_batch(fd, from, out, keys, values, count, null));
+            boolean end = ret == -Errno.ENOENT;
+            if (ret < 0 && !end) {
+                throw Calls.failure("bpf(BPF_MAP_LOOKUP_BATCH) on " + name, -ret);
+            }
+            int n = Math.max(0, Math.min(chunk, count.getValue()));
+            if (n > 0) {
+                visitor.visit(keys.getByteArray(0, n * keySize), values.getByteArray(0, n * valueSize), n);
+            }
+            if (end) return;
+            in.write(0, out.getByteArray(0, (int) out.size()), 0, (int) out.size());
+            first = false;
+        }
+    }
+
     /** Fills value and returns true, or returns false if the key is absent. */
     public static boolean mapLookup(int fd, String name, byte[] key, byte[] value) throws BpfException {
         int ret = Calls.retry(() -> LibBpfDirect.bpf_map_lookup_elem(fd, key, value));

@@ -76,6 +76,10 @@ interface LibBpf extends Library {
     /** count: in, the number of entries; out, the number applied. opts may be NULL (elem_flags BPF_ANY). */
     int bpf_map_update_batch(int fd, Pointer keys, Pointer values, IntByReference count, Pointer opts);
 
+    /** count: in, room for entries; out, the number read. Returns -ENOENT with the last entries of the map. */
+    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
+                             IntByReference count, Pointer opts);
+
     int bpf_link_update(int linkFd, int newProgFd, Pointer opts);
 
     int bpf_link_detach(int linkFd);

@@ -22,11 +22,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A VRF that grows past --fib4-dir-threshold (4 here) moves to a DIR-24 table, and the manager
- * keeps it exact: deletes give a route's /24s to the route covering it, sweeps and VRF removal
- * too, and a restarted manager adopts the table.
+ * A VRF that grows past --large-table-routes (4 here) moves to its large-table layouts (an IPv4
+ * DIR-24 table, IPv6 route classes), and the manager keeps them exact: deletes give a route's
+ * place to the route covering it, sweeps and VRF removal too, and a restarted manager adopts them.
  */
-class Fib4DirRouteTest extends ForwardingStateFixture {
+class LargeTableRouteTest extends ForwardingStateFixture {
 
     /** Announced prefix -> the nexthop gateway's last byte (each its own slot). */
     private final Map<String, Integer> announced = new LinkedHashMap<>();
@@ -123,6 +123,42 @@ class Fib4DirRouteTest extends ForwardingStateFixture {
         try (FastPathMaps reader = FastPathMaps.open(pinRoot)) {
             assertFalse(reader.hasFib4Dir(VRF), "the removed VRF's table is gone");
             assertEquals(0, reader.route4Count());
+        }
+    }
+
+    private void route6(boolean add, String prefix, int length) throws Exception {
+        ok(new FpcRoute(add, VRF, 254, ip6(prefix), length, FpcRouteType.UNICAST,
+                List.of(new FpcNexthop(ifindex, ip6("2001:db8:ffff::1"), 1))));
+    }
+
+    @Test
+    void ipv6RoutesMoveToClassesAndStayWritableAfterARestart() throws Exception {
+        route6(true, "2001:db8:1::", 48);
+        route6(true, "2001:db8:2::", 48);
+        route6(true, "2001:db8::", 32);
+        try (FastPathMaps reader = FastPathMaps.open(pinRoot)) {
+            assertFalse(reader.hasFib6Classes(VRF), "three routes: xg_fib6 only");
+        }
+        route6(true, "2001:db8:10::", 44);
+        try (FastPathMaps reader = FastPathMaps.open(pinRoot)) {
+            assertTrue(reader.hasFib6Classes(VRF), "four routes: moved");
+            assertEquals(4, reader.route6Count());
+        }
+        Route r44 = maps.lookupRoute6(VRF, ip6("2001:db8:10::"), 44);
+        assertEquals(Route.UNICAST, r44.type());
+        restart();
+        ok(new FpcSyncBegin(3));
+        ok(new FpcVrf(true, VRF, netns));
+        ok(link(UP));
+        route6(true, "2001:db8:12::", 48); // inside the /44: takes one of its prefixes
+        route6(false, "2001:db8:10::", 44);
+        assertNull(maps.lookupRoute6(VRF, ip6("2001:db8:10::"), 44));
+        assertEquals(Route.UNICAST, maps.lookupRoute6(VRF, ip6("2001:db8:12::"), 48).type());
+        assertEquals(4, maps.route6Count());
+        ok(new FpcVrf(false, VRF, netns));
+        try (FastPathMaps reader = FastPathMaps.open(pinRoot)) {
+            assertFalse(reader.hasFib6Classes(VRF), "the removed VRF's classes are gone");
+            assertEquals(0, reader.route6Count());
         }
     }
 }

@@ -1,0 +1,142 @@
+package io.xdpgate.ebpf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The IPv6 routes of /17 and longer of one large VRF (xdpgate.h, xg_fib6_cls and the VRF's
+ * {@link Fib6Guide}): each route stored under the prefixes of its class length that it covers,
+ * each of those holding the longest route of the class that covers it. What a prefix holds is
+ * decided from the VRF's routes as the writer knows them ({@link FastPathMaps.Routes6}), so a
+ * write reads nothing back from the kernel: a /48 (its class length) is one update, a /44 one
+ * batch of 16.
+ *
+ * <p>Prefixes are two longs, {@code hi} the first eight bytes and {@code lo} the last eight,
+ * big-endian, host bits clear.
+ */
+final class Fib6Classes implements AutoCloseable {
+    private final BpfMap cls;
+    private final int vrf;
+    final Fib6Guide guide;
+    FastPathMaps.Routes6 routes; // null until the writer names them (after adoption)
+
+    Fib6Classes(BpfMap cls, int vrf, Fib6Guide guide, FastPathMaps.Routes6 routes) {
+        this.cls = cls;
+        this.vrf = vrf;
+        this.guide = guide;
+        this.routes = routes;
+    }
+
+    static int classOf(int prefixLength) {
+        return (prefixLength - MapLayouts.FIB6_CLS_SHORTEST) / 8;
+    }
+
+    static int classLength(int c) {
+        return MapLayouts.FIB6_CLS_SHORTEST + 7 + 8 * c;
+    }
+
+    static long maskHigh(long hi, int length) {
+        return length >= 64 ? hi : length == 0 ? 0 : hi & (-1L << (64 - length));
+    }
+
+    static long maskLow(long lo, int length) {
+        return length <= 64 ? 0 : length == 128 ? lo : lo & (-1L << (128 - length));
+    }
+
+    /** Expanded prefix i (of 2^(classLength - length)) of a prefix: [hi, lo]. */
+    private static long[] slot(long hi, long lo, int classLength, int i) {
+        return classLength <= 64 ? new long[] {hi | ((long) i << (64 - classLength)), 0}
+                : new long[] {hi, lo | ((long) i << (128 - classLength))};
+    }
+
+    private FastPathMaps.Routes6 routes() {
+        if (routes == null) {
+            throw new IllegalStateException("vrf " + Integer.toUnsignedString(vrf)
+                    + " has IPv6 route classes: writing a route needs the VRF's routes");
+        }
+        return routes;
+    }
+
+    /** Whether a route longer than {@code length}, within the class, covers the expanded prefix. */
+    private boolean takenByLonger(long[] s, int length, int classLength) {
+        FastPathMaps.Routes6 r = routes();
+        for (int l = length + 1; l <= classLength; l++) {
+            if (r.get(maskHigh(s[0], l), maskLow(s[1], l), l) != null) return true;
+        }
+        return false;
+    }
+
+    byte[] key(int c, long hi, long lo) {
+        return ByteBuffer.allocate(MapLayouts.FIB6_CLS_KEY.size()).order(ByteOrder.nativeOrder()).putInt(vrf)
+                .put((byte) c).put(new byte[3]).order(ByteOrder.BIG_ENDIAN).putLong(hi).putLong(lo).array();
+    }
+
+    static byte[] value(Route route, int prefixLength) {
+        return ByteBuffer.allocate(MapLayouts.FIB6_CLS_VALUE.size()).put(route.encode())
+                .order(ByteOrder.nativeOrder()).putInt(prefixLength).array();
+    }
+
+    /** Writes a route of /17 or longer into the prefixes of its class that no longer route of the class takes. */
+    void put(long hi, long lo, int length, Route route) throws BpfException {
+        int c = classOf(length);
+        int classLength = classLength(c);
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        byte[] v = value(route, length);
+        for (int i = 0; i < 1 << (classLength - length); i++) {
+            long[] s = slot(hi, lo, classLength, i);
+            if (takenByLonger(s, length, classLength)) continue;
+            keys.add(key(c, s[0], s[1]));
+            values.add(v);
+        }
+        if (!keys.isEmpty()) cls.updateBatch(keys, values, keys.size());
+        int block = (int) (hi >>> 40);
+        guide.mark(block, length >= 24 ? 1 : 1 << (24 - length), c);
+    }
+
+    /**
+     * Removes a route: the prefixes it holds go to the longest shorter route of its class that
+     * covers them, or are deleted. Returns whether the route held any.
+     */
+    boolean delete(long hi, long lo, int length) throws BpfException {
+        int c = classOf(length);
+        int classLength = classLength(c);
+        int classShortest = classLength - 7;
+        boolean held = false;
+        for (int i = 0; i < 1 << (classLength - length); i++) {
+            long[] s = slot(hi, lo, classLength, i);
+            if (takenByLonger(s, length, classLength)) continue;
+            byte[] key = key(c, s[0], s[1]);
+            held |= cls.lookup(key) != null;
+            Route covering = null;
+            int l = length - 1;
+            for (; l >= classShortest && covering == null; l--) {
+                covering = routes().get(maskHigh(s[0], l), maskLow(s[1], l), l);
+            }
+            if (covering != null) cls.update(key, value(covering, l + 1));
+            else cls.delete(key);
+        }
+        return held;
+    }
+
+    /** The route stored for exactly this prefix, or null (also when longer routes take all its prefixes). */
+    Route route(long hi, long lo, int length) throws BpfException {
+        int c = classOf(length);
+        int classLength = classLength(c);
+        for (int i = 0; i < 1 << (classLength - length); i++) {
+            long[] s = slot(hi, lo, classLength, i);
+            byte[] v = cls.lookup(key(c, s[0], s[1]));
+            if (v != null && ByteBuffer.wrap(v, 8, 4).order(ByteOrder.nativeOrder()).getInt() == length) {
+                return Route.decode(java.util.Arrays.copyOf(v, 8));
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        guide.close();
+    }
+}
