@@ -130,6 +130,29 @@ public final class BpfMap implements AutoCloseable {
         return keys.size();
     }
 
+    /**
+     * Deletes many keys with BPF_MAP_DELETE_BATCH, chunk keys per system call; a key found
+     * absent is skipped (deleted one by one from there on in its chunk). Returns the number deleted.
+     */
+    public int deleteBatch(List<byte[]> keys, int chunk) throws BpfException {
+        int ks = info.keySize();
+        int deleted = 0;
+        for (int from = 0; from < keys.size(); from += chunk) {
+            int n = Math.min(chunk, keys.size() - from);
+            byte[] k = new byte[n * ks];
+            for (int i = 0; i < n; i++) {
+                checkKey(keys.get(from + i));
+                System.arraycopy(keys.get(from + i), 0, k, i * ks, ks);
+            }
+            int done = Bpf.mapDeleteBatch(fd(), info.name(), k, n);
+            deleted += done;
+            for (int i = from + done + 1; i < from + n; i++) { // after an absent key
+                if (delete(keys.get(i))) deleted++;
+            }
+        }
+        return deleted;
+    }
+
     /** False if the key was absent. */
     public boolean delete(byte[] key) throws BpfException {
         checkKey(key);

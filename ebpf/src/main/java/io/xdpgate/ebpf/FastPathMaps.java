@@ -294,9 +294,11 @@ public final class FastPathMaps implements AutoCloseable {
             io.xdpgate.ebpf.libbpf.Bpf.close(fd[0]); // xg_fib4_dir and the mapping hold the table
         }
         dirs.put(vrf, dir);
+        List<byte[]> moved = new ArrayList<>();
         for (Route4Entry r : routes) {
-            if (r.prefixLength() <= 24) fib4.delete(fib4Key(vrf, r.prefix(), r.prefixLength()));
+            if (r.prefixLength() <= 24) moved.add(fib4Key(vrf, r.prefix(), r.prefixLength()));
         }
+        fib4.deleteBatch(moved, BATCH_CHUNK);
         return true;
     }
 
@@ -560,11 +562,14 @@ public final class FastPathMaps implements AutoCloseable {
         Fib6Guide guide = Fib6Guide.create(fd);
         Fib6Classes c = new Fib6Classes(fib6Cls, vrf, guide, known);
         try {
+            List<byte[]> keys = new ArrayList<>();
+            List<byte[]> values = new ArrayList<>();
             for (Route6Entry r : routes) {
                 if (r.prefixLength() < MapLayouts.FIB6_CLS_SHORTEST) continue;
                 byte[] key = fib6Key(vrf, r.prefix(), r.prefixLength());
-                c.put(high(key), low(key), r.prefixLength(), r.route());
+                c.collect(high(key), low(key), r.prefixLength(), r.route(), keys, values);
             }
+            fib6Cls.updateBatch(keys, values, BATCH_CHUNK);
             fib6Guide.update(u32(vrf), u32(fd[0]));
         } catch (BpfException | RuntimeException e) {
             for (Route6Entry r : routes) { // what was written for this VRF, so that nothing is left behind
@@ -582,9 +587,11 @@ public final class FastPathMaps implements AutoCloseable {
             io.xdpgate.ebpf.libbpf.Bpf.close(fd[0]); // xg_fib6_guide and the mapping hold the guide
         }
         classes.put(vrf, c);
+        List<byte[]> moved = new ArrayList<>();
         for (Route6Entry r : routes) {
-            if (r.prefixLength() >= MapLayouts.FIB6_CLS_SHORTEST) fib6.delete(fib6Key(vrf, r.prefix(), r.prefixLength()));
+            if (r.prefixLength() >= MapLayouts.FIB6_CLS_SHORTEST) moved.add(fib6Key(vrf, r.prefix(), r.prefixLength()));
         }
+        fib6.deleteBatch(moved, BATCH_CHUNK);
         return true;
     }
 

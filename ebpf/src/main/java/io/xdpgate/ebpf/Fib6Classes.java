@@ -80,10 +80,21 @@ final class Fib6Classes implements AutoCloseable {
 
     /** Writes a route of /17 or longer into the prefixes of its class that no longer route of the class takes. */
     void put(long hi, long lo, int length, Route route) throws BpfException {
+        List<byte[]> keys = new ArrayList<>(1);
+        List<byte[]> values = new ArrayList<>(1);
+        collect(hi, lo, length, route, keys, values);
+        if (keys.size() == 1) cls.update(keys.get(0), values.get(0));
+        else if (!keys.isEmpty()) cls.updateBatch(keys, values, keys.size());
+    }
+
+    /**
+     * What {@link #put} writes, added to {@code keys} and {@code values} for the caller to write
+     * (in batches), with the guide marked now: a mark ahead of its entries costs a probe, never a
+     * wrong answer.
+     */
+    void collect(long hi, long lo, int length, Route route, List<byte[]> keys, List<byte[]> values) {
         int c = classOf(length);
         int classLength = classLength(c);
-        List<byte[]> keys = new ArrayList<>();
-        List<byte[]> values = new ArrayList<>();
         byte[] v = value(route, length);
         for (int i = 0; i < 1 << (classLength - length); i++) {
             long[] s = slot(hi, lo, classLength, i);
@@ -91,7 +102,6 @@ final class Fib6Classes implements AutoCloseable {
             keys.add(key(c, s[0], s[1]));
             values.add(v);
         }
-        if (!keys.isEmpty()) cls.updateBatch(keys, values, keys.size());
         int block = (int) (hi >>> 40);
         guide.mark(block, length >= 24 ? 1 : 1 << (24 - length), c);
     }

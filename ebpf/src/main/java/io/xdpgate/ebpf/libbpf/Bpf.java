@@ -148,6 +148,24 @@ public final class Bpf {
         }
     }
 
+    /**
+     * BPF_MAP_DELETE_BATCH of count keys lying end to end. The kernel stops at the first key
+     * that fails (ENOENT for an absent one); returns the number deleted before it.
+     */
+    public static int mapDeleteBatch(int fd, String name, byte[] keys, int count) throws BpfException {
+        Memory k = new Memory(keys.length);
+        k.write(0, keys, 0, keys.length);
+        IntByReference done = new IntByReference();
+        int ret = Calls.retry(() -> {
+            done.setValue(count);
+            return LIB.bpf_map_delete_batch(fd, k, done, null);
+        });
+        if (ret < 0 && ret != -Errno.ENOENT) {
+            throw Calls.failure("bpf(BPF_MAP_DELETE_BATCH) on " + name, -ret);
+        }
+        return Math.max(0, Math.min(count, done.getValue()));
+    }
+
     /** Receives the entries one BPF_MAP_LOOKUP_BATCH call read: keys and values end to end. */
     @FunctionalInterface
     public interface BatchVisitor {

@@ -76,6 +76,9 @@ interface LibBpf extends Library {
     /** count: in, the number of entries; out, the number applied. opts may be NULL (elem_flags BPF_ANY). */
     int bpf_map_update_batch(int fd, Pointer keys, Pointer values, IntByReference count, Pointer opts);
 
+    /** count: in, the number of keys; out, the number deleted. Fails with ENOENT at the first absent key. */
+    int bpf_map_delete_batch(int fd, Pointer keys, IntByReference count, Pointer opts);
+
     /** count: in, room for entries; out, the number read. Returns -ENOENT with the last entries of the map. */
     int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
                              IntByReference count, Pointer opts);
