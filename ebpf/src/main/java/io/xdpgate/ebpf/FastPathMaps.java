@@ -60,6 +60,7 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap local6;
     private final BpfMap nhg;
     private final BpfMap fib4Dir;
+    private final BpfMap portStats;
     /** The DIR-24 tables of the VRFs that have one, as xg_fib4_dir holds them. */
     private final Map<Integer, Fib4Dir> dirs = new java.util.HashMap<>();
 
@@ -75,6 +76,7 @@ public final class FastPathMaps implements AutoCloseable {
         local6 = maps.get(8);
         nhg = maps.get(9);
         fib4Dir = maps.get(10);
+        portStats = maps.get(11);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -659,6 +661,41 @@ public final class FastPathMaps implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The counters of the port whose stats slot is {@code slot} (1 .. {@link MapLayouts#PORT_STATS_SLOTS} - 1),
+     * summed over CPUs.
+     */
+    public Map<Stat, Counter> portStats(int slot) throws BpfException {
+        checkStatsSlot(slot);
+        Map<Stat, Counter> out = new EnumMap<>(Stat.class);
+        for (Stat s : Stat.values()) {
+            Counter sum = Counter.ZERO;
+            byte[][] perCpu = portStats.lookupPerCpu(u32(slot * Stat.SLOTS + s.index()));
+            if (perCpu != null) {
+                for (byte[] v : perCpu) {
+                    sum = sum.plus(Counter.decode(v));
+                }
+            }
+            out.put(s, sum);
+        }
+        return out;
+    }
+
+    /** Zeroes every counter of stats slot {@code slot}, on every CPU: done before the slot is given to a port. */
+    public void clearPortStats(int slot) throws BpfException {
+        checkStatsSlot(slot);
+        for (int i = 0; i < Stat.SLOTS; i++) {
+            portStats.zeroPerCpu(u32(slot * Stat.SLOTS + i));
+        }
+    }
+
+    private static void checkStatsSlot(int slot) {
+        if (slot <= 0 || slot >= MapLayouts.PORT_STATS_SLOTS) {
+            throw new IllegalArgumentException("port stats slot out of range 1.." + (MapLayouts.PORT_STATS_SLOTS - 1)
+                    + ": " + slot);
+        }
+    }
+
     private static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(v).array();
     }
@@ -689,7 +726,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir, portStats)) {
             m.close();
         }
         dirs.values().forEach(Fib4Dir::close);

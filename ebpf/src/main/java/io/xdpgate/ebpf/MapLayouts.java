@@ -52,8 +52,8 @@ public final class MapLayouts {
 
     public static final Struct IF_KEY = struct("xg_if_key", 8,
             f("vrf", 0, 4), f("ifindex", 4, 4));
-    public static final Struct PORT = struct("xg_port", 12,
-            f("mac", 0, 6), f("flags", 6, 2), f("mtu", 8, 4));
+    public static final Struct PORT = struct("xg_port", 16,
+            f("mac", 0, 6), f("flags", 6, 2), f("mtu", 8, 4), f("stats_slot", 12, 4));
     public static final Struct FIB4_KEY = struct("xg_fib4_key", 12,
             f("prefixlen", 0, 4), f("vrf", 4, 4), f("addr", 8, 4));
     public static final Struct ROUTE = struct("xg_route", 8,
@@ -106,6 +106,8 @@ public final class MapLayouts {
     public static final int FIB4_DIR_VRFS = 256;
     /** XG_FIB4_DIR_PAIRS: the elements of one DIR-24 table, two /24 entries each. */
     public static final int FIB4_DIR_PAIRS = 1 << 23;
+    /** XG_PORT_STATS_SLOTS: per-port counter slots in xg_port_stats, slot 0 never used. */
+    public static final int PORT_STATS_SLOTS = 4096;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -131,9 +133,13 @@ public final class MapLayouts {
     public static final MapDef FIB4_DIR_TABLE = new MapDef("xg_fib4_dir_t", BPF_MAP_TYPE_ARRAY, 4, FIB4_DIR_PAIR.size(),
             FIB4_DIR_PAIRS, BPF_F_MMAPABLE);
 
+    /** The counters of each port: {@link Stat#SLOTS} per stats slot, at slot * Stat.SLOTS + the stat's index. */
+    public static final MapDef PORT_STATS = new MapDef("xg_port_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, COUNTER.size(),
+            PORT_STATS_SLOTS * Stat.SLOTS, 0);
+
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, FIB4_DIR);
+            NHG, FIB4_DIR, PORT_STATS);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);
