@@ -170,4 +170,23 @@ class InterfaceCountersLabTest {
         ctl.keySet().removeIf(k -> k.contains(" not_ipv4 "));
         assertEquals(expected, ctl, "ctl show stats --json");
     }
+
+    /** DualStackLabTest checks the whole dashboard against both daemons; this, the fast path's part on this lab. */
+    @Test
+    void everyFastPathMetricOfTheGrafanaDashboardIsServed() throws Exception {
+        Path root = Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", "..")).toAbsolutePath().normalize();
+        JsonNode dashboard = new ObjectMapper().readTree(root.resolve("docs/grafana-dashboard.json").toFile());
+        String served = Metrics.scrape(metricsPort);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("xdpgate_fp_[a-z0-9_]+").matcher(target.path("expr").asText());
+                while (m.find()) names.add(m.group());
+            }
+        }
+        assertTrue(names.contains("xdpgate_fp_interface_forwarded_packets_total"), "the dashboard's metrics: " + names);
+        for (String name : names) {
+            assertTrue(java.util.regex.Pattern.compile("(?m)^" + name + "[{ ]").matcher(served).find(), name + " is not served:\n" + served);
+        }
+    }
 }
