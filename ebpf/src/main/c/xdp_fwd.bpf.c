@@ -152,7 +152,7 @@ struct {
 
 /*
  * Counts a packet in xg_stats and, when slot is a port's stats_slot (not 0), in that
- * port's counters. Both lookups of a per-CPU array are inlined by the verifier.
+ * port's counters. The verifier inlines both lookups (per-CPU arrays, Linux 6.10 and later).
  */
 static __always_inline void xg_count(__u32 slot, enum xg_stat stat, __u64 bytes)
 {
