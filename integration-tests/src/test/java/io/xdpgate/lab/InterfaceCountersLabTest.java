@@ -171,6 +171,35 @@ class InterfaceCountersLabTest {
         assertEquals(expected, ctl, "ctl show stats --json");
     }
 
+    @Test
+    void theCountersGoOnAcrossARestartOfTheFastPathManager() throws Exception {
+        String series = "xdpgate_fp_interface_forwarded_packets_total{interface=\"" + lab.rH1 + "\",netns=\"" + lab.router
+                + "\",reason=\"forwarded\",vrf=\"" + VRF + "\"}";
+        String bytes = series.replace("_packets_", "_bytes_");
+        String before = Metrics.scrape(metricsPort);
+        daemons.stopFastPathManager();
+        // The attached programs forward and count meanwhile, in the port's slot.
+        assertEquals(20, ping(lab.h1, Lab.H2_ADDR, 20, 56));
+        daemons.startFastPathManager(lab.router + "/" + lab.rH1 + "," + lab.router + "/" + lab.rH2,
+                "--metrics", "127.0.0.1:" + metricsPort);
+        // The series comes back once the cache manager has announced the port again (its name).
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String after = "";
+        while (!after.contains(series + " ")) {
+            daemons.checkAlive();
+            if (System.nanoTime() > deadline) throw new AssertionError(series + " never served again:\n" + after);
+            Thread.sleep(100);
+            try {
+                after = Metrics.scrape(metricsPort);
+            } catch (java.io.IOException e) {
+                after = ""; // not listening yet
+            }
+        }
+        assertEquals(20.0, Metrics.sample(after, series) - Metrics.sample(before, series),
+                "the requests of the 20 pings, counted without the manager, on top of what it had counted before:\n" + after);
+        assertEquals(20.0 * (OVERHEAD + 56), Metrics.sample(after, bytes) - Metrics.sample(before, bytes));
+    }
+
     /** DualStackLabTest checks the whole dashboard against both daemons; this, the fast path's part on this lab. */
     @Test
     void everyFastPathMetricOfTheGrafanaDashboardIsServed() throws Exception {
