@@ -168,7 +168,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_stats SEC(".maps");
 
-static __always_inline void xg_count(enum xg_stat stat, __u64 bytes)
+/* The counters of each port, by its stats_slot (see xdpgate.h); per-CPU as xg_stats. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_PORT_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct xg_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_port_stats SEC(".maps");
+
+/*
+ * Counts a packet in xg_stats and, when slot is a port's stats_slot (not 0), in that
+ * port's counters. The verifier inlines both lookups (per-CPU arrays, Linux 6.10 and later).
+ */
+static __always_inline void xg_count(__u32 slot, enum xg_stat stat, __u64 bytes)
 {
 	__u32 key = stat;
 	struct xg_counter *c = bpf_map_lookup_elem(&xg_stats, &key);
@@ -177,12 +190,21 @@ static __always_inline void xg_count(enum xg_stat stat, __u64 bytes)
 		c->packets++;
 		c->bytes += bytes;
 	}
+	/* A slot beyond the array would wrap into another port's counters: never counted. */
+	if (slot == 0 || slot >= XG_PORT_STATS_SLOTS)
+		return;
+	key = slot * XG_STAT_MAX + stat;
+	c = bpf_map_lookup_elem(&xg_port_stats, &key);
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
 }
 
 /* An exception: Linux gets the packet exactly as it arrived. */
-static __always_inline int xg_pass(enum xg_stat stat, __u64 bytes)
+static __always_inline int xg_pass(__u32 slot, enum xg_stat stat, __u64 bytes)
 {
-	xg_count(stat, bytes);
+	xg_count(slot, stat, bytes);
 	return XDP_PASS;
 }
 
@@ -459,16 +481,16 @@ static __always_inline int xg_ipv4_is_martian(__be32 addr)
 }
 
 /* The verdict for a route that is not XG_RT_UNICAST, counted. */
-static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u64 bytes)
+static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u32 slot, __u64 bytes)
 {
 	switch (rt->type) {
 	case XG_RT_LOCAL:
-		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+		return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
 	case XG_RT_BLACKHOLE:
-		xg_count(XG_STAT_DROP_BLACKHOLE, bytes);
+		xg_count(slot, XG_STAT_DROP_BLACKHOLE, bytes);
 		return XDP_DROP;
 	default: /* unreachable, prohibit, anything newer: Linux sends the ICMP error */
-		return xg_pass(XG_STAT_EXC_ROUTE_TYPE, bytes);
+		return xg_pass(slot, XG_STAT_EXC_ROUTE_TYPE, bytes);
 	}
 }
 
@@ -526,7 +548,7 @@ static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 vrf, co
 }
 
 /* The IPv4 path, after the Ethernet header and the ingress port are checked. */
-static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32 vrf, __u64 bytes)
+static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32 vrf, __u32 slot, __u64 bytes)
 {
 	struct iphdr *iph = (struct iphdr *)(eth + 1);
 	const struct xg_route *rt;
@@ -539,54 +561,54 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 
 	err = xg_parse_ipv4(iph, data_end);
 	if (err < 0)
-		return xg_pass(-err, bytes);
+		return xg_pass(slot, -err, bytes);
 	if (xg_ipv4_is_group(iph->daddr))
-		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MULTICAST, bytes);
 	if (xg_ipv4_is_martian(iph->daddr) || xg_ipv4_is_martian(iph->saddr))
-		return xg_pass(XG_STAT_EXC_MARTIAN, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MARTIAN, bytes);
 
 	struct xg_local4_key lkey = { .vrf = vrf, .addr = iph->daddr };
 	if (bpf_map_lookup_elem(&xg_local4, &lkey))
-		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+		return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
 
 	rt = xg_fib4_lookup(vrf, iph->daddr, &scratch);
 	if (!rt)
-		return xg_pass(XG_STAT_EXC_NO_ROUTE, bytes);
+		return xg_pass(slot, XG_STAT_EXC_NO_ROUTE, bytes);
 	if (rt->type != XG_RT_UNICAST)
-		return xg_route_not_unicast(rt, bytes);
+		return xg_route_not_unicast(rt, slot, bytes);
 
 	/* Linux, not the fast path, must see an expiring packet: it sends ICMP time
 	 * exceeded, so traceroute and tracepath show this hop. */
 	if (iph->ttl <= 1)
-		return xg_pass(XG_STAT_EXC_TTL, bytes);
+		return xg_pass(slot, XG_STAT_EXC_TTL, bytes);
 
 	nh_id = rt->nh_id;
 	if (nh_id & XG_NH_ID_GROUP) {
 		struct xg_nhg *g = xg_group(nh_id);
 
 		if (!g)
-			return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+			return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
 		/* From here on, exactly as a route through the chosen member alone. */
 		nh_id = g->buckets[xg_flow_hash4(iph, data_end, g->seed) & (XG_NHG_BUCKETS - 1)];
 		ecmp = 1;
 	}
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
 	if (!nh || !(nh->flags & XG_NH_VALID))
-		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
 	err = xg_resolve_dmac(nh, vrf, iph->daddr, &dmac);
 	if (err < 0)
-		return xg_pass(-err, bytes);
+		return xg_pass(slot, -err, bytes);
 
 	/* Linux fragments the packet, or sends "fragmentation needed" if DF is set. */
 	if (bpf_ntohs(iph->tot_len) > nh->mtu)
-		return xg_pass(XG_STAT_EXC_MTU, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MTU, bytes);
 
 	xg_ipv4_decrement_ttl(iph);
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
-	xg_count(XG_STAT_FORWARDED, bytes);
+	xg_count(slot, XG_STAT_FORWARDED, bytes);
 	if (ecmp)
-		xg_count(XG_STAT_FORWARDED_ECMP, bytes);
+		xg_count(slot, XG_STAT_FORWARDED_ECMP, bytes);
 	/* Without BPF_F_INGRESS: transmit on nh->ifindex (in this namespace). */
 	return bpf_redirect(nh->ifindex, 0);
 }
@@ -650,7 +672,7 @@ static __always_inline int xg_ipv6_is_nd(struct ipv6hdr *ip6h, void *data_end)
 }
 
 /* The IPv6 path, after the Ethernet header and the ingress port are checked. */
-static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32 vrf, __u64 bytes)
+static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32 vrf, __u32 slot, __u64 bytes)
 {
 	struct ipv6hdr *ip6h = (struct ipv6hdr *)(eth + 1);
 	const struct xg_route *rt;
@@ -662,9 +684,9 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 
 	err = xg_parse_ipv6(ip6h, data_end);
 	if (err < 0)
-		return xg_pass(-err, bytes);
+		return xg_pass(slot, -err, bytes);
 	if (xg_ipv6_is_multicast(&ip6h->daddr))
-		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MULTICAST, bytes);
 	/*
 	 * Link-local addresses only mean something on their own link and a router
 	 * never forwards them (RFC 4291 2.5.6): such packets are for the router
@@ -673,57 +695,57 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	 * destinations are in no FIB, so only Linux answers them correctly.
 	 */
 	if (xg_ipv6_is_link_local(&ip6h->daddr) || xg_ipv6_is_link_local(&ip6h->saddr))
-		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+		return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
 	/* ND keeps Linux's neighbour cache, and so xg_neigh6, up to date; a router
 	 * never forwards it (its hop limit must stay 255, RFC 4861 6.1). */
 	err = xg_ipv6_is_nd(ip6h, data_end);
 	if (err < 0)
-		return xg_pass(-err, bytes);
+		return xg_pass(slot, -err, bytes);
 	if (err)
-		return xg_pass(XG_STAT_EXC_ND, bytes);
+		return xg_pass(slot, XG_STAT_EXC_ND, bytes);
 
 	struct xg_local6_key lkey = { .vrf = vrf };
 	__builtin_memcpy(lkey.addr, &ip6h->daddr, sizeof(lkey.addr));
 	if (bpf_map_lookup_elem(&xg_local6, &lkey))
-		return xg_pass(XG_STAT_EXC_LOCAL, bytes);
+		return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
 
 	rt = xg_fib6_lookup(vrf, &ip6h->daddr);
 	if (!rt)
-		return xg_pass(XG_STAT_EXC_NO_ROUTE, bytes);
+		return xg_pass(slot, XG_STAT_EXC_NO_ROUTE, bytes);
 	if (rt->type != XG_RT_UNICAST)
-		return xg_route_not_unicast(rt, bytes);
+		return xg_route_not_unicast(rt, slot, bytes);
 
 	/* Linux sends ICMPv6 time exceeded (traceroute6, tracepath -6). */
 	if (ip6h->hop_limit <= 1)
-		return xg_pass(XG_STAT_EXC_TTL, bytes);
+		return xg_pass(slot, XG_STAT_EXC_TTL, bytes);
 
 	nh_id = rt->nh_id;
 	if (nh_id & XG_NH_ID_GROUP) {
 		struct xg_nhg *g = xg_group(nh_id);
 
 		if (!g)
-			return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+			return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
 		nh_id = g->buckets[xg_flow_hash6(ip6h, data_end, g->seed) & (XG_NHG_BUCKETS - 1)];
 		ecmp = 1;
 	}
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
 	if (!nh || !(nh->flags & XG_NH_VALID))
-		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
 	err = xg_resolve_dmac6(nh, vrf, &ip6h->daddr, &dmac);
 	if (err < 0)
-		return xg_pass(-err, bytes);
+		return xg_pass(slot, -err, bytes);
 
 	/* Routers never fragment IPv6: Linux sends ICMPv6 packet too big (RFC 8201). */
 	if (sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > nh->mtu)
-		return xg_pass(XG_STAT_EXC_MTU, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MTU, bytes);
 
 	/* IPv6 has no header checksum; the upper-layer pseudo-header omits the hop limit. */
 	ip6h->hop_limit--;
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
-	xg_count(XG_STAT_FORWARDED, bytes);
+	xg_count(slot, XG_STAT_FORWARDED, bytes);
 	if (ecmp)
-		xg_count(XG_STAT_FORWARDED_ECMP, bytes);
+		xg_count(slot, XG_STAT_FORWARDED_ECMP, bytes);
 	return bpf_redirect(nh->ifindex, 0);
 }
 
@@ -736,27 +758,35 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	__u32 vrf = xg_cfg.vrf;
 	struct ethhdr *eth;
 	struct xg_port *port;
+	__u32 slot;
 	int is_ipv4;
+
+	/*
+	 * ifindexes are only unique within a namespace, so ports are keyed by (vrf, ifindex).
+	 * Looked up before the frame is parsed, so that every packet of a port is counted as
+	 * the port's, those Linux gets for being malformed, multicast or not IP too; a packet
+	 * the fast path forwards costs the one lookup it always did.
+	 */
+	struct xg_if_key pkey = { .vrf = vrf, .ifindex = ctx->ingress_ifindex };
+	port = bpf_map_lookup_elem(&xg_ports, &pkey);
+	slot = port ? port->stats_slot : 0;
 
 	eth = xg_parse_eth(data, data_end);
 	if (!eth)
-		return xg_pass(XG_STAT_EXC_MALFORMED, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MALFORMED, bytes);
 	if (xg_mac_is_group(eth->h_dest))
-		return xg_pass(XG_STAT_EXC_MULTICAST, bytes);
+		return xg_pass(slot, XG_STAT_EXC_MULTICAST, bytes);
 	/* ARP, VLAN tags (not supported yet), anything but IP: all Linux's. */
 	is_ipv4 = eth->h_proto == bpf_htons(ETH_P_IP);
 	if (!is_ipv4 && eth->h_proto != bpf_htons(ETH_P_IPV6))
-		return xg_pass(XG_STAT_EXC_NOT_IPV4, bytes);
-
-	/* ifindexes are only unique within a namespace, so ports are keyed by (vrf, ifindex). */
-	struct xg_if_key pkey = { .vrf = vrf, .ifindex = ctx->ingress_ifindex };
-	port = bpf_map_lookup_elem(&xg_ports, &pkey);
+		return xg_pass(slot, XG_STAT_EXC_NOT_IPV4, bytes);
+	/* A port that is down still counts what it receives as its own. */
 	if (!port || !(port->flags & XG_PORT_UP))
-		return xg_pass(XG_STAT_EXC_NOT_PORT, bytes);
+		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
 
 	if (is_ipv4)
-		return xg_fwd_ipv4(eth, data_end, vrf, bytes);
-	return xg_fwd_ipv6(eth, data_end, vrf, bytes);
+		return xg_fwd_ipv4(eth, data_end, vrf, slot, bytes);
+	return xg_fwd_ipv6(eth, data_end, vrf, slot, bytes);
 }
 
 /*

@@ -33,6 +33,7 @@
 #define XG_MAP_FIB4_DIR xg_fib4_dir
 #define XG_MAP_FIB6_GUIDE xg_fib6_guide
 #define XG_MAP_FIB6_CLS xg_fib6_cls
+#define XG_MAP_PORT_STATS xg_port_stats
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -47,6 +48,7 @@
 #define XG_FIB4_DIR_VRFS 256
 #define XG_FIB6_GUIDE_VRFS 256
 #define XG_FIB6_CLS_MAX 4194304
+#define XG_PORT_STATS_SLOTS 4096 /* per-port counter slots of xg_port_stats; slot 0 is never used */
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -63,8 +65,10 @@ struct xg_port {
 	__u8  mac[6];
 	__u16 flags;
 	__u32 mtu;
+	__u32 stats_slot; /* the port's counters in xg_port_stats, 1 .. XG_PORT_STATS_SLOTS - 1;
+			   * 0: the port is counted in xg_stats only */
 };
-_Static_assert(sizeof(struct xg_port) == 12, "xg_port");
+_Static_assert(sizeof(struct xg_port) == 16, "xg_port");
 
 /* IPv4 FIB key (BPF LPM trie). prefixlen counts the VRF too: 32 + route prefix length. */
 struct xg_fib4_key {
@@ -313,6 +317,15 @@ struct xg_counter {
 	__u64 bytes;
 };
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter");
+
+/*
+ * Per-port statistics: a per-CPU array of XG_PORT_STATS_SLOTS * XG_STAT_MAX struct
+ * xg_counter, the counters of the port whose stats_slot is s at s * XG_STAT_MAX + XG_STAT_*.
+ * Every packet the program counts in xg_stats is also counted there for its ingress port
+ * (forwarded ones included: egress traffic is what the interface's own counters show).
+ * The manager zeroes a slot before it gives it to a port.
+ */
+#define XG_PORT_STATS_ENTRIES (XG_PORT_STATS_SLOTS * XG_STAT_MAX)
 
 /*
  * Per program instance configuration, in .rodata: set by the loader before the

@@ -191,6 +191,16 @@ public final class BpfMap implements AutoCloseable {
         return out;
     }
 
+    /** Sets the value of every CPU to zero bytes (a per-CPU map's counters start again from 0). */
+    public void zeroPerCpu(byte[] key) throws BpfException {
+        checkKey(key);
+        if (!isPerCpu()) {
+            throw new IllegalStateException("map " + info.name() + " is not per-CPU: use update");
+        }
+        int stride = (info.valueSize() + 7) & ~7;
+        Bpf.mapUpdate(fd(), info.name(), key, new byte[stride * Bpf.numPossibleCpus()], Bpf.BPF_ANY);
+    }
+
     /** Every key, walked with BPF_MAP_GET_NEXT_KEY (a snapshot only if nobody writes meanwhile). */
     public List<byte[]> keys() throws BpfException {
         List<byte[]> out = new ArrayList<>();

@@ -62,6 +62,7 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap fib4Dir;
     private final BpfMap fib6Guide;
     private final BpfMap fib6Cls;
+    private final BpfMap portStats;
     /** The DIR-24 tables of the VRFs that have one, as xg_fib4_dir holds them. */
     private final Map<Integer, Fib4Dir> dirs = new java.util.HashMap<>();
     /** The IPv6 route classes of the VRFs that have them, as xg_fib6_guide holds their guides. */
@@ -81,6 +82,7 @@ public final class FastPathMaps implements AutoCloseable {
         fib4Dir = maps.get(10);
         fib6Guide = maps.get(11);
         fib6Cls = maps.get(12);
+        portStats = maps.get(13);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -835,6 +837,41 @@ public final class FastPathMaps implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The counters of the port whose stats slot is {@code slot} (1 .. {@link MapLayouts#PORT_STATS_SLOTS} - 1),
+     * summed over CPUs.
+     */
+    public Map<Stat, Counter> portStats(int slot) throws BpfException {
+        checkStatsSlot(slot);
+        Map<Stat, Counter> out = new EnumMap<>(Stat.class);
+        for (Stat s : Stat.values()) {
+            Counter sum = Counter.ZERO;
+            byte[][] perCpu = portStats.lookupPerCpu(u32(slot * Stat.SLOTS + s.index()));
+            if (perCpu != null) {
+                for (byte[] v : perCpu) {
+                    sum = sum.plus(Counter.decode(v));
+                }
+            }
+            out.put(s, sum);
+        }
+        return out;
+    }
+
+    /** Zeroes every counter of stats slot {@code slot}, on every CPU: done before the slot is given to a port. */
+    public void clearPortStats(int slot) throws BpfException {
+        checkStatsSlot(slot);
+        for (int i = 0; i < Stat.SLOTS; i++) {
+            portStats.zeroPerCpu(u32(slot * Stat.SLOTS + i));
+        }
+    }
+
+    private static void checkStatsSlot(int slot) {
+        if (slot <= 0 || slot >= MapLayouts.PORT_STATS_SLOTS) {
+            throw new IllegalArgumentException("port stats slot out of range 1.." + (MapLayouts.PORT_STATS_SLOTS - 1)
+                    + ": " + slot);
+        }
+    }
+
     private static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(v).array();
     }
@@ -866,7 +903,7 @@ public final class FastPathMaps implements AutoCloseable {
     @Override
     public void close() {
         for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir, fib6Guide,
-                fib6Cls)) {
+                fib6Cls, portStats)) {
             m.close();
         }
         dirs.values().forEach(Fib4Dir::close);

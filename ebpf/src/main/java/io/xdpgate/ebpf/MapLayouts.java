@@ -52,8 +52,8 @@ public final class MapLayouts {
 
     public static final Struct IF_KEY = struct("xg_if_key", 8,
             f("vrf", 0, 4), f("ifindex", 4, 4));
-    public static final Struct PORT = struct("xg_port", 12,
-            f("mac", 0, 6), f("flags", 6, 2), f("mtu", 8, 4));
+    public static final Struct PORT = struct("xg_port", 16,
+            f("mac", 0, 6), f("flags", 6, 2), f("mtu", 8, 4), f("stats_slot", 12, 4));
     public static final Struct FIB4_KEY = struct("xg_fib4_key", 12,
             f("prefixlen", 0, 4), f("vrf", 4, 4), f("addr", 8, 4));
     public static final Struct ROUTE = struct("xg_route", 8,
@@ -125,6 +125,8 @@ public final class MapLayouts {
     public static final int FIB6_CLASSES = 14;
     /** XG_FIB6_CLS_SHORTEST: the shortest route length of class 0; shorter routes stay in xg_fib6. */
     public static final int FIB6_CLS_SHORTEST = 17;
+    /** XG_PORT_STATS_SLOTS: per-port counter slots in xg_port_stats, slot 0 never used. */
+    public static final int PORT_STATS_SLOTS = 4096;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -159,9 +161,13 @@ public final class MapLayouts {
     public static final MapDef FIB6_CLS = new MapDef("xg_fib6_cls", BPF_MAP_TYPE_HASH, FIB6_CLS_KEY.size(),
             FIB6_CLS_VALUE.size(), FIB6_CLS_MAX, BPF_F_NO_PREALLOC);
 
+    /** The counters of each port: {@link Stat#SLOTS} per stats slot, at slot * Stat.SLOTS + the stat's index. */
+    public static final MapDef PORT_STATS = new MapDef("xg_port_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, COUNTER.size(),
+            PORT_STATS_SLOTS * Stat.SLOTS, 0);
+
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS);
+            NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

@@ -63,8 +63,10 @@ class EncodingTest {
 
     @Test
     void valuesEncodeAtTheHeaderOffsets() {
-        assertArrayEquals(hex("020000000001" + "0100" + "dc050000"),
+        assertArrayEquals(hex("020000000001" + "0100" + "dc050000" + "00000000"),
                 new Port(Frames.mac(1), Port.UP, 1500).encode());
+        assertArrayEquals(hex("020000000001" + "0100" + "dc050000" + "ff0f0000"),
+                new Port(Frames.mac(1), Port.UP, 1500, 4095).encode(), "stats_slot at 12");
         assertArrayEquals(hex("01000000 03000000"), Route.unicast(3).encode());
         assertArrayEquals(hex("2a000000" + "05000000" + "dc050000" + "020000000003" + "020000000004" + "01" + "000000"),
                 new Nexthop(42, Nexthop.VALID | Nexthop.RESOLVED, 1500, Frames.mac(3), Frames.mac(4), true).encode());
@@ -75,7 +77,7 @@ class EncodingTest {
     void recordsRoundTrip() {
         Nexthop nh = Nexthop.connected(3, 9000, Frames.mac(7));
         assertEquals(nh, Nexthop.decode(nh.encode()));
-        Port p = new Port(Frames.mac(1), 0, 1280);
+        Port p = new Port(Frames.mac(1), 0, 1280, 77);
         assertEquals(p, Port.decode(p.encode()));
         Neighbour n = new Neighbour(Frames.mac(2), 0x40, true);
         assertEquals(n, Neighbour.decode(n.encode()));
@@ -93,7 +95,8 @@ class EncodingTest {
         a.mac()[0] = 0;
         assertArrayEquals(Frames.mac(1), a.mac(), "the accessor returns a copy");
         assertNotEquals(new Port(Frames.mac(2), Port.UP, 1500), a);
-        assertEquals("Port[mac=02:00:00:00:00:01, flags=0x1, mtu=1500]", a.toString());
+        assertNotEquals(a.withStatsSlot(3), a, "the stats slot is part of the port");
+        assertEquals("Port[mac=02:00:00:00:00:01, flags=0x1, mtu=1500, statsSlot=0]", a.toString());
         assertEquals(Nexthop.resolved(1, 1500, Frames.mac(3), Frames.mac(4)),
                 Nexthop.resolved(1, 1500, Frames.mac(3), Frames.mac(4)));
         assertThrows(IllegalArgumentException.class, () -> new Neighbour(new byte[5], 0, false));

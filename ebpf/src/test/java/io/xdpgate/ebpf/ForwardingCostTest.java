@@ -44,11 +44,14 @@ class ForwardingCostTest {
 
             XdpTestRun.Result million = XdpTestRun.run(p, frame, LO, 1_000_000);
             XdpTestRun.Result noRoute = XdpTestRun.run(p, to(XdpFixtureTest.NEIGH_DST).build(), LO, 1_000_000);
+            XdpTestRun.Result notIp = XdpTestRun.run(p, Frames.arpReply(XdpFixtureTest.ROUTER, XdpFixtureTest.HOST), LO,
+                    1_000_000);
+            assertEquals(XdpTestRun.XDP_PASS, notIp.verdict());
             LOG.info("forwarded via a resolved gateway: {} ns/packet over {} packets ({} runs of {});"
                     + " repeat=1,000,000 on one frame (254 forwarded, then TTL-expired passes): {} ns/packet;"
-                    + " no-route pass: {} ns/packet",
+                    + " no-route pass: {} ns/packet; not-IP (ARP) pass: {} ns/packet",
                     weighted / ((long) runs * perRun), (long) runs * perRun, runs, perRun, million.durationNs(),
-                    noRoute.durationNs());
+                    noRoute.durationNs(), notIp.durationNs());
         } finally {
             Privileged.removePinRoot(root);
         }

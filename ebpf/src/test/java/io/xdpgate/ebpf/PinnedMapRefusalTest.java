@@ -50,6 +50,14 @@ class PinnedMapRefusalTest {
         assertFalse(Files.exists(root.resolve("xg_fib4")), "nothing is loaded or pinned after a refusal");
     }
 
+    /** xg_ports of the version before per-port counters: 12-byte ports, without stats_slot. */
+    @Test
+    void portsPinnedByTheVersionBeforePortCountersAreRefused() throws Exception {
+        pinForeignMap("xg_ports", MapLayouts.BPF_MAP_TYPE_HASH, 8, 12, MapLayouts.PORTS_MAX);
+        BpfException e = assertThrows(BpfException.class, () -> FastPathProgram.load(root, 7));
+        assertTrue(e.getMessage().contains("xg_ports: value_size is 12, expected 16"), e.getMessage());
+    }
+
     @Test
     void openMapsRefusesAPinnedMapWithAnotherLayout() throws Exception {
         FastPathProgram.load(root, 7).close(); // every map is now pinned; replace one by a foreign map

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The fast path through BPF_PROG_TEST_RUN, katran style: each fixture is a map
  * state, an input frame, the expected verdict, counter and output frame. Each runs
- * in a fresh pin root with the program loaded for VRF 7 and lo (ifindex 1) an up port.
+ * in a fresh pin root with the program loaded for VRF 7 and lo (ifindex 1) an up port
+ * whose counters are in slot {@value #PORT_SLOT}: the counter moves there as in xg_stats.
  */
 class XdpFixtureTest {
     static final int VRF = 7;
@@ -33,6 +34,9 @@ class XdpFixtureTest {
     static final byte[] EGRESS = mac(4); // egress port, source MAC of forwarded frames
     static final byte[] NEIGH = mac(5); // a connected host
     static final byte[] GW2 = mac(6); // gateway of nexthop 3
+
+    /** The ingress port's counters in xg_port_stats. */
+    static final int PORT_SLOT = 5;
 
     static final int NH_GW = 1;
     static final int NH_CONNECTED = 2;
@@ -64,7 +68,7 @@ class XdpFixtureTest {
     }
 
     static Setup port() {
-        return m -> m.putPort(VRF, LO, new Port(ROUTER, Port.UP, 1500));
+        return m -> m.putPort(VRF, LO, new Port(ROUTER, Port.UP, 1500, PORT_SLOT));
     }
 
     /** An up port, a resolved gateway nexthop and 198.51.100.0/24 through it. */
@@ -159,7 +163,7 @@ class XdpFixtureTest {
                         base().then(m -> m.deletePort(VRF, LO)),
                         to(GW_DST).build(), XdpTestRun.XDP_PASS, Stat.EXC_NOT_PORT, null),
                 new Fixture("ingress port is down",
-                        base().then(m -> m.putPort(VRF, LO, new Port(ROUTER, 0, 1500))),
+                        base().then(m -> m.putPort(VRF, LO, new Port(ROUTER, 0, 1500, PORT_SLOT))),
                         to(GW_DST).build(), XdpTestRun.XDP_PASS, Stat.EXC_NOT_PORT, null),
                 new Fixture("nexthop not valid (egress not a port)",
                         base().then(m -> m.clearNexthop(NH_GW)),
@@ -212,6 +216,15 @@ class XdpFixtureTest {
                 assertValidIpv4Checksum(out);
             }
             assertOnlyCounter(maps.stats(), f.stat(), f.input().length);
+            // The ingress port's slot counts the same packet, unless the port is gone; the slots
+            // beside it count nothing (the index is slot * XG_STAT_MAX + reason).
+            if (maps.port(VRF, LO) != null) {
+                assertOnlyCounter(maps.portStats(PORT_SLOT), f.stat(), f.input().length);
+            } else {
+                assertOnlyCounter(maps.portStats(PORT_SLOT), null, 0);
+            }
+            assertOnlyCounter(maps.portStats(PORT_SLOT - 1), null, 0);
+            assertOnlyCounter(maps.portStats(PORT_SLOT + 1), null, 0);
         } finally {
             Privileged.removePinRoot(root);
         }
@@ -224,6 +237,7 @@ class XdpFixtureTest {
         assertEquals(Frames.ipv4Checksum(frame, 14, ihl), stored, "IPv4 header checksum");
     }
 
+    /** stat null: every counter is zero. */
     static void assertOnlyCounter(Map<Stat, Counter> stats, Stat stat, int bytes) {
         for (Stat s : Stat.values()) {
             Counter expected = s == stat ? new Counter(1, bytes) : Counter.ZERO;

@@ -23,6 +23,9 @@ public final class CtlMain {
                                  the fast path manager runs, with route counts and counters.
               show TOPIC         What the fast path holds, read from its pinned maps. TOPIC is
                                  one of: interfaces, routes, neighbours, nexthops, vrfs, stats.
+                                 stats: the fast path's totals by reason, then each interface's
+                                 counters by reason (of the packets it received; forwarded always,
+                                 the other reasons when not zero).
               verify             Dump every VRF's namespace from the kernel and compare it with
                                  what the fast path holds: ports, local addresses, neighbours and
                                  routes of the main table, IPv4 and IPv6, with their nexthops and
@@ -55,7 +58,7 @@ public final class CtlMain {
               --pin-root DIR     the fast path manager's pin root (default /sys/fs/bpf/xdpgate)
               --socket PATH      its FPC socket, to tell whether it runs (default /run/xdpgate/fpc.sock)
               --json             print JSON instead of a table (status, show)
-              --vrf ID           show only this VRF (show interfaces, routes, neighbours), or verify
+              --vrf ID           show only this VRF (show interfaces, routes, neighbours, stats), or verify
                                  only this VRF
               --packets N        verify: also check N test packets per VRF (default 0: none)
               --seed S           verify --packets: the seed of the random packets (default: the time);

@@ -30,7 +30,7 @@ final class CtlShow {
             case "neighbours", "neighbors" -> neighbours(maps, vrf);
             case "nexthops" -> nexthops(maps);
             case "vrfs" -> vrfs(maps, vrfs);
-            case "stats" -> stats(maps);
+            case "stats" -> stats(maps, vrfs, vrf);
             default -> null;
         };
     }
@@ -138,13 +138,37 @@ final class CtlShow {
         return t;
     }
 
-    private static Table stats(FastPathMaps maps) throws Exception {
-        Table t = new Table("counter", "packets", "bytes");
-        for (Map.Entry<Stat, Counter> e : maps.stats().entrySet()) {
-            String kind = e.getKey().name().startsWith("FORWARDED") ? "" : e.getKey().name().startsWith("DROP") ? "drop: " : "exception: ";
-            t.add(kind + e.getKey().label(), e.getValue().packets(), e.getValue().bytes());
+    /**
+     * The fast path's totals (interface "total", every counter; without --vrf only), then each port's
+     * own counters by ingress interface: forwarded always, the others when not zero.
+     */
+    private static Table stats(FastPathMaps maps, Map<Integer, String> vrfs, int filter) throws Exception {
+        Table t = new Table("vrf", "netns", "interface", "counter", "packets", "bytes");
+        if (filter < 0) {
+            for (Map.Entry<Stat, Counter> e : maps.stats().entrySet()) {
+                t.add("-", "-", "total", counterName(e.getKey()), e.getValue().packets(), e.getValue().bytes());
+            }
+        }
+        Map<String, Map<Integer, String>> names = new HashMap<>();
+        java.util.List<FastPathMaps.PortEntry> ports = new java.util.ArrayList<>(maps.ports());
+        ports.sort(java.util.Comparator.comparingInt(FastPathMaps.PortEntry::vrf).thenComparingInt(FastPathMaps.PortEntry::ifindex));
+        for (FastPathMaps.PortEntry p : ports) {
+            int slot = p.port().statsSlot();
+            if (!wanted(p.vrf(), filter) || slot <= 0 || slot >= io.xdpgate.ebpf.MapLayouts.PORT_STATS_SLOTS) continue;
+            String netns = vrfs.getOrDefault(p.vrf(), "?");
+            String name = names.computeIfAbsent(netns, CtlShow::interfaceNames).getOrDefault(p.ifindex(), "ifindex " + p.ifindex());
+            for (Map.Entry<Stat, Counter> e : maps.portStats(slot).entrySet()) {
+                if (e.getKey() != Stat.FORWARDED && e.getValue().packets() == 0) continue;
+                t.add(p.vrf(), netns.isEmpty() ? "(default)" : netns, name, counterName(e.getKey()), e.getValue().packets(),
+                        e.getValue().bytes());
+            }
         }
         return t;
+    }
+
+    private static String counterName(Stat s) {
+        String kind = s.name().startsWith("FORWARDED") ? "" : s.name().startsWith("DROP") ? "drop: " : "exception: ";
+        return kind + s.label();
     }
 
     static String mac(byte[] m) {

@@ -18,16 +18,17 @@ import java.util.stream.Stream;
 
 /**
  * Runs one VRF's fast path on test packets through BPF_PROG_TEST_RUN: a copy of the program, loaded
- * for this purpose, on the live maps (routes, nexthops, neighbours, ports) but with a private xg_stats,
- * so that the runs never show in the fast path's statistics and the counter a run moved tells its
+ * for this purpose, on the live maps (routes, nexthops, neighbours, ports) but with a private xg_stats
+ * and xg_port_stats, so that the runs never show in the fast path's statistics and the counter a run moved tells its
  * exception or drop reason without any other traffic in the way. The copy's pin root is a directory
- * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but xg_stats; it is
+ * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but those two; it is
  * removed on close. Calls must come from a thread in the VRF's network namespace (the ingress ifindex
  * of a test run is looked up there), one at a time.
  */
 final class FastPathDecisions implements AutoCloseable {
 
     private static final String STATS = "xg_stats";
+    private static final String PORT_STATS = "xg_port_stats";
     private static final String SUFFIX = "-verify-"; // bpffs refuses names with a dot
 
     private final Path privateRoot;
@@ -52,7 +53,7 @@ final class FastPathDecisions implements AutoCloseable {
             try (Stream<Path> pins = Files.list(pinRoot)) {
                 for (Path pin : (Iterable<Path>) pins::iterator) {
                     String name = pin.getFileName().toString();
-                    if (!Files.isDirectory(pin) && !name.equals(STATS)) Files.createSymbolicLink(root.resolve(name), pin);
+                    if (!Files.isDirectory(pin) && !name.equals(STATS) && !name.equals(PORT_STATS)) Files.createSymbolicLink(root.resolve(name), pin);
                 }
             }
             program = FastPathProgram.load(root, vrf);

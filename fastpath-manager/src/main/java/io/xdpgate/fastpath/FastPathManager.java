@@ -45,7 +45,8 @@ public final class FastPathManager implements AutoCloseable {
         uids.addAll(FpcServer.Options.defaults().allowedUids());
         FpcServer.Options serverOptions = new FpcServer.Options(options.socketPath(), Set.copyOf(uids),
                 FpcServer.Options.defaults().keepaliveTimeout());
-        FastPathMetrics metrics = new FastPathMetrics(state::stats, state::occupancy);
+        FastPathMetrics metrics = new FastPathMetrics(state::stats, state::occupancy, state::portStats,
+                state::portStatsSlotsInUse);
         FpcServer server = FpcServer.start(serverOptions, () -> new ConnectionApplier(state, metrics));
         MetricsServer metricsServer = null;
         if (options.metrics() != null) {

@@ -13,14 +13,16 @@ import io.xdpgate.fpc.FpcStatus;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * The fast path manager's metrics, in Prometheus form: the fast path's own counters (read from the
- * per-CPU xg_stats map when scraped, so they never lag), how full its tables are, and the FPC
- * traffic and resynchronizations it applied.
+ * per-CPU xg_stats map when scraped, so they never lag), the same per interface (xg_port_stats, see
+ * {@link PortMetrics}), how full its tables are, and the FPC traffic and resynchronizations it applied.
  */
 final class FastPathMetrics {
 
@@ -28,6 +30,8 @@ final class FastPathMetrics {
     private volatile Map<Stat, io.xdpgate.ebpf.Counter> stats = new EnumMap<>(Stat.class);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Supplier<Map<Stat, io.xdpgate.ebpf.Counter>> readStats;
+    private final Supplier<List<PortMetrics.Reading>> readPorts;
+    private final PortMetrics ports = new PortMetrics(registry);
     private final Map<String, Counter> messages = new ConcurrentHashMap<>();
     private final Map<String, Counter> reports = new ConcurrentHashMap<>();
     private final Map<String, Timer> resyncs = new ConcurrentHashMap<>();
@@ -35,9 +39,13 @@ final class FastPathMetrics {
     /**
      * @param readStats reads xg_stats (summed over CPUs); null or an exception leaves the last values
      * @param occupancy what the manager holds, read at scrape time
+     * @param readPorts reads the counters of every port with a stats slot; as readStats
+     * @param portsCounted how many ports have a stats slot
      */
-    FastPathMetrics(Supplier<Map<Stat, io.xdpgate.ebpf.Counter>> readStats, Supplier<ForwardingState.Occupancy> occupancy) {
+    FastPathMetrics(Supplier<Map<Stat, io.xdpgate.ebpf.Counter>> readStats, Supplier<ForwardingState.Occupancy> occupancy,
+                    Supplier<List<PortMetrics.Reading>> readPorts, IntSupplier portsCounted) {
         this.readStats = readStats;
+        this.readPorts = readPorts;
         for (Stat s : Stat.values()) {
             String kind = kind(s);
             FunctionCounter.builder("xdpgate.fp." + kind + ".packets", this, m -> m.packets(s))
@@ -51,6 +59,7 @@ final class FastPathMetrics {
         table("routes", "ipv6", MapLayouts.FIB6_MAX, () -> occupancy.get().routes6());
         table("nexthops", "all", MapLayouts.NH_MAX, () -> occupancy.get().nexthopSlots());
         table("nexthop_groups", "all", MapLayouts.NHG_MAX, () -> occupancy.get().groups());
+        table("port_counters", "all", MapLayouts.PORT_STATS_SLOTS - 1, portsCounted::getAsInt);
         Gauge.builder("xdpgate.fp.vrfs", () -> occupancy.get().vrfs()).description("VRFs (namespaces) known").register(registry);
         // Every error status and generation scope starts at 0, so that a rate or an alert sees the series
         // before the first occurrence.
@@ -80,13 +89,13 @@ final class FastPathMetrics {
                 .tag("table", name).tag("family", family).register(registry);
     }
 
-    private static String kind(Stat s) {
+    static String kind(Stat s) {
         if (s.name().startsWith("FORWARDED")) return "forwarded";
         if (s.name().startsWith("DROP")) return "dropped";
         return "exceptions";
     }
 
-    private static String describe(String kind) {
+    static String describe(String kind) {
         return switch (kind) {
             case "forwarded" -> "forwarded (forwarded_ecmp: the part through ECMP groups)";
             case "dropped" -> "dropped";
@@ -122,6 +131,8 @@ final class FastPathMetrics {
         try {
             Map<Stat, io.xdpgate.ebpf.Counter> now = readStats.get();
             if (now != null) stats = now;
+            List<PortMetrics.Reading> perPort = readPorts.get();
+            if (perPort != null) ports.update(perPort);
         } catch (RuntimeException e) {
             // The maps are closing or unreadable: the counters keep their last values.
         }

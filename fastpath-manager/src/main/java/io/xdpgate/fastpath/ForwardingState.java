@@ -70,6 +70,7 @@ final class ForwardingState implements AutoCloseable {
     private final FastPathMaps maps;
     private final NexthopTable nexthops;
     private final GroupTable groups;
+    private final PortStatsSlots statsSlots;
     private final Map<Integer, Vrf> vrfs = new HashMap<>();
     private final Map<String, LongAdder> ignored = new ConcurrentHashMap<>();
     private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS;
@@ -95,6 +96,7 @@ final class ForwardingState implements AutoCloseable {
         this.maps = maps;
         this.nexthops = new NexthopTable(maps, nexthopCapacity);
         this.groups = new GroupTable(maps, nexthops, groupCapacity, groupSeed);
+        this.statsSlots = new PortStatsSlots(io.xdpgate.ebpf.MapLayouts.PORT_STATS_SLOTS, maps::clearPortStats);
     }
 
     /**
@@ -110,7 +112,10 @@ final class ForwardingState implements AutoCloseable {
         Set<Integer> referencedGroups = new HashSet<>();
         // Flows stay on their paths across the restart: new groups hash as the adopted ones do.
         groupEntries.values().stream().filter(NexthopGroup::isValid).findFirst().ifPresent(g -> groups.adoptSeed(g.seed()));
-        for (FastPathMaps.PortEntry p : maps.ports()) adoptedVrf(p.vrf()).adoptedPorts.add(p.ifindex());
+        for (FastPathMaps.PortEntry p : maps.ports()) {
+            adoptedVrf(p.vrf()).adoptedPorts.add(p.ifindex());
+            statsSlots.adopt(p.vrf(), p.ifindex(), p.port().statsSlot()); // its counters go on where they were
+        }
         for (FastPathMaps.Local4Entry l : maps.locals4()) adoptAddress(l.vrf(), l.ifindex(), l.address());
         for (FastPathMaps.Local6Entry l : maps.locals6()) adoptAddress(l.vrf(), l.ifindex(), l.address());
         for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) adoptNeighbour(n.vrf(), n.ifindex(), n.address(), n.neighbour());
@@ -395,7 +400,10 @@ final class ForwardingState implements AutoCloseable {
         }
         if (dp != null && dp.isAttached(m.ifindex())) {
             int flags = isUp(m) ? Port.UP : 0;
-            maps.putPort(vrf.id, m.ifindex(), new Port(macOf(m), flags, m.mtu()));
+            int slot = statsSlots.assign(vrf.id, m.ifindex(), vrf.netns, m.name());
+            if (slot == 0) log.warn("vrf {}: {} (ifindex {}) counted in the totals only: all {} port counter slots are taken",
+                    vrf.id, m.name(), m.ifindex(), statsSlots.capacity());
+            maps.putPort(vrf.id, m.ifindex(), new Port(macOf(m), flags, m.mtu(), slot));
         }
         refreshNexthopsOn(vrf, m.ifindex());
         return FpcStatus.OK;
@@ -423,6 +431,7 @@ final class ForwardingState implements AutoCloseable {
     private void detach(Vrf vrf, int ifindex) throws BpfException {
         if (vrf.dataplane == null || !vrf.dataplane.isAttached(ifindex)) return;
         maps.deletePort(vrf.id, ifindex);
+        statsSlots.release(vrf.id, ifindex);
         try {
             vrf.dataplane.detach(ifindex);
             log.info("vrf {}: fast path detached from ifindex {}", vrf.id, ifindex);
@@ -435,6 +444,7 @@ final class ForwardingState implements AutoCloseable {
     private void removeAdoptedPort(Vrf vrf, int ifindex) throws BpfException {
         vrf.adoptedPorts.remove(ifindex);
         maps.deletePort(vrf.id, ifindex);
+        statsSlots.release(vrf.id, ifindex);
         VrfDataplane dp = dataplane(vrf);
         if (dp == null) return;
         try {
@@ -981,6 +991,33 @@ final class ForwardingState implements AutoCloseable {
         } catch (BpfException e) {
             throw new IllegalStateException("xg_stats: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The counters of every port with a stats slot whose link is announced (an adopted port's wait in
+     * its slot until then). Not synchronized: the slots are a concurrent view, the counters a per-CPU map.
+     */
+    List<PortMetrics.Reading> portStats() {
+        List<PortMetrics.Reading> out = new ArrayList<>();
+        for (PortStatsSlots.Assigned a : statsSlots.assigned()) {
+            if (a.name() == null) continue;
+            try {
+                out.add(new PortMetrics.Reading(a.vrf(), a.netns(), a.name(), maps.portStats(a.slot())));
+            } catch (BpfException e) {
+                throw new IllegalStateException("xg_port_stats: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Ports with a stats slot (not synchronized, as {@link #portStats}). */
+    int portStatsSlotsInUse() {
+        return statsSlots.inUse();
+    }
+
+    /** The stats slot of a port, 0 if it has none. */
+    synchronized int statsSlotOf(int vrf, int ifindex) {
+        return statsSlots.slotOf(vrf, ifindex);
     }
 
     synchronized int nexthopSlots() {

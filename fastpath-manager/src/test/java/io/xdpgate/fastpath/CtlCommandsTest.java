@@ -56,7 +56,11 @@ class CtlCommandsTest extends ForwardingStateFixture {
         Result vrfs = ctl("show", "vrfs");
         assertTrue(vrfs.out().contains(netns), vrfs.out());
         assertEquals(0, ctl("show", "nexthops").status());
-        assertTrue(ctl("show", "stats").out().contains("forwarded"));
+        String stats = ctl("show", "stats").out();
+        assertTrue(stats.matches("(?s).*\\n-\\s+-\\s+total\\s+forwarded\\s+0\\s+0\\n.*"), "the totals:\n" + stats);
+        assertTrue(stats.matches("(?s).*\\n" + VRF + "\\s+" + netns + "\\s+xga\\s+forwarded\\s+0\\s+0\\n.*"),
+                "the port's own counters, by its name:\n" + stats);
+        assertFalse(ctl("show", "stats", "--vrf", String.valueOf(VRF)).out().contains("total"), "one VRF: its interfaces only");
         Result bad = ctl("show", "colours");
         assertEquals(2, bad.status());
         assertTrue(bad.err().contains("unknown topic 'colours'"), bad.err());
