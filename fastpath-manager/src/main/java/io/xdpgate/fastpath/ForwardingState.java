@@ -80,6 +80,8 @@ final class ForwardingState implements AutoCloseable {
      */
     private final Map<Long, Integer> epochs = new HashMap<>();
     private boolean vrfTableChanged;
+    /** The generation of the message being applied: what a route that does not fit is charged to. */
+    private long currentGeneration;
 
     ForwardingState(FastPathOptions options, FastPathMaps maps, int nexthopCapacity) {
         this(options, maps, nexthopCapacity, GROUP_CAPACITY);
@@ -194,6 +196,7 @@ final class ForwardingState implements AutoCloseable {
 
     /** Applies one object message of sender {@code owner} in generation {@code generation}. */
     synchronized FpcStatus apply(FpcMessage message, String owner, long generation) {
+        currentGeneration = generation;
         try {
             if (message instanceof FpcVrf m) return m.add() ? addVrf(m, owner, generation) : deleteVrf(m.vrf());
             Vrf vrf = vrfOf(message);
@@ -210,7 +213,7 @@ final class ForwardingState implements AutoCloseable {
             return ignore("unsupported_message", message);
         } catch (BpfException e) {
             log.error("{}: {}", describe(message), e.getMessage());
-            return e.errno() == 28 /* ENOSPC */ ? FpcStatus.NO_SPACE : FpcStatus.ERROR;
+            return isMapFull(e) ? FpcStatus.NO_SPACE : FpcStatus.ERROR;
         }
     }
 
@@ -252,6 +255,12 @@ final class ForwardingState implements AutoCloseable {
     }
 
     private int sweepVrf(Vrf vrf, long generation) throws BpfException {
+        if (vrf.fibIncomplete && vrf.fullInGeneration != generation) {
+            // Every route of this generation fitted: the fast path is exact again.
+            vrf.fibIncomplete = false;
+            log.info("vrf {}: every route fits again, the fast path forwards its traffic again", vrf.id);
+            rewritePorts(vrf);
+        }
         int current = epoch(generation);
         int removed = deleteRoutes(vrf, (value, epoch) -> epoch != current);
         for (var e : new ArrayList<>(vrf.nexthopObjects.entrySet())) {
@@ -398,15 +407,49 @@ final class ForwardingState implements AutoCloseable {
         } else if (!wanted && adoptedPort) {
             removeAdoptedPort(vrf, m.ifindex()); // a port of the previous run, no longer configured
         }
-        if (dp != null && dp.isAttached(m.ifindex())) {
-            int flags = isUp(m) ? Port.UP : 0;
-            int slot = statsSlots.assign(vrf.id, m.ifindex(), vrf.netns, m.name());
-            if (slot == 0) log.warn("vrf {}: {} (ifindex {}) counted in the totals only: all {} port counter slots are taken",
-                    vrf.id, m.name(), m.ifindex(), statsSlots.capacity());
-            maps.putPort(vrf.id, m.ifindex(), new Port(macOf(m), flags, m.mtu(), slot));
-        }
+        if (dp != null && dp.isAttached(m.ifindex())) writePort(vrf, m);
         refreshNexthopsOn(vrf, m.ifindex());
         return FpcStatus.OK;
+    }
+
+    /**
+     * Writes the port entry of an attached link: up when the link is, unless the VRF's FIB is
+     * incomplete (see {@link #fibFull}), which sends all its traffic to Linux.
+     */
+    private void writePort(Vrf vrf, FpcLink m) throws BpfException {
+        int flags = isUp(m) && !vrf.fibIncomplete ? Port.UP : 0;
+        int slot = statsSlots.assign(vrf.id, m.ifindex(), vrf.netns, m.name());
+        if (slot == 0) log.warn("vrf {}: {} (ifindex {}) counted in the totals only: all {} port counter slots are taken",
+                vrf.id, m.name(), m.ifindex(), statsSlots.capacity());
+        maps.putPort(vrf.id, m.ifindex(), new Port(macOf(m), flags, m.mtu(), slot));
+    }
+
+    /** Rewrites the port entries of every attached link of a VRF (after its FIB became incomplete or complete). */
+    private void rewritePorts(Vrf vrf) throws BpfException {
+        if (vrf.dataplane == null) return;
+        for (Vrf.LinkEntry e : vrf.links.values()) {
+            if (e.link != null && vrf.dataplane.isAttached(e.link.ifindex())) writePort(vrf, e.link);
+        }
+    }
+
+    /**
+     * A route did not fit its map: the fast path would send its traffic by a shorter prefix,
+     * which is wrong. Until a resynchronization of the VRF fits entirely, none of the VRF's
+     * traffic is forwarded by the fast path: its ports lose XG_PORT_UP, so every packet is an
+     * exception (not_port) that Linux forwards. Slower, never wrong; counted and logged.
+     */
+    private void fibFull(Vrf vrf, Vrf.RouteKey key, long generation, BpfException e) throws BpfException {
+        vrf.fullInGeneration = generation;
+        ignored.computeIfAbsent("fib_full", k -> new LongAdder()).increment();
+        if (vrf.fibIncomplete) return;
+        vrf.fibIncomplete = true;
+        log.error("vrf {}: route {}/{} does not fit ({}): the VRF's traffic goes to Linux until a resynchronization"
+                + " of the VRF fits in the maps", vrf.id, key.prefix().getHostAddress(), key.prefixLength(), e.getMessage());
+        rewritePorts(vrf);
+    }
+
+    private static boolean isMapFull(BpfException e) {
+        return e.errno() == 28 /* ENOSPC: LPM trie */ || e.errno() == 7 /* E2BIG: hash */;
     }
 
     private FpcStatus deleteLink(Vrf vrf, int ifindex) throws BpfException {
@@ -747,6 +790,7 @@ final class ForwardingState implements AutoCloseable {
      * traffic (slow but correct), and the shortage is counted and logged.
      */
     private boolean writeRoute(Vrf vrf, Vrf.RouteKey key, Target t, int object, int epoch) throws BpfException {
+        long generation = currentGeneration;
         boolean slotted = true;
         int type = t.type();
         int id = 0;
@@ -769,6 +813,7 @@ final class ForwardingState implements AutoCloseable {
         } catch (BpfException e) {
             if (group) groups.release(id);
             else if (id != 0) nexthops.release(t.nexthop());
+            if (isMapFull(e)) fibFull(vrf, key, generation, e);
             throw e;
         }
         int previous = vrf.putRoute(key, RouteValue.of(type, id, false, object != 0, group), epoch);

@@ -69,6 +69,10 @@ final class Vrf {
     boolean fib4DirRefused;
     /** Set when no IPv6 class guide was left for this VRF: its IPv6 routes stay in xg_fib6. */
     boolean fib6ClassesRefused;
+    /** A route did not fit its map: the VRF's ports are written down, so that Linux forwards all its traffic. */
+    boolean fibIncomplete;
+    /** The generation in which a route last did not fit. */
+    long fullInGeneration;
     final RouteTable routes6 = RouteTable.ipv6();
     /** The nexthop object or group of each route through one (RTA_NH_ID): few routes, so a plain map. */
     final Map<RouteKey, Integer> routeObjects = new HashMap<>();
