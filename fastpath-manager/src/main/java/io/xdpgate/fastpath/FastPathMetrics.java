@@ -61,6 +61,9 @@ final class FastPathMetrics {
         table("nexthop_groups", "all", MapLayouts.NHG_MAX, () -> occupancy.get().groups());
         table("port_counters", "all", MapLayouts.PORT_STATS_SLOTS - 1, portsCounted::getAsInt);
         Gauge.builder("xdpgate.fp.vrfs", () -> occupancy.get().vrfs()).description("VRFs (namespaces) known").register(registry);
+        Gauge.builder("xdpgate.fp.vrfs.fib.full", () -> occupancy.get().vrfsToLinux())
+                .description("VRFs with a route that did not fit its map: Linux forwards all their traffic until a resync fits")
+                .register(registry);
         // Every error status and generation scope starts at 0, so that a rate or an alert sees the series
         // before the first occurrence.
         for (FpcStatus status : FpcStatus.values()) {

@@ -1017,7 +1017,8 @@ final class ForwardingState implements AutoCloseable {
     }
 
     /** How full the manager's tables are: read by the metrics at scrape time. */
-    record Occupancy(int vrfs, long routes4, long routes6, int nexthopSlots, int groups) {}
+    /** vrfsToLinux: VRFs whose routes do not all fit, whose traffic Linux forwards (see {@link #fibFull}). */
+    record Occupancy(int vrfs, long routes4, long routes6, int nexthopSlots, int groups, int vrfsToLinux) {}
 
     synchronized Occupancy occupancy() {
         long routes4 = 0;
@@ -1026,7 +1027,8 @@ final class ForwardingState implements AutoCloseable {
             routes4 += v.routes4.size();
             routes6 += v.routes6.size();
         }
-        return new Occupancy(vrfs.size(), routes4, routes6, nexthops.size(), groups.size());
+        int toLinux = (int) vrfs.values().stream().filter(v -> v.fibIncomplete).count();
+        return new Occupancy(vrfs.size(), routes4, routes6, nexthops.size(), groups.size(), toLinux);
     }
 
     /** The fast path's counters summed over CPUs (not synchronized: a read of a per-CPU map). */
