@@ -19,9 +19,11 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
               - cost per packet: both programs run through BPF_PROG_TEST_RUN, once per frame, over
                 --frames frames whose destinations are drawn at random from the table, in --rounds
                 rounds alternating which goes first; ns/packet is the median of the rounds' means;
-              - forwarding rate (IPv4 sizes): the same sendmmsg UDP sender (compiled with gcc) sends
-                through the router to a sink for --rate-seconds, entering once on a port without XDP
-                (the kernel forwards) and once on the fast path's port; rounds alternate;
+              - forwarding rate: the same sender (a packet socket and sendmmsg, compiled with gcc)
+                sends the same UDP frames through the router to a sink for --rate-seconds, entering
+                once on a port without XDP (the kernel forwards), once on the fast path's port, and
+                once straight to the sink (the sender's own ceiling); --rate-rounds rounds of the
+                three, ratios taken within each round, medians reported;
               - the memory of the fast path's maps (bpftool memlock) and of the kernel's IPv4 FIB.
             The IPv6 table is measured after the IPv4 sizes, on top of the largest one.
 
@@ -32,8 +34,8 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
               --routes6 N          IPv6 routes, 0 for none (default 280000)
               --frames N           distinct destinations per size (default 65536)
               --rounds N           cost rounds per size (default 5)
-              --rate-seconds S     length of one rate run, 0 for no rate runs (default 2)
-              --rate-rounds N      rate runs of each kind per size (default 3)
+              --rate-seconds S     length of one rate run, 0 for no rate runs (default 1)
+              --rate-rounds N      rate runs of each kind per size (default 7)
               --seed S             seed of the table and the destinations (default 1)
             Progress goes to standard error. Needs root, gcc and about 2 GiB of memory.""";
 
@@ -42,8 +44,8 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
         int routes6 = 280_000;
         int frames = 65_536;
         int rounds = 5;
-        double rateSeconds = 2;
-        int rateRounds = 3;
+        double rateSeconds = 1;
+        int rateRounds = 7;
         long seed = 1;
         boolean json = false;
         for (int i = 0; i < args.length; i++) {

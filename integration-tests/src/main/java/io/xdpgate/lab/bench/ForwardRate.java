@@ -19,11 +19,12 @@ import java.util.List;
  * router's table, from a sender namespace through the router to the sink: once entering on the
  * port without XDP (Linux forwards), once on the fast path's port; the sink's XDP counter tells
  * what arrived. A third kind of run sends straight to the sink, without a router: the sender's
- * and the sink's own ceiling. Kinds alternate round by round; each rate is the median of its runs.
+ * and the sink's own ceiling. Each round runs the three kinds one after the other.
  *
  * <p>Sender, router and sink share the machine's cores (on veth the router's receive work mostly
- * runs on the sending CPU), so every rate includes the sender's and the sink's cost. The router's
- * own cost per packet is estimated as 1/rate - 1/ceiling.
+ * runs on the sending CPU), so every rate includes the sender's and the sink's cost, and the ratio
+ * of two rates understates the difference between the routers. The router's own cost per packet
+ * is estimated as 1/rate - 1/ceiling.
  */
 final class ForwardRate implements AutoCloseable {
 
@@ -34,21 +35,43 @@ final class ForwardRate implements AutoCloseable {
     }
 
     /** One run: what the sender sent and the sink received, in the sender's elapsed time. */
-    record Run(Kind kind, long sent, long failed, long received, double seconds, long kernelForwarded) {
+    record Run(Kind kind, int round, long sent, long failed, long received, double seconds, long kernelForwarded) {
         double receivedPerSecond() {
             return received / seconds;
         }
     }
 
-    record Figures(double kernelPps, double fastPps, double directPps, List<Run> runs) {
-        /** The fast path's rate over the kernel's, both as measured end to end. */
-        double ratio() {
-            return fastPps / kernelPps;
+    /**
+     * Medians over the rounds. The machine's load comes and goes, so ratios are taken within each
+     * round (its runs are seconds apart) before the median: a busy moment slows all kinds alike.
+     */
+    record Figures(double kernelPps, double fastPps, double directPps, double ratio, double routerNsKernel,
+                   double routerNsFast, List<Run> runs) {
+        /** The router's own cost per packet, kernel over fast path: how many times more packets a core forwards. */
+        double capacityRatio() {
+            return routerNsKernel / routerNsFast;
         }
 
-        /** The router's own cost per packet: the run's time per packet less the direct run's. */
-        double routerNs(double pps) {
-            return 1e9 / pps - 1e9 / directPps;
+        static Figures of(List<Run> runs, int rounds) {
+            double[] ratio = new double[rounds];
+            double[] kernelNs = new double[rounds];
+            double[] fastNs = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                double kernel = pps(runs, Kind.KERNEL, r);
+                double fast = pps(runs, Kind.FAST_PATH, r);
+                double direct = pps(runs, Kind.DIRECT, r);
+                ratio[r] = fast / kernel;
+                // The router's own time per packet: the run's time per packet less the sender's and sink's.
+                kernelNs[r] = 1e9 / kernel - 1e9 / direct;
+                fastNs[r] = 1e9 / fast - 1e9 / direct;
+            }
+            return new Figures(median(runs, Kind.KERNEL), median(runs, Kind.FAST_PATH), median(runs, Kind.DIRECT),
+                    ForwardCost.median(ratio), ForwardCost.median(kernelNs), ForwardCost.median(fastNs), runs);
+        }
+
+        private static double pps(List<Run> runs, Kind kind, int round) {
+            return runs.stream().filter(x -> x.kind() == kind && x.round() == round).findFirst().orElseThrow()
+                    .receivedPerSecond();
         }
     }
 
@@ -86,13 +109,13 @@ final class ForwardRate implements AutoCloseable {
         Sender direct = sender(lab, Kind.DIRECT, ForwardLab.DIRECT_SENDER, ForwardLab.SINK, ForwardLab.SINK_DIRECT_IF,
                 ForwardLab.SINK_DIRECT_IF, ipv4 ? "10.251.1.2" : "2001:db8:251:1::2", destinations);
         List<Sender> order = List.of(kernel, fast, direct);
-        for (Sender s : order) run(lab, s, Math.min(seconds, 0.5)); // untimed: neighbours, caches, page faults
+        for (Sender s : order) run(lab, s, -1, Math.min(seconds, 0.5)); // untimed: neighbours, caches, page faults
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            // Rotate who goes first: a neighbour's load that comes and goes hits every kind alike.
-            for (int k = 0; k < order.size(); k++) runs.add(run(lab, order.get((r + k) % order.size()), seconds));
+            // Rotate who goes first, so that no kind always follows the same one.
+            for (int k = 0; k < order.size(); k++) runs.add(run(lab, order.get((r + k) % order.size()), r, seconds));
         }
-        return new Figures(median(runs, Kind.KERNEL), median(runs, Kind.FAST_PATH), median(runs, Kind.DIRECT), runs);
+        return Figures.of(runs, rounds);
     }
 
     /** A sender namespace, its interface, the frames it sends and the sink port that counts them. */
@@ -117,7 +140,7 @@ final class ForwardRate implements AutoCloseable {
         return new Sender(kind, netns, ifname, file, length, sinkIf);
     }
 
-    private Run run(ForwardLab lab, Sender s, double seconds) {
+    private Run run(ForwardLab lab, Sender s, int round, double seconds) {
         long before = lab.sinkPackets(s.sinkIf());
         long forwardedBefore = kernelForwarded();
         String out = Sh.run(Sh.in(s.netns(), binary.toString(), s.ifname(), s.frames().toString(),
@@ -126,7 +149,7 @@ final class ForwardRate implements AutoCloseable {
         long kernelForwarded = kernelForwarded() - forwardedBefore;
         String[] f = out.split("\\s+");
         if (f.length != 4 || !f[0].equals("sent")) throw new IllegalStateException("unexpected output of frame_sender: " + out);
-        return new Run(s.kind(), Long.parseLong(f[1]), Long.parseLong(f[3]), received, Long.parseLong(f[2]) / 1e9,
+        return new Run(s.kind(), round, Long.parseLong(f[1]), Long.parseLong(f[3]), received, Long.parseLong(f[2]) / 1e9,
                 kernelForwarded);
     }
 
