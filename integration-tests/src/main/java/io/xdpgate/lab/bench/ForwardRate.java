@@ -21,10 +21,15 @@ import java.util.List;
  * what arrived. A third kind of run sends straight to the sink, without a router: the sender's
  * and the sink's own ceiling. Each round runs the three kinds one after the other.
  *
- * <p>Sender, router and sink share the machine's cores (on veth the router's receive work mostly
- * runs on the sending CPU), so every rate includes the sender's and the sink's cost, and the ratio
- * of two rates understates the difference between the routers. The router's own cost per packet
- * is estimated as 1/rate - 1/ceiling.
+ * <p>The sender is pinned to one CPU, and on veth everything a frame causes (the router's receive
+ * and forwarding, the sink's XDP_DROP) runs as softirq work on the sending CPU: in the sender's
+ * own context, which its CPU time includes on a kernel without IRQ time accounting, or in that
+ * CPU's ksoftirqd, whose CPU time is added. So each run knows the CPU time of the whole chain, and
+ * the direct run tells what the sender and the sink cost without a router: the difference per
+ * packet is the router's own CPU time per packet, 1e9 / that its forwarding rate on one core. This
+ * holds however busy the machine is (its other tasks only take wall time from the run), while the
+ * packets per wall-clock second, also reported, depend on the CPU share the run got, and include
+ * the sender's and the sink's cost, so their ratio understates the difference between the routers.
  */
 final class ForwardRate implements AutoCloseable {
 
@@ -35,52 +40,63 @@ final class ForwardRate implements AutoCloseable {
     }
 
     /** One run: what the sender sent and the sink received, in the sender's elapsed time. */
-    record Run(Kind kind, int round, long sent, long failed, long received, double seconds, long kernelForwarded) {
+    record Run(Kind kind, int round, long sent, long failed, long received, double seconds, long cpuNs,
+               long kernelForwarded) {
         double receivedPerSecond() {
             return received / seconds;
+        }
+
+        /** CPU time of the whole chain (sender, veths, router, sink) per packet that arrived. */
+        double cpuNsPerPacket() {
+            return (double) cpuNs / received;
         }
     }
 
     /**
-     * Medians over the rounds. The machine's load comes and goes, so ratios are taken within each
-     * round (its runs are seconds apart) before the median: a busy moment slows all kinds alike.
+     * Medians over the rounds; ratios are taken within each round (its runs are seconds apart)
+     * before the median, so that a busy moment of the machine hits all kinds alike.
+     *
+     * @param kernelPps        packets per wall-clock second through the kernel (likewise fastPps, directPps)
+     * @param wallRatio        fast path over kernel, packets per wall-clock second
+     * @param routerNsKernel   the kernel's own CPU time per forwarded packet
+     * @param routerNsFast     the fast path's own CPU time per forwarded packet
      */
-    record Figures(double kernelPps, double fastPps, double directPps, double ratio, double routerNsKernel,
-                   double routerNsFast, List<Run> runs) {
-        /** The router's own cost per packet, kernel over fast path: how many times more packets a core forwards. */
-        double capacityRatio() {
-            return routerNsKernel / routerNsFast;
-        }
+    record Figures(double kernelPps, double fastPps, double directPps, double wallRatio, double routerNsKernel,
+                   double routerNsFast, double capacityRatio, List<Run> runs) {
 
         static Figures of(List<Run> runs, int rounds) {
-            double[] ratio = new double[rounds];
+            double[] wall = new double[rounds];
             double[] kernelNs = new double[rounds];
             double[] fastNs = new double[rounds];
+            double[] capacity = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                double kernel = pps(runs, Kind.KERNEL, r);
-                double fast = pps(runs, Kind.FAST_PATH, r);
-                double direct = pps(runs, Kind.DIRECT, r);
-                ratio[r] = fast / kernel;
-                // The router's own time per packet: the run's time per packet less the sender's and sink's.
-                kernelNs[r] = 1e9 / kernel - 1e9 / direct;
-                fastNs[r] = 1e9 / fast - 1e9 / direct;
+                Run kernel = run(runs, Kind.KERNEL, r);
+                Run fast = run(runs, Kind.FAST_PATH, r);
+                Run direct = run(runs, Kind.DIRECT, r);
+                wall[r] = fast.receivedPerSecond() / kernel.receivedPerSecond();
+                kernelNs[r] = kernel.cpuNsPerPacket() - direct.cpuNsPerPacket();
+                fastNs[r] = fast.cpuNsPerPacket() - direct.cpuNsPerPacket();
+                capacity[r] = kernelNs[r] / fastNs[r];
             }
             return new Figures(median(runs, Kind.KERNEL), median(runs, Kind.FAST_PATH), median(runs, Kind.DIRECT),
-                    ForwardCost.median(ratio), ForwardCost.median(kernelNs), ForwardCost.median(fastNs), runs);
+                    ForwardCost.median(wall), ForwardCost.median(kernelNs), ForwardCost.median(fastNs),
+                    ForwardCost.median(capacity), runs);
         }
 
-        private static double pps(List<Run> runs, Kind kind, int round) {
-            return runs.stream().filter(x -> x.kind() == kind && x.round() == round).findFirst().orElseThrow()
-                    .receivedPerSecond();
+        private static Run run(List<Run> runs, Kind kind, int round) {
+            return runs.stream().filter(x -> x.kind() == kind && x.round() == round).findFirst().orElseThrow();
         }
     }
 
     private final Path dir;
     private final Path binary;
+    /** The CPU the sender runs on, and so every softirq its frames cause. */
+    private final int cpu;
 
     private ForwardRate(Path dir, Path binary) {
         this.dir = dir;
         this.binary = binary;
+        this.cpu = Runtime.getRuntime().availableProcessors() - 1;
     }
 
     /** Compiles the sender into a temporary directory. */
@@ -140,17 +156,44 @@ final class ForwardRate implements AutoCloseable {
         return new Sender(kind, netns, ifname, file, length, sinkIf);
     }
 
-    private Run run(ForwardLab lab, Sender s, int round, double seconds) {
+    private Run run(ForwardLab lab, Sender s, int round, double seconds) throws IOException {
         long before = lab.sinkPackets(s.sinkIf());
         long forwardedBefore = kernelForwarded();
-        String out = Sh.run(Sh.in(s.netns(), binary.toString(), s.ifname(), s.frames().toString(),
-                Integer.toString(s.frameLength()), Double.toString(seconds))).strip();
+        long softirqBefore = ksoftirqdNs();
+        String out = Sh.run(Sh.in(s.netns(), "taskset", "-c", Integer.toString(cpu), binary.toString(), s.ifname(),
+                s.frames().toString(), Integer.toString(s.frameLength()), Double.toString(seconds))).strip();
+        long softirq = ksoftirqdNs() - softirqBefore;
         long received = lab.sinkPackets(s.sinkIf()) - before;
         long kernelForwarded = kernelForwarded() - forwardedBefore;
         String[] f = out.split("\\s+");
-        if (f.length != 4 || !f[0].equals("sent")) throw new IllegalStateException("unexpected output of frame_sender: " + out);
+        if (f.length != 5 || !f[0].equals("sent")) throw new IllegalStateException("unexpected output of frame_sender: " + out);
+        if (received == 0) throw new IllegalStateException("nothing reached the sink from " + s.netns() + " (" + s.kind() + ")");
         return new Run(s.kind(), round, Long.parseLong(f[1]), Long.parseLong(f[3]), received, Long.parseLong(f[2]) / 1e9,
-                kernelForwarded);
+                Long.parseLong(f[4]) + softirq, kernelForwarded);
+    }
+
+    /** CPU time of ksoftirqd on the sender's CPU (/proc/PID/schedstat: nanoseconds on the CPU). */
+    private long ksoftirqdNs() throws IOException {
+        Path pid = ksoftirqd();
+        return Long.parseLong(Files.readString(pid.resolve("schedstat")).strip().split("\\s+")[0]);
+    }
+
+    private Path ksoftirqdPid;
+
+    private Path ksoftirqd() throws IOException {
+        if (ksoftirqdPid != null) return ksoftirqdPid;
+        String name = "ksoftirqd/" + cpu;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) continue;
+                try {
+                    if (Files.readString(p.resolve("comm")).strip().equals(name)) return ksoftirqdPid = p;
+                } catch (IOException e) {
+                    // a process that just ended
+                }
+            }
+        }
+        throw new IOException("no " + name + " thread in /proc");
     }
 
     /** IPv4 and IPv6 packets the router's kernel forwarded (the fast path's never count here). */
