@@ -19,11 +19,14 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
               - cost per packet: both programs run through BPF_PROG_TEST_RUN, once per frame, over
                 --frames frames whose destinations are drawn at random from the table, in --rounds
                 rounds alternating which goes first; ns/packet is the median of the rounds' means;
-              - forwarding rate: the same sender (a packet socket and sendmmsg, compiled with gcc)
-                sends the same UDP frames through the router to a sink for --rate-seconds, entering
-                once on a port without XDP (the kernel forwards), once on the fast path's port, and
-                once straight to the sink (the sender's own ceiling); --rate-rounds rounds of the
-                three, ratios taken within each round, medians reported;
+              - forwarding rate: the same sender (a packet socket and sendmmsg, compiled with gcc,
+                pinned to the last CPU) sends the same UDP frames through the router to a sink for
+                --rate-seconds, entering once on a port without XDP (the kernel forwards), once on
+                the fast path's port, and once straight to the sink; the CPU time of each chain
+                (sender plus the softirq work on its CPU) less the straight one is the router's own
+                CPU time per packet, and rate_vs_kernel the kernel's over the fast path's (how many
+                times more packets one core forwards); packets per wall-clock second are reported
+                too; --rate-rounds rounds of the three, ratios taken within each round, medians;
               - the memory of the fast path's maps (bpftool memlock) and of the kernel's IPv4 FIB.
             The IPv6 table is measured after the IPv4 sizes, on top of the largest one.
 
