@@ -92,6 +92,7 @@ final class ForwardRate implements AutoCloseable {
     private final Path binary;
     /** The CPU the sender runs on, and so every softirq its frames cause. */
     private final int cpu;
+    private Path ksoftirqdPid;
 
     private ForwardRate(Path dir, Path binary) {
         this.dir = dir;
@@ -177,8 +178,6 @@ final class ForwardRate implements AutoCloseable {
         Path pid = ksoftirqd();
         return Long.parseLong(Files.readString(pid.resolve("schedstat")).strip().split("\\s+")[0]);
     }
-
-    private Path ksoftirqdPid;
 
     private Path ksoftirqd() throws IOException {
         if (ksoftirqdPid != null) return ksoftirqdPid;
