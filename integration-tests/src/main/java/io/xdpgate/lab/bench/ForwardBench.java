@@ -76,39 +76,37 @@ public final class ForwardBench {
         try (FibReferenceProgram reference = FibReferenceProgram.load();
              ForwardRate rate = options.rateSeconds() > 0 ? ForwardRate.compile() : null) {
             Daemons daemons = new Daemons(PIN_ROOT, SOCKET, logs);
-            ForwardLab[] lab = new ForwardLab[1];
-            Thread cleanup = new Thread(() -> cleanUp(daemons, lab[0]), "bench-forward-cleanup");
+            // Interrupted (Ctrl-C), the benchmark still stops its daemons and removes its namespaces.
+            Thread cleanup = new Thread(() -> cleanUp(daemons), "bench-forward-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
-                lab[0] = ForwardLab.create(PIN_ROOT, reference);
-                startDaemons(daemons, lab[0]);
+                ForwardLab lab = ForwardLab.create(PIN_ROOT, reference);
+                startDaemons(daemons, lab);
                 progress("lab and daemons up (daemon logs in %s)", logs);
                 int installed = 0;
                 for (int size : options.routes4Sizes()) {
                     install(daemons, table.slice(installed, size, 0, 0), size);
                     installed = size;
-                    ipv4Results.add(measure(lab[0], reference, rate, table.ipv4().subList(0, size), "IPv4", size));
+                    ipv4Results.add(measure(lab, reference, rate, table.ipv4().subList(0, size), "IPv4", size));
                 }
                 if (options.routes6() > 0) {
                     install(daemons, table.slice(installed, installed, 0, options.routes6()), options.routes6());
-                    result.set("ipv6", measure(lab[0], reference, rate, table.ipv6(), "IPv6", options.routes6()));
+                    result.set("ipv6", measure(lab, reference, rate, table.ipv6(), "IPv6", options.routes6()));
                 }
             } finally {
-                cleanUp(daemons, lab[0]);
+                cleanUp(daemons);
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             }
         }
         summarize();
-        result.put("elapsed_s", round(( System.nanoTime() - started) / 1e9, 1));
+        result.put("elapsed_s", round((System.nanoTime() - started) / 1e9, 1));
         progress("done in %.0f s", (System.nanoTime() - started) / 1e9);
     }
 
-    private static synchronized void cleanUp(Daemons daemons, ForwardLab lab) {
+    private static synchronized void cleanUp(Daemons daemons) {
         daemons.close();
-        if (lab != null) {
-            progress("cleaning up: deleting the namespaces with their routes");
-            lab.close();
-        }
+        progress("cleaning up: deleting the namespaces with their routes");
+        ForwardLab.destroy(PIN_ROOT);
         Lab.removePins(PIN_ROOT);
     }
 

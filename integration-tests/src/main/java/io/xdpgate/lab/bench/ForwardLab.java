@@ -160,7 +160,12 @@ final class ForwardLab implements AutoCloseable {
         return sum;
     }
 
-    /** Deletes the namespaces (and so every veth and route) and the sink's pinned link. */
+    /** Removes whatever a lab with this pin root left behind, whether or not it was complete. */
+    static void destroy(Path pinRoot) {
+        new ForwardLab(pinRoot).close();
+    }
+
+    /** Deletes the namespaces (and so every veth and route) and the sink's pinned links. */
     @Override
     public void close() {
         for (String ns : new String[] {FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK, ROUTER}) {
