@@ -1,6 +1,7 @@
 package io.xdpgate.ebpf;
 
 import io.xdpgate.ebpf.libbpf.Bpf;
+import io.xdpgate.ebpf.libbpf.XdpTestRunner;
 
 /** Runs the fast path on one frame through BPF_PROG_TEST_RUN: no device sends or receives anything. */
 public final class XdpTestRun {
@@ -56,5 +57,39 @@ public final class XdpTestRun {
         Bpf.TestRun r = Bpf.testRunXdp(p.programFd(), FastPathProgram.PROGRAM + " vrf "
                 + Integer.toUnsignedString(p.vrf()), frame, ingressIfindex, repeat);
         return new Result(r.retval(), r.output(), r.durationNs());
+    }
+
+    /** A runner of p for many single runs on distinct frames of at most maxFrame bytes (see {@link Runner}). */
+    public static Runner runner(FastPathProgram p, int maxFrame) {
+        return new Runner(new XdpTestRunner(p.programFd(), FastPathProgram.PROGRAM + " vrf "
+                + Integer.toUnsignedString(p.vrf()), maxFrame));
+    }
+
+    /**
+     * Runs one program once per call on a frame, its buffers allocated once: what a measurement
+     * over many distinct frames (so that no cache is artificially warm) needs. Not thread-safe;
+     * the ingress ifindex is looked up in the calling thread's network namespace.
+     */
+    public static final class Runner {
+        private final XdpTestRunner runner;
+
+        Runner(XdpTestRunner runner) {
+            this.runner = runner;
+        }
+
+        /** The XDP action returned. */
+        public int run(byte[] frame, int ingressIfindex) throws BpfException {
+            return runner.run(frame, ingressIfindex);
+        }
+
+        /** The kernel's timing of the last run: the program plus one reading of the clock. */
+        public long durationNs() {
+            return runner.durationNs();
+        }
+
+        /** The frame as the program left it in the last run. */
+        public byte[] output() {
+            return runner.output();
+        }
     }
 }

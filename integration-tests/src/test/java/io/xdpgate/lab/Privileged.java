@@ -5,11 +5,11 @@ import org.junit.jupiter.api.Assumptions;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Lab tests need root (BPF, XDP, namespaces). In CI they must run: there a missing privilege fails. */
-final class Privileged {
+public final class Privileged {
 
     private Privileged() {}
 
-    static void require() {
+    public static void require() {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) return;
         if ("true".equals(System.getenv("CI"))) {

@@ -60,6 +60,11 @@ public final class InternetTable {
         return ipv6;
     }
 
+    /** The IPv4 routes [from4, to4) and the IPv6 routes [from6, to6) as a table of their own. */
+    public InternetTable slice(int from4, int to4, int from6, int to6) {
+        return new InternetTable(ipv4.subList(from4, to4), ipv6.subList(from6, to6));
+    }
+
     public int size() {
         return ipv4.size() + ipv6.size();
     }

@@ -1,0 +1,182 @@
+package io.xdpgate.lab.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xdpgate.ebpf.FibReferenceProgram;
+import io.xdpgate.lab.Sh;
+import io.xdpgate.netlink.NetworkNamespace;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The namespaces of {@code xdpgate bench forward}: three identical senders, a router and a sink.
+ *
+ * <pre>
+ *   xgb-h (sender) xgb-h-r 10.251.1.2 --- xgb-r-h 10.251.1.1  (fast path port)
+ *   xgb-k (sender) xgb-k-r 10.251.3.2 --- xgb-r-k 10.251.3.1  (no XDP: kernel forwarding)
+ *                                          xgb-r (router)
+ *                                          xgb-r-s 10.251.2.1 --- xgb-s-r 10.251.2.2 (sink, XDP_DROP)
+ *   xgb-d (sender) xgb-d-s ---------------------------------------- xgb-s-d (sink, XDP_DROP)
+ * </pre>
+ *
+ * Every route of the benchmark goes via the sink, 10.251.2.2 or 2001:db8:251:2::2, whose neighbour
+ * entries in the router are permanent: both the kernel (and so bpf_fib_lookup) and the fast path
+ * can forward at once. Traffic that enters on xgb-r-h meets the fast path, traffic that enters on
+ * xgb-r-k the kernel alone; the sink drops everything in XDP and its veths count what arrived.
+ * xgb-d reaches the sink without a router: what the sender and the sink alone cost.
+ */
+final class ForwardLab implements AutoCloseable {
+
+    static final String ROUTER = "xgb-r";
+    static final String FAST_SENDER = "xgb-h";
+    static final String KERNEL_SENDER = "xgb-k";
+    static final String DIRECT_SENDER = "xgb-d";
+    static final String SINK = "xgb-s";
+    /** The router's ports: towards the fast path's sender, the kernel's sender and the sink. */
+    static final String R_FAST = "xgb-r-h";
+    static final String R_KERNEL = "xgb-r-k";
+    static final String R_SINK = "xgb-r-s";
+    static final String SINK_IF = "xgb-s-r";
+    /** The sink's port towards the direct sender. */
+    static final String SINK_DIRECT_IF = "xgb-s-d";
+    static final String GATEWAY4 = "10.251.2.2";
+    static final String GATEWAY6 = "2001:db8:251:2::2";
+    static final int VRF = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path pinRoot;
+
+    private ForwardLab(Path pinRoot) {
+        this.pinRoot = pinRoot;
+    }
+
+    /** Builds the lab (removing leftovers of an interrupted run first) and attaches the sink's XDP_DROP. */
+    static ForwardLab create(Path pinRoot, FibReferenceProgram programs) throws Exception {
+        ForwardLab lab = new ForwardLab(pinRoot);
+        lab.close();
+        try {
+            for (String ns : new String[] {ROUTER, FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK}) {
+                Sh.run("ip", "netns", "add", ns);
+                Sh.run("ip", "-n", ns, "link", "set", "lo", "up");
+            }
+            Sh.run(Sh.in(ROUTER, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"));
+            sender(FAST_SENDER, R_FAST, "10.251.1");
+            sender(KERNEL_SENDER, R_KERNEL, "10.251.3");
+            pair(SINK, SINK_IF, R_SINK);
+            Sh.run("ip", "-n", ROUTER, "addr", "add", "10.251.2.1/24", "dev", R_SINK);
+            Sh.run("ip", "-n", ROUTER, "addr", "add", "2001:db8:251:2::1/64", "dev", R_SINK, "nodad");
+            Sh.run("ip", "-n", SINK, "addr", "add", GATEWAY4 + "/24", "dev", SINK_IF);
+            Sh.run("ip", "-n", SINK, "addr", "add", GATEWAY6 + "/64", "dev", SINK_IF, "nodad");
+            String sinkMac = lab.mac(SINK, SINK_IF);
+            Sh.run("ip", "-n", ROUTER, "neigh", "replace", GATEWAY4, "lladdr", sinkMac, "dev", R_SINK, "nud", "permanent");
+            Sh.run("ip", "-n", ROUTER, "neigh", "replace", GATEWAY6, "lladdr", sinkMac, "dev", R_SINK, "nud", "permanent");
+            Sh.run("ip", "link", "add", DIRECT_SENDER + "-s", "netns", DIRECT_SENDER, "type", "veth", "peer", "name",
+                    SINK_DIRECT_IF, "netns", SINK);
+            Sh.run("ip", "-n", DIRECT_SENDER, "link", "set", DIRECT_SENDER + "-s", "up");
+            Sh.run("ip", "-n", SINK, "link", "set", SINK_DIRECT_IF, "up");
+            for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF}) {
+                int ifindex = lab.ifindex(SINK, sinkIf);
+                Path pin = lab.sinkLinkPin(sinkIf);
+                NetworkNamespace.call(SINK, () -> {
+                    programs.attach(FibReferenceProgram.Program.DROP, ifindex, pin);
+                    return null;
+                });
+            }
+            return lab;
+        } catch (Exception | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** A sender namespace: its veth to the router, addresses, default route, permanent neighbours. */
+    private static void sender(String ns, String routerIf, String subnet) {
+        String hostIf = ns + "-r";
+        pair(ns, hostIf, routerIf);
+        Sh.run("ip", "-n", ns, "addr", "add", subnet + ".2/24", "dev", hostIf);
+        Sh.run("ip", "-n", ROUTER, "addr", "add", subnet + ".1/24", "dev", routerIf);
+        Sh.run("ip", "-n", ns, "route", "add", "default", "via", subnet + ".1");
+        Sh.run("ip", "-n", ns, "neigh", "replace", subnet + ".1", "lladdr", macOf(ROUTER, routerIf), "dev", hostIf,
+                "nud", "permanent");
+        Sh.run("ip", "-n", ROUTER, "neigh", "replace", subnet + ".2", "lladdr", macOf(ns, hostIf), "dev", routerIf,
+                "nud", "permanent");
+        // The XDP path never completes a checksum left to the NIC (see LAB.md).
+        Sh.run(Sh.in(ns, "ethtool", "-K", hostIf, "tx", "off"));
+    }
+
+    private static void pair(String ns, String hostIf, String routerIf) {
+        Sh.run("ip", "link", "add", hostIf, "netns", ns, "type", "veth", "peer", "name", routerIf, "netns", ROUTER);
+        Sh.run("ip", "-n", ns, "link", "set", hostIf, "up");
+        Sh.run("ip", "-n", ROUTER, "link", "set", routerIf, "up");
+    }
+
+    /** The fast path manager's --ports: the fast sender's port and the sink's (an egress must be a port). */
+    static String fastPathPorts() {
+        return ROUTER + "/" + R_FAST + "," + ROUTER + "/" + R_SINK;
+    }
+
+    /** Beside the fast path's pin root, not inside it: the fast path manager owns that directory. */
+    Path sinkLinkPin(String sinkIf) {
+        return pinRoot.resolveSibling(pinRoot.getFileName() + "-drop-" + sinkIf);
+    }
+
+    int ifindex(String ns, String ifname) {
+        return link(ns, ifname).get("ifindex").asInt();
+    }
+
+    String mac(String ns, String ifname) {
+        return macOf(ns, ifname);
+    }
+
+    private static String macOf(String ns, String ifname) {
+        return link(ns, ifname).get("address").asText();
+    }
+
+    private static JsonNode link(String ns, String ifname) {
+        try {
+            return JSON.readTree(Sh.run("ip", "-n", ns, "-j", "link", "show", "dev", ifname)).get(0);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable ip -j link show of " + ifname + " in " + ns, e);
+        }
+    }
+
+    /**
+     * Packets that reached the sink's XDP program: the veth's per-queue XDP counter (the interface's
+     * rx counter does not move for frames an XDP program drops).
+     */
+    long sinkPackets(String sinkIf) {
+        long sum = 0;
+        boolean found = false;
+        for (String line : Sh.run(Sh.in(SINK, "ethtool", "-S", sinkIf)).split("\n")) {
+            String[] kv = line.strip().split(":\\s*");
+            if (kv.length == 2 && kv[0].matches("rx_queue_\\d+_xdp_packets")) {
+                sum += Long.parseLong(kv[1].strip());
+                found = true;
+            }
+        }
+        if (!found) throw new IllegalStateException("ethtool -S " + sinkIf + " shows no rx_queue_N_xdp_packets");
+        return sum;
+    }
+
+    /** Removes whatever a lab with this pin root left behind, whether or not it was complete. */
+    static void destroy(Path pinRoot) {
+        new ForwardLab(pinRoot).close();
+    }
+
+    /** Deletes the namespaces (and so every veth and route) and the sink's pinned links. */
+    @Override
+    public void close() {
+        for (String ns : new String[] {FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK, ROUTER}) {
+            if (Files.exists(Path.of("/run/netns", ns))) Sh.exec(300, "ip", "netns", "del", ns);
+        }
+        for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF}) {
+            try {
+                Files.deleteIfExists(sinkLinkPin(sinkIf));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot remove " + sinkLinkPin(sinkIf) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
