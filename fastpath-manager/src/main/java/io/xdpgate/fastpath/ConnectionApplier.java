@@ -43,6 +43,7 @@ final class ConnectionApplier implements FpcApplier {
     private final FastPathMetrics metrics; // null: not measured (tests)
     private long allBegan;
     private final Map<Integer, Long> vrfBegan = new HashMap<>();
+    private boolean superseded;
 
     ConnectionApplier(ForwardingState state) {
         this(state, null);
@@ -56,12 +57,26 @@ final class ConnectionApplier implements FpcApplier {
     @Override
     public void connected(FpcHello peer) {
         owner = peer.identity();
+        state.claimOwner(owner, this);
     }
 
     @Override
     public FpcStatus apply(FpcMessage message) {
         if (message instanceof FpcKeepalive) return FpcStatus.OK;
-        FpcStatus status = applyMessage(message);
+        FpcStatus status;
+        synchronized (state) {
+            // A sender that reconnected supersedes its previous connection, whose messages may still be
+            // queued here: applied now, they would tag objects with a generation the sender abandoned,
+            // and the new generation's sweep would delete what the kernel still holds.
+            if (!state.isCurrentConnection(owner, this)) {
+                if (!superseded) log.warn("a connection of {} was superseded by a newer one: its remaining messages"
+                        + " are refused", owner);
+                superseded = true;
+                status = FpcStatus.INVALID;
+            } else {
+                status = applyMessage(message);
+            }
+        }
         if (metrics != null) metrics.applied(message, status);
         return status;
     }
@@ -134,6 +149,7 @@ final class ConnectionApplier implements FpcApplier {
 
     @Override
     public void connectionClosed() {
+        state.releaseOwner(owner, this);
         // A sync cut short is never swept: the next connection starts new generations.
         if (allSyncing || vrfSyncing.containsValue(true)) {
             log.warn("connection of {} closed during a resynchronization: waiting for the next one", owner);

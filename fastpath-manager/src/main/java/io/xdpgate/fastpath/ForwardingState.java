@@ -184,6 +184,24 @@ final class ForwardingState implements AutoCloseable {
         adoptedVrf(vrf).putRoute(key, RouteValue.of(r.type(), slot, slot > 0, false, group), epoch(Vrf.ADOPTED));
     }
 
+    /** The connection each sender (by its HELLO identity) speaks through now: the newest. */
+    private final Map<String, Object> connections = new HashMap<>();
+
+    /** A sender's new connection: from now on its previous one, if still open, is not applied. */
+    synchronized void claimOwner(String owner, Object connection) {
+        connections.put(owner, connection);
+    }
+
+    synchronized void releaseOwner(String owner, Object connection) {
+        connections.remove(owner, connection);
+    }
+
+    /** Whether a connection's messages are applied: it is its sender's newest, or the sender said no HELLO. */
+    synchronized boolean isCurrentConnection(String owner, Object connection) {
+        Object current = connections.get(owner);
+        return current == null || current == connection;
+    }
+
     /** The epoch routes of {@code generation} are tagged with. */
     private int epoch(long generation) {
         if (generation == Vrf.ADOPTED) return 0;
