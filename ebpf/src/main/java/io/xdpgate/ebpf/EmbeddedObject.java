@@ -5,37 +5,45 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
 
-/** xdp_fwd.bpf.o ships in the jar; libbpf needs a file, so it is copied out once per process. */
+/** The eBPF objects ship in the jar; libbpf needs files, so each is copied out once per process. */
 final class EmbeddedObject {
     static final String RESOURCE = "/bpf/xdp_fwd.bpf.o";
+    static final String TC_EXCEPTION = "/bpf/tc_exception.bpf.o";
 
-    private static Path extracted;
+    private static final Map<String, Path> extracted = new HashMap<>();
 
     private EmbeddedObject() {
     }
 
-    static synchronized Path path() throws BpfException {
-        if (extracted != null && Files.isRegularFile(extracted)) {
-            return extracted;
+    static Path path() throws BpfException {
+        return path(RESOURCE);
+    }
+
+    static synchronized Path path(String resource) throws BpfException {
+        Path done = extracted.get(resource);
+        if (done != null && Files.isRegularFile(done)) {
+            return done;
         }
-        try (InputStream in = EmbeddedObject.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = EmbeddedObject.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new BpfException(RESOURCE + " is not on the classpath: the ebpf module was built without it", 0);
+                throw new BpfException(resource + " is not on the classpath: the ebpf module was built without it", 0);
             }
             // Keep the file name: libbpf names the object (and its .rodata map) after it.
             Path dir = Files.createTempDirectory("xdpgate-bpf-");
             dir.toFile().deleteOnExit();
-            Path tmp = dir.resolve("xdp_fwd.bpf.o");
+            Path tmp = dir.resolve(resource.substring(resource.lastIndexOf('/') + 1));
             tmp.toFile().deleteOnExit(); // deleted before dir: deleteOnExit runs in reverse order
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            extracted = tmp;
+            extracted.put(resource, tmp);
             return tmp;
         } catch (IOException e) {
             if (e instanceof BpfException b) {
                 throw b;
             }
-            throw new BpfException("extract " + RESOURCE + " to a temporary file: " + e.getMessage(), 0, e);
+            throw new BpfException("extract " + resource + " to a temporary file: " + e.getMessage(), 0, e);
         }
     }
 }

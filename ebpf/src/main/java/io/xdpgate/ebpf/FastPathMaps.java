@@ -50,8 +50,10 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap neigh6;
     private final BpfMap local6;
     private final BpfMap nhg;
+    private final List<BpfMap> all; // also the maps other classes serve (SpecialMaps)
 
     private FastPathMaps(List<BpfMap> maps) {
+        all = List.copyOf(maps);
         ports = maps.get(0);
         fib4 = maps.get(1);
         nh = maps.get(2);
@@ -514,7 +516,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg)) {
+        for (BpfMap m : all) {
             m.close();
         }
     }
