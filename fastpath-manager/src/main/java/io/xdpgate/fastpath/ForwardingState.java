@@ -339,6 +339,7 @@ final class ForwardingState implements AutoCloseable {
             try {
                 vrf.dataplane = VrfDataplane.load(options.pinRoot(), vrf.id, vrf.netns);
                 log.info("vrf {} (netns '{}'): fast path program loaded", vrf.id, vrf.netns);
+                if (specialPaths != null) specialPaths.dataplaneLoaded(vrf.dataplane);
             } catch (BpfException e) {
                 log.error("vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}",
                         vrf.id, vrf.netns, e.getMessage());
@@ -357,6 +358,7 @@ final class ForwardingState implements AutoCloseable {
         for (Integer ifindex : new ArrayList<>(vrf.adoptedPorts)) removeAdoptedPort(vrf, ifindex);
         if (vrf.dataplane != null) {
             vrf.dataplane.detachAll();
+            if (specialPaths != null) specialPaths.dataplaneRemoved(vrf.dataplane);
             vrf.dataplane.close();
         }
         vrfs.remove(id);
@@ -908,6 +910,24 @@ final class ForwardingState implements AutoCloseable {
     /** The seed of the flow hash of the groups this manager writes. */
     synchronized int groupSeed() {
         return groups.seed();
+    }
+
+    // ---- special exceptions and packet capture (SpecialPaths)
+
+    private SpecialPaths specialPaths; // null: none (tests of the forwarding state alone)
+
+    /** From now on every VRF whose program loads gets its exception device. */
+    synchronized void specialPaths(SpecialPaths s) {
+        specialPaths = s;
+    }
+
+    /** The loaded dataplanes, for the capture watcher; each one's ports are read through it. */
+    synchronized List<VrfDataplane> dataplanes() {
+        List<VrfDataplane> out = new ArrayList<>();
+        for (Vrf v : vrfs.values()) {
+            if (v.dataplane != null) out.add(v.dataplane);
+        }
+        return out;
     }
 
     /** Releases handles. Pinned maps and links stay: forwarding goes on without the daemon. */
