@@ -183,6 +183,11 @@ public final class FastPathProgram implements AutoCloseable {
         return progFd;
     }
 
+    /** The fd of the ports' TC program (xg_tc_port) of this instance. */
+    int tcProgramFd() throws BpfException {
+        return object.programFd(TC_PROGRAM);
+    }
+
     /** Closes the fds; pinned links keep the program attached, pinned maps stay. */
     @Override
     public void close() {
