@@ -174,6 +174,22 @@ class ExceptionPathLabTest {
 
     @Test
     @Order(5)
+    void aRestartedManagerAdoptsTheExceptionDeviceAndItsLink() throws Exception {
+        int exc = lab.ifindex(ROUTER, "xg-exc");
+        String link = Sh.run("bpftool", "-j", "link", "show", "pinned", PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF).toString());
+        String linkId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(link).get("id").asText();
+        daemons.killFastPathManager();
+        daemons.startFastPathManager(ROUTER + "/" + lab.rH1 + "," + ROUTER + "/" + lab.rH2, "--metrics", "off");
+        daemons.awaitLog("fastpath-manager", "exception device xg-exc ready", 2, Duration.ofSeconds(30));
+        assertEquals(exc, lab.ifindex(ROUTER, "xg-exc"), "the same device");
+        String again = Sh.run("bpftool", "-j", "link", "show", "pinned", PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF).toString());
+        assertEquals(linkId, new com.fasterxml.jackson.databind.ObjectMapper().readTree(again).get("id").asText(),
+                "the same link, its program replaced in place");
+        aValidTrailerDeliversThePacketAsReceivedOnItsInterface();
+    }
+
+    @Test
+    @Order(6)
     void ctlDetachRemovesTheExceptionDevice() throws Exception {
         daemons.close();
         var out = new java.io.ByteArrayOutputStream();
