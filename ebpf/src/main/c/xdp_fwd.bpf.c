@@ -602,6 +602,8 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	return bpf_redirect(nh->ifindex, 0);
 }
 
+#include "xg_vxlan.h" /* VXLAN decapsulation, forwarding the inner packet with xg_fwd_ipv4 */
+
 SEC("xdp")
 int xg_xdp_fwd(struct xdp_md *ctx)
 {
@@ -632,6 +634,9 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	/* tcpdump on the ingress port: its taps must see the packet as it arrived. */
 	if (xg_capture_active() && xg_port_captured(vrf, ctx->ingress_ifindex))
 		return xg_defer_to_tc(ctx, bytes);
+
+	if (is_ipv4 && xg_vxlan_rx(ctx, eth, data_end, vrf, &ret))
+		return ret;
 
 	if (is_ipv4)
 		ret = xg_fwd_ipv4(eth, data_end, vrf, bytes);
@@ -669,6 +674,8 @@ struct xg_btf_layouts {
 	struct xg_exc_cfg exc_cfg;
 	struct xg_capture capture;
 	enum xg_tc_stat tc_stat;
+	struct xg_vxlan_key vxlan_key;
+	struct xg_vxlan vxlan;
 };
 
 __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)

@@ -317,8 +317,43 @@ enum xg_tc_stat {
 	XG_TC_CAPTURE_DEFERRED   = 9, /* left unmodified to TC because a port of the path is captured */
 	XG_TC_CAPTURE_FORWARDED  = 10, /* of those, forwarded by the TC program (also in XG_STAT_FORWARDED) */
 	XG_TC_CAPTURE_NO_META    = 11, /* the driver took no XDP metadata: left to Linux */
-	XG_TC_STAT_MAX           = 12,
+	XG_TC_VXLAN_FORWARDED    = 12, /* decapsulated and the inner packet forwarded (also in XG_STAT_FORWARDED) */
+	XG_TC_VXLAN_EXCEPTION    = 13, /* decapsulated, the inner packet a special exception to the VXLAN device */
+	XG_TC_STAT_MAX           = 14,
 };
 _Static_assert(XG_TC_STAT_MAX <= XG_TC_STAT_SLOTS, "xg_tc_stat");
+
+/*
+ * VXLAN decapsulation (RFC 7348). xg_vxlan holds the VXLAN devices whose traffic the
+ * fast path decapsulates, keyed by the VRF the outer packet arrives in and the VNI.
+ * An outer IPv4/UDP packet (no IP options, no fragment) to the device's local address
+ * and port, with the I flag and a known VNI, whose inner frame is IPv4 addressed to the
+ * device's MAC, is forwarded by the inner destination in the device's VRF. An inner
+ * packet the fast path cannot finish (local, no route, no neighbour, TTL...) becomes a
+ * special exception to the VXLAN device; anything else stays with Linux untouched
+ * (its vxlan driver decapsulates ARP, bridged frames, unknown VNIs).
+ */
+#define XG_MAP_VXLAN       xg_vxlan
+#define XG_VXLAN_MAX       16384
+#define XG_VXLAN_HDR_LEN   8    /* flags (0x08: VNI valid), 3 reserved, VNI (24 bits), 1 reserved */
+#define XG_VXLAN_FLAG_VNI  0x08
+#define XG_VXLAN_VALID     0x1
+
+struct xg_vxlan_key {
+	__u32 vrf; /* of the namespace the outer packet arrives in */
+	__u32 vni; /* host order, 24 bits */
+};
+_Static_assert(sizeof(struct xg_vxlan_key) == 8, "xg_vxlan_key");
+
+struct xg_vxlan {
+	__u32  ifindex; /* the VXLAN device, in the namespace of vrf */
+	__u32  vrf;     /* the VRF of the VXLAN device: the inner packet is routed there */
+	__be32 local;   /* the device's local address: the outer destination */
+	__be16 port;    /* its UDP port (dstport) */
+	__u16  flags;   /* XG_VXLAN_VALID */
+	__u8   mac[6];  /* the device's MAC: routed inner frames are addressed to it */
+	__u8   pad[2];
+};
+_Static_assert(sizeof(struct xg_vxlan) == 24, "xg_vxlan");
 
 #endif /* XDPGATE_H */

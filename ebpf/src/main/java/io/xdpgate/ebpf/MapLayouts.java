@@ -90,11 +90,17 @@ public final class MapLayouts {
             f("ifindex", 0, 4), f("flags", 4, 4));
     public static final Struct CAPTURE = struct("xg_capture", 4,
             f("flags", 0, 4));
+    public static final Struct VXLAN_KEY = struct("xg_vxlan_key", 8,
+            f("vrf", 0, 4), f("vni", 4, 4));
+    /** local and port big endian, the rest host order. */
+    public static final Struct VXLAN = struct("xg_vxlan", 24,
+            f("ifindex", 0, 4), f("vrf", 4, 4), f("local", 8, 4), f("port", 12, 2), f("flags", 14, 2),
+            f("mac", 16, 6), f("pad", 22, 2));
 
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
             LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP,
-            TRAILER, EXC_CFG, CAPTURE);
+            TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -119,6 +125,11 @@ public final class MapLayouts {
     public static final int EXC_CFG_VALID = 0x1;
     public static final int CAPTURE_META = 0x58474350;
     public static final int CAPTURE_ON = 0x1;
+    // VXLAN decapsulation (XG_VXLAN_*).
+    public static final int VXLAN_MAX = 16384;
+    public static final int VXLAN_HDR_LEN = 8;
+    public static final int VXLAN_FLAG_VNI = 0x08;
+    public static final int VXLAN_VALID = 0x1;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -147,10 +158,12 @@ public final class MapLayouts {
             CAPTURED_MAX, 0);
     public static final MapDef CAPTURE_ON_MAP = new MapDef("xg_capture_on", BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
     public static final MapDef TC_SCRATCH = new MapDef("xg_tc_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 1, 0);
+    public static final MapDef VXLAN_MAP = new MapDef("xg_vxlan", BPF_MAP_TYPE_HASH, VXLAN_KEY.size(), VXLAN.size(),
+            VXLAN_MAX, 0);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP, TC_SCRATCH);
+            NHG, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP, TC_SCRATCH, VXLAN_MAP);
 
     /** Every map of tc_exception.bpf.o: shared with xdp_fwd.bpf.o through the same pins. */
     public static final List<MapDef> TC_EXCEPTION_MAPS = List.of(EXC_CFG_MAP, TC_STATS);

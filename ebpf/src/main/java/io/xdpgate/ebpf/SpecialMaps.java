@@ -23,12 +23,14 @@ public final class SpecialMaps implements AutoCloseable {
     private final BpfMap tcStats;
     private final BpfMap captured;
     private final BpfMap captureOn;
+    private final BpfMap vxlan;
 
     private SpecialMaps(List<BpfMap> maps) {
         excCfg = maps.get(0);
         tcStats = maps.get(1);
         captured = maps.get(2);
         captureOn = maps.get(3);
+        vxlan = maps.get(4);
     }
 
     /** Opens the pins; refuses maps whose layout differs from {@link MapLayouts}, listing every difference. */
@@ -37,7 +39,7 @@ public final class SpecialMaps implements AutoCloseable {
         try {
             List<String> diffs = new ArrayList<>();
             for (MapLayouts.MapDef d : List.of(MapLayouts.EXC_CFG_MAP, MapLayouts.TC_STATS, MapLayouts.CAPTURED,
-                    MapLayouts.CAPTURE_ON_MAP)) {
+                    MapLayouts.CAPTURE_ON_MAP, MapLayouts.VXLAN_MAP)) {
                 BpfMap m = BpfMap.openPinned(pinRoot.resolve(d.name()));
                 opened.add(m);
                 diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m.info()));
@@ -106,6 +108,29 @@ public final class SpecialMaps implements AutoCloseable {
         return out;
     }
 
+    // VXLAN decapsulation
+
+    /**
+     * The fast path of vrf decapsulates VNI vni sent to local (IPv4), UDP port, whose inner frames
+     * addressed to mac it routes in the VRF of the VXLAN device ifindex (deviceVrf).
+     */
+    public void putVxlan(int vrf, int vni, int ifindex, int deviceVrf, java.net.Inet4Address local, int port,
+                         byte[] mac) throws BpfException {
+        if (vni < 0 || vni > 0xffffff) throw new IllegalArgumentException("VNI " + vni + " is not 24 bits");
+        byte[] value = StructBytes.allocate(MapLayouts.VXLAN).host32("ifindex", ifindex).host32("vrf", deviceVrf)
+                .bytes("local", local.getAddress()).bytes("port", new byte[] {(byte) (port >> 8), (byte) port})
+                .host16("flags", MapLayouts.VXLAN_VALID).bytes("mac", mac).array();
+        vxlan.update(vxlanKey(vrf, vni), value);
+    }
+
+    public boolean deleteVxlan(int vrf, int vni) throws BpfException {
+        return vxlan.delete(vxlanKey(vrf, vni));
+    }
+
+    private static byte[] vxlanKey(int vrf, int vni) {
+        return StructBytes.allocate(MapLayouts.VXLAN_KEY).host32("vrf", vrf).host32("vni", vni).array();
+    }
+
     // Counters
 
     /** Every TC-side counter, summed over CPUs. */
@@ -130,7 +155,7 @@ public final class SpecialMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(excCfg, tcStats, captured, captureOn)) {
+        for (BpfMap m : List.of(excCfg, tcStats, captured, captureOn, vxlan)) {
             m.close();
         }
     }

@@ -19,10 +19,14 @@ public enum TcStat {
     /** Of those, the packets the TC program forwarded (counted in Stat.FORWARDED too). */
     CAPTURE_FORWARDED(10, "capture_forwarded"),
     /** Captured-port packets the driver could not tag (no XDP metadata): Linux forwarded them. */
-    CAPTURE_NO_META(11, "capture_no_meta");
+    CAPTURE_NO_META(11, "capture_no_meta"),
+    /** VXLAN packets decapsulated whose inner packet the fast path forwarded (also in Stat.FORWARDED). */
+    VXLAN_FORWARDED(12, "vxlan_forwarded"),
+    /** VXLAN packets decapsulated whose inner packet went to Linux as received on the VXLAN device. */
+    VXLAN_EXCEPTION(13, "vxlan_exception");
 
     /** XG_TC_STAT_MAX. */
-    public static final int MAX = 12;
+    public static final int MAX = 14;
 
     private final int index;
     private final String label;

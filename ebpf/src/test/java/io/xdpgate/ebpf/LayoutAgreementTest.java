@@ -191,6 +191,10 @@ class LayoutAgreementTest {
         java.put("XG_EXC_CFG_VALID", (long) MapLayouts.EXC_CFG_VALID);
         java.put("XG_CAPTURE_META", (long) MapLayouts.CAPTURE_META);
         java.put("XG_CAPTURE_ON", (long) MapLayouts.CAPTURE_ON);
+        java.put("XG_VXLAN_MAX", (long) MapLayouts.VXLAN_MAX);
+        java.put("XG_VXLAN_HDR_LEN", (long) MapLayouts.VXLAN_HDR_LEN);
+        java.put("XG_VXLAN_FLAG_VNI", (long) MapLayouts.VXLAN_FLAG_VNI);
+        java.put("XG_VXLAN_VALID", (long) MapLayouts.VXLAN_VALID);
         List<String> diffs = new ArrayList<>();
         java.forEach((name, value) -> {
             Long h = defined.get(name);
