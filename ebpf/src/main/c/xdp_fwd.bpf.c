@@ -688,7 +688,8 @@ __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)
  * of their path is captured (XG_CAPTURE_META in the metadata), with the very
  * code XDP forwards with. bpf_redirect here goes through dev_queue_xmit, whose
  * taps show the packet to tcpdump on the egress port; the taps of the ingress
- * port ran before TC. Everything else is Linux's, untouched (TC_ACT_OK).
+ * port ran before TC. Everything else is Linux's, untouched: TC_ACT_UNSPEC, which with
+ * TCX means "go on", so that the operator's own TC filters on the port still run.
  */
 SEC("tc")
 int xg_tc_port(struct __sk_buff *skb)
@@ -702,16 +703,16 @@ int xg_tc_port(struct __sk_buff *skb)
 	int ret;
 
 	if (meta + sizeof(__u32) > data || *(__u32 *)meta != XG_CAPTURE_META)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	/* XDP checked the Ethernet header, the protocol and the ingress port. Headers
 	 * must be in the linear part for direct access (they are after XDP_PASS). */
 	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128) < 0)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	eth = xg_parse_eth(data, data_end);
 	if (!eth)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	xg_set_in_tc(1);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
 		ret = xg_fwd_ipv4(eth, data_end, vrf, bytes);
@@ -725,6 +726,6 @@ int xg_tc_port(struct __sk_buff *skb)
 	case XDP_DROP:
 		return TC_ACT_SHOT;
 	default: /* XDP_PASS: an exception, counted as such; Linux takes it */
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	}
 }

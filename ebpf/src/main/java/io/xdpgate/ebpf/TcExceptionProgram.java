@@ -123,6 +123,8 @@ public final class TcExceptionProgram implements AutoCloseable {
         }
     }
 
+    /** With TCX: no verdict, the next program (and the legacy TC filters) decide. */
+    public static final int TC_ACT_UNSPEC = -1;
     public static final int TC_ACT_OK = 0;
     public static final int TC_ACT_SHOT = 2;
     public static final int TC_ACT_REDIRECT = 7;
