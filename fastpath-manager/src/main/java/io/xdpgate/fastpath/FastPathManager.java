@@ -50,6 +50,7 @@ public final class FastPathManager implements AutoCloseable {
         FpcServer.Options serverOptions = new FpcServer.Options(options.socketPath(), Set.copyOf(uids),
                 FpcServer.Options.defaults().keepaliveTimeout());
         FastPathMetrics metrics = new FastPathMetrics(state::stats, state::occupancy);
+        metrics.specialStats(specialPaths::stats);
         FpcServer server = FpcServer.start(serverOptions, () -> new ConnectionApplier(state, metrics));
         MetricsServer metricsServer = null;
         if (options.metrics() != null) {

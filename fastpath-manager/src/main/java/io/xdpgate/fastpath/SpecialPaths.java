@@ -102,6 +102,15 @@ final class SpecialPaths implements AutoCloseable {
         }
     }
 
+    /** The TC side's counters, summed over CPUs; null if unreadable (metrics keep their last values). */
+    synchronized java.util.Map<io.xdpgate.ebpf.TcStat, io.xdpgate.ebpf.Counter> stats() {
+        try {
+            return maps.tcStats();
+        } catch (BpfException e) {
+            return null;
+        }
+    }
+
     private static String describe(Set<SpecialMaps.PortKey> ports) {
         Set<String> out = new TreeSet<>();
         for (SpecialMaps.PortKey p : ports) out.add("vrf" + p.vrf() + "/if" + p.ifindex());

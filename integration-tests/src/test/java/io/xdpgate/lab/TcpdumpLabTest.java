@@ -35,6 +35,7 @@ class TcpdumpLabTest {
 
     private static Lab lab;
     private static Daemons daemons;
+    private static int metricsPort;
 
     @BeforeAll
     static void startLab() throws Exception {
@@ -43,7 +44,9 @@ class TcpdumpLabTest {
         lab = Lab.create(H1, ROUTER, H2, false);
         daemons = new Daemons(PIN_ROOT, SOCKET, Path.of("target", "lab-logs", "xgx-tcpdump"));
         Daemons.clearLogs(daemons.logDir());
-        daemons.startFastPathManager(ROUTER + "/" + lab.rH1 + "," + ROUTER + "/" + lab.rH2, "--metrics", "off");
+        metricsPort = Metrics.freePort();
+        daemons.startFastPathManager(ROUTER + "/" + lab.rH1 + "," + ROUTER + "/" + lab.rH2, "--metrics",
+                "127.0.0.1:" + metricsPort);
         daemons.startCacheManagerFor(ROUTER, VRF);
         awaitSynchronized(Duration.ofSeconds(30));
         Traffic.ping(H1, Lab.H2_ADDR, 3, 0.2); // Linux resolves the neighbours once
@@ -125,6 +128,9 @@ class TcpdumpLabTest {
         assertEquals(0, tc().get(TcStat.CAPTURE_FORWARDED) - tcBefore.get(TcStat.CAPTURE_FORWARDED));
         assertTrue(xdpRedirected(lab.rH1) - xdpBefore >= N, "XDP redirected the echo requests");
 
+        double scrapedBefore = Metrics.sample(Metrics.scrape(metricsPort),
+                "xdpgate_fp_special_packets_total{reason=\"capture_forwarded\"}");
+
         // Captured: tcpdump counts every request leaving and every reply arriving on the port.
         Map<TcStat, Long> tcCaptured;
         Counters captured;
@@ -148,6 +154,9 @@ class TcpdumpLabTest {
                 "the TC program forwarded both ways while captured: " + tcCaptured);
         assertTrue(captured.packets(Stat.FORWARDED) >= 2L * N, "counted as forwarded:\n" + captured.table());
         assertEquals(0, tcCaptured.get(TcStat.CAPTURE_NO_META), "veth carries the XDP metadata");
+        double scraped = Metrics.sample(Metrics.scrape(metricsPort),
+                "xdpgate_fp_special_packets_total{reason=\"capture_forwarded\"}");
+        assertTrue(scraped - scrapedBefore >= 2.0 * N, "the metric follows: " + scrapedBefore + " -> " + scraped);
 
         // tcpdump has exited: back to XDP, by itself.
         awaitCaptured(Set.of(), Duration.ofSeconds(3));
