@@ -127,6 +127,19 @@ public final class SpecialMaps implements AutoCloseable {
         return vxlan.delete(vxlanKey(vrf, vni));
     }
 
+    /** The VXLAN device (ifindex) whose VNI vni the fast path of vrf decapsulates, or 0 if none. */
+    public int vxlanDevice(int vrf, int vni) throws BpfException {
+        byte[] v = vxlan.lookup(vxlanKey(vrf, vni));
+        return v == null ? 0 : StructBytes.wrap(MapLayouts.VXLAN, v).host32("ifindex");
+    }
+
+    /** Removes every xg_vxlan entry. */
+    public void clearVxlan() throws BpfException {
+        for (byte[] k : vxlan.keys()) {
+            vxlan.delete(k);
+        }
+    }
+
     private static byte[] vxlanKey(int vrf, int vni) {
         return StructBytes.allocate(MapLayouts.VXLAN_KEY).host32("vrf", vrf).host32("vni", vni).array();
     }

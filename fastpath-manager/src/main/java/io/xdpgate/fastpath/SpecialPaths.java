@@ -34,6 +34,9 @@ final class SpecialPaths implements AutoCloseable {
         this.pinRoot = pinRoot;
         this.maps = SpecialMaps.open(pinRoot);
         this.captured = maps.captured(); // a restart: adopted, and corrected by the first poll
+        // VXLAN entries are rewritten from the first synchronization; until then Linux's vxlan driver
+        // decapsulates (slower, correct), and an entry of a device deleted meanwhile cannot linger.
+        maps.clearVxlan();
     }
 
     /** Creates (or adopts) the exception device of a VRF whose fast path was just loaded. */
@@ -99,6 +102,27 @@ final class SpecialPaths implements AutoCloseable {
             captured = now;
         } catch (BpfException e) {
             log.warn("cannot update the captured ports to {}: {}", describe(now), e.getMessage());
+        }
+    }
+
+    /** The fast path of vrf decapsulates VNI vni of VXLAN device ifindex (same VRF); false if it could not be written. */
+    synchronized boolean putVxlan(int vrf, int vni, int ifindex, java.net.Inet4Address local, int port, byte[] mac) {
+        try {
+            maps.putVxlan(vrf, vni, ifindex, vrf, local, port, mac);
+            log.info("vrf {}: VXLAN VNI {} (ifindex {}, {}:{}) decapsulated by the fast path", vrf, vni, ifindex,
+                    local.getHostAddress(), port);
+            return true;
+        } catch (BpfException e) {
+            log.warn("vrf {}: VNI {} stays with Linux: {}", vrf, vni, e.getMessage());
+            return false;
+        }
+    }
+
+    synchronized void deleteVxlan(int vrf, int vni) {
+        try {
+            maps.deleteVxlan(vrf, vni);
+        } catch (BpfException e) {
+            log.warn("vrf {}: remove VNI {} from the fast path: {}", vrf, vni, e.getMessage());
         }
     }
 

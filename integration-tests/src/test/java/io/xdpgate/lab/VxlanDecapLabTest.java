@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.Map;
 
 import static io.xdpgate.lab.Daemons.ipv4;
@@ -25,9 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is answered. The replies go back through the kernel's VXLAN encapsulation (the fast path does
  * not encapsulate yet).
  *
- * <p>The xg_vxlan entry is written here as the fast path manager will write it once the cache
- * manager synchronizes VXLAN devices (not done yet): the VRF, the VNI, vx0's ifindex, local address,
- * port and MAC, all read from the kernel.
+ * <p>vx0 is configured the Linux way only; the cache manager synchronizes it (VXLAN_ADD) and the
+ * fast path manager writes its xg_vxlan entry.
  */
 class VxlanDecapLabTest {
     private static final String H1 = "xgx-v1";
@@ -57,10 +55,6 @@ class VxlanDecapLabTest {
         daemons.startFastPathManager(ROUTER + "/" + lab.rH1 + "," + ROUTER + "/" + lab.rH2, "--metrics", "off");
         daemons.startCacheManagerFor(ROUTER, VRF);
         awaitSynchronized(Duration.ofSeconds(30));
-        try (SpecialMaps m = SpecialMaps.open(PIN_ROOT)) {
-            m.putVxlan(VRF, VNI, lab.ifindex(ROUTER, "vx0"), VRF, ipv4(Lab.R_H1_ADDR), 4789,
-                    HexFormat.ofDelimiter(":").parseHex(lab.mac(ROUTER, "vx0")));
-        }
         // Linux resolves the neighbours once (ARP over the overlay included).
         Traffic.ping(H1, Lab.H2_ADDR, 3, 0.2);
         Traffic.ping(H1, R_OVERLAY, 3, 0.2);
@@ -87,7 +81,7 @@ class VxlanDecapLabTest {
             if (Files.exists(PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF))) {
                 try (var maps = io.xdpgate.ebpf.FastPathMaps.open(PIN_ROOT); SpecialMaps s = SpecialMaps.open(PIN_ROOT)) {
                     if (maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null && maps.local4(VRF, ipv4(R_OVERLAY)) != 0
-                            && s.exceptionDevice(VRF) != 0) {
+                            && s.exceptionDevice(VRF) != 0 && s.vxlanDevice(VRF, VNI) == lab.ifindex(ROUTER, "vx0")) {
                         return;
                     }
                 } catch (Exception e) {
