@@ -124,6 +124,22 @@ class VxlanDecapLabTest {
     }
 
     @Test
+    void tcpAcrossTheOverlayIsDecapsulatedByTheFastPath() throws Exception {
+        Map<TcStat, Long> before = tc();
+        long vxRx = lab.linkStat(ROUTER, "vx0", "rx", "packets");
+        Traffic.Transfer tcp = Traffic.tcp(H1, H2, Lab.H2_ADDR, 100L << 20);
+        assertTrue(tcp.bytes() >= 90L << 20, "100 MiB across the overlay (iperf3 reports a bit less): " + tcp);
+        long decapsulated = delta(tc(), before, TcStat.VXLAN_FORWARDED);
+        long linux = lab.linkStat(ROUTER, "vx0", "rx", "packets") - vxRx;
+        // vx0's MTU is 1450: at least one frame per 1450 bytes of payload crossed the overlay.
+        assertTrue(decapsulated >= tcp.bytes() / 1450, "the fast path decapsulated and forwarded " + decapsulated
+                + " frames for " + tcp.bytes() + " bytes");
+        assertTrue(linux <= 10, "Linux's vx0 decapsulated " + linux + " of them");
+        System.out.printf("vxlan lab: TCP %d bytes at %.0f Mbit/s; XDP decapsulated %d frames, router's vx0 received %d%n",
+                tcp.bytes(), tcp.bitsPerSecond() / 1e6, decapsulated, linux);
+    }
+
+    @Test
     void aPingToTheRoutersOverlayAddressTakesTheSpecialExceptionPath() throws Exception {
         Map<TcStat, Long> before = tc();
         Traffic.Ping ping = Traffic.ping(H1, R_OVERLAY, N, 0.01);
