@@ -127,16 +127,20 @@ class VxlanDecapLabTest {
     void tcpAcrossTheOverlayIsDecapsulatedByTheFastPath() throws Exception {
         Map<TcStat, Long> before = tc();
         long vxRx = lab.linkStat(ROUTER, "vx0", "rx", "packets");
+        long h2Rx = lab.linkStat(H2, lab.h2If, "rx", "bytes");
         Traffic.Transfer tcp = Traffic.tcp(H1, H2, Lab.H2_ADDR, 100L << 20);
-        assertTrue(tcp.bytes() >= 90L << 20, "100 MiB across the overlay (iperf3 reports a bit less): " + tcp);
+        // iperf3's reports of a transfer this short may leave out its last megabytes (still in flight
+        // when it ends): what h2's interface received, and the fast path's counter, are the measure.
+        long received = lab.linkStat(H2, lab.h2If, "rx", "bytes") - h2Rx;
+        assertTrue(received >= 90L << 20, "h2 received " + received + " bytes; iperf3: " + tcp);
         long decapsulated = delta(tc(), before, TcStat.VXLAN_FORWARDED);
         long linux = lab.linkStat(ROUTER, "vx0", "rx", "packets") - vxRx;
-        // vx0's MTU is 1450: at least one frame per 1450 bytes of payload crossed the overlay.
-        assertTrue(decapsulated >= tcp.bytes() / 1450, "the fast path decapsulated and forwarded " + decapsulated
-                + " frames for " + tcp.bytes() + " bytes");
+        // Every frame h2 received was decapsulated by the fast path: at least one per 1500 bytes.
+        assertTrue(decapsulated >= received / 1500, "the fast path decapsulated and forwarded " + decapsulated
+                + " frames for " + received + " bytes");
         assertTrue(linux <= 10, "Linux's vx0 decapsulated " + linux + " of them");
-        System.out.printf("vxlan lab: TCP %d bytes at %.0f Mbit/s; XDP decapsulated %d frames, router's vx0 received %d%n",
-                tcp.bytes(), tcp.bitsPerSecond() / 1e6, decapsulated, linux);
+        System.out.printf("vxlan lab: TCP 100 MiB, h2 received %d bytes; XDP decapsulated %d frames, router's vx0 received %d%n",
+                received, decapsulated, linux);
     }
 
     @Test
