@@ -175,4 +175,22 @@ class TcpdumpLabTest {
                 captured.kernelForwarded(), after.packets(Stat.FORWARDED));
         daemons.checkAlive();
     }
+
+    @Test
+    void tcpdumpOnAnyCapturesEveryPortOfTheNamespace() throws Exception {
+        Set<SpecialMaps.PortKey> both = Set.of(new SpecialMaps.PortKey(VRF, lab.ifindex(ROUTER, lab.rH1)),
+                new SpecialMaps.PortKey(VRF, lab.ifindex(ROUTER, lab.rH2)));
+        int n = 50;
+        Counters c0;
+        try (Capture any = Capture.start(ROUTER, "any", "inout", 4 * n, "icmp")) {
+            awaitCaptured(both, Duration.ofSeconds(3));
+            c0 = Counters.read(PIN_ROOT, lab);
+            assertTrue(Traffic.ping(H1, Lab.H2_ADDR, n, 0.005).allAnswered());
+            // Each request and each reply comes in on one port and leaves on the other.
+            assertEquals(4 * n, any.await(Duration.ofSeconds(10)), "tcpdump -i any sees every packet twice");
+        }
+        Counters d = Counters.read(PIN_ROOT, lab).minus(c0);
+        assertTrue(d.kernelForwarded() <= 2, "kernel forwarding flat:\n" + d.table());
+        awaitCaptured(Set.of(), Duration.ofSeconds(3));
+    }
 }
