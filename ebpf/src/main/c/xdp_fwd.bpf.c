@@ -16,6 +16,7 @@
 #include <linux/in6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -207,6 +208,8 @@ static __always_inline int xg_pass(__u32 slot, enum xg_stat stat, __u64 bytes)
 	xg_count(slot, stat, bytes);
 	return XDP_PASS;
 }
+
+#include "xg_special.h" /* special exceptions and packet capture */
 
 /* The group bit covers broadcast (ff:ff:ff:ff:ff:ff) as well as multicast. */
 static __always_inline int xg_mac_is_group(const __u8 *mac)
@@ -602,6 +605,8 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	/* Linux fragments the packet, or sends "fragmentation needed" if DF is set. */
 	if (bpf_ntohs(iph->tot_len) > nh->mtu)
 		return xg_pass(slot, XG_STAT_EXC_MTU, bytes);
+	if (xg_egress_deferred(vrf, nh->ifindex)) /* tcpdump on the egress port */
+		return XG_VERDICT_DEFER;
 
 	xg_ipv4_decrement_ttl(iph);
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
@@ -738,6 +743,8 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	/* Routers never fragment IPv6: Linux sends ICMPv6 packet too big (RFC 8201). */
 	if (sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > nh->mtu)
 		return xg_pass(slot, XG_STAT_EXC_MTU, bytes);
+	if (xg_egress_deferred(vrf, nh->ifindex)) /* tcpdump on the egress port */
+		return XG_VERDICT_DEFER;
 
 	/* IPv6 has no header checksum; the upper-layer pseudo-header omits the hop limit. */
 	ip6h->hop_limit--;
@@ -748,6 +755,8 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 		xg_count(slot, XG_STAT_FORWARDED_ECMP, bytes);
 	return bpf_redirect(nh->ifindex, 0);
 }
+
+#include "xg_vxlan.h" /* VXLAN decapsulation, forwarding the inner packet with xg_fwd_ipv4 */
 
 SEC("xdp")
 int xg_xdp_fwd(struct xdp_md *ctx)
@@ -760,6 +769,7 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	struct xg_port *port;
 	__u32 slot;
 	int is_ipv4;
+	int ret;
 
 	/*
 	 * ifindexes are only unique within a namespace, so ports are keyed by (vrf, ifindex).
@@ -783,10 +793,20 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	/* A port that is down still counts what it receives as its own. */
 	if (!port || !(port->flags & XG_PORT_UP))
 		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
+	/* tcpdump on the ingress port: its taps must see the packet as it arrived. */
+	if (xg_capture_active() && xg_port_captured(vrf, ctx->ingress_ifindex))
+		return xg_defer_to_tc(ctx, bytes);
+
+	if (is_ipv4 && xg_vxlan_rx(ctx, eth, data_end, vrf, slot, &ret))
+		return ret;
 
 	if (is_ipv4)
-		return xg_fwd_ipv4(eth, data_end, vrf, slot, bytes);
-	return xg_fwd_ipv6(eth, data_end, vrf, slot, bytes);
+		ret = xg_fwd_ipv4(eth, data_end, vrf, slot, bytes);
+	else
+		ret = xg_fwd_ipv6(eth, data_end, vrf, slot, bytes);
+	if (ret == XG_VERDICT_DEFER)
+		return xg_defer_to_tc(ctx, bytes);
+	return ret;
 }
 
 /*
@@ -816,9 +836,67 @@ struct xg_btf_layouts {
 	struct xg_fib6_cls_value fib6_cls_value;
 	struct xg_prog_cfg prog_cfg;
 	enum xg_stat stat;
+	struct xg_trailer trailer;
+	struct xg_exc_cfg exc_cfg;
+	struct xg_capture capture;
+	enum xg_tc_stat tc_stat;
+	struct xg_vxlan_key vxlan_key;
+	struct xg_vxlan vxlan;
 };
 
 __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)
 {
 	return 0;
+}
+
+/*
+ * TC ingress of every port: forwards the packets XDP left to it because a port
+ * of their path is captured (XG_CAPTURE_META in the metadata), with the very
+ * code XDP forwards with. bpf_redirect here goes through dev_queue_xmit, whose
+ * taps show the packet to tcpdump on the egress port; the taps of the ingress
+ * port ran before TC. Everything else is Linux's, untouched: TC_ACT_UNSPEC, which with
+ * TCX means "go on", so that the operator's own TC filters on the port still run.
+ */
+SEC("tc")
+int xg_tc_port(struct __sk_buff *skb)
+{
+	void *meta = (void *)(long)skb->data_meta;
+	void *data = (void *)(long)skb->data;
+	void *data_end;
+	struct ethhdr *eth;
+	__u64 bytes = skb->len;
+	__u32 vrf = xg_cfg.vrf;
+	int ret;
+
+	if (meta + sizeof(__u32) > data || *(__u32 *)meta != XG_CAPTURE_META)
+		return TC_ACT_UNSPEC;
+	/* XDP checked the Ethernet header, the protocol and the ingress port. Headers
+	 * must be in the linear part for direct access (they are after XDP_PASS). */
+	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128) < 0)
+		return TC_ACT_UNSPEC;
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	eth = xg_parse_eth(data, data_end);
+	if (!eth)
+		return TC_ACT_UNSPEC;
+	/* Counted on the ingress port's counters, as XDP would have. */
+	struct xg_if_key pkey = { .vrf = vrf, .ifindex = skb->ingress_ifindex };
+	struct xg_port *port = bpf_map_lookup_elem(&xg_ports, &pkey);
+	__u32 slot = port ? port->stats_slot : 0;
+
+	xg_set_in_tc(1);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		ret = xg_fwd_ipv4(eth, data_end, vrf, slot, bytes);
+	else
+		ret = xg_fwd_ipv6(eth, data_end, vrf, slot, bytes);
+	xg_set_in_tc(0);
+	switch (ret) {
+	case TC_ACT_REDIRECT: /* what bpf_redirect returns in TC */
+		xg_tc_count(XG_TC_CAPTURE_FORWARDED, bytes);
+		return TC_ACT_REDIRECT;
+	case XDP_DROP:
+		return TC_ACT_SHOT;
+	default: /* XDP_PASS: an exception, counted as such; Linux takes it */
+		return TC_ACT_UNSPEC;
+	}
 }

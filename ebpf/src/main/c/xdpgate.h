@@ -338,4 +338,121 @@ struct xg_prog_cfg {
 };
 _Static_assert(sizeof(struct xg_prog_cfg) == 8, "xg_prog_cfg");
 
+/*
+ * ---- Special exceptions and capture (appended; see docs/exception-trailer.md) ----
+ *
+ * A special exception is a packet the fast path has already changed (a tunnel
+ * header removed, say): it cannot go to Linux unmodified with XDP_PASS. The fast
+ * path appends a struct xg_trailer and redirects the frame into the exception
+ * device's peer (xg-exc-p); the TC program on the exception device's ingress
+ * (xg-exc, tc_exception.bpf.c) checks and strips the trailer, restores the mark
+ * and reinjects the packet with bpf_redirect(ifindex, BPF_F_INGRESS): Linux sees
+ * it arrive on the target interface.
+ */
+#define XG_MAP_EXC_CFG     xg_exc_cfg
+#define XG_MAP_TC_STATS    xg_tc_stats
+#define XG_MAP_CAPTURED    xg_captured
+#define XG_MAP_CAPTURE_ON  xg_capture_on
+#define XG_MAP_TC_SCRATCH  xg_tc_scratch
+
+#define XG_EXC_CFG_MAX     16384 /* VRFs with an exception device */
+#define XG_CAPTURED_MAX    4096  /* ports with a packet capture at the same time */
+#define XG_TC_STAT_SLOTS   32    /* the size of xg_tc_stats: room for new reasons without a new map */
+
+/* The trailer: the last XG_TRAILER_LEN bytes of the frame, every field big endian (network order). */
+#define XG_TRAILER_MAGIC   0x58475452 /* "XGTR" */
+#define XG_TRAILER_VERSION 1
+#define XG_TRAILER_LEN     16
+
+/* Trailer types. */
+#define XG_TRAILER_RECEIVE 1 /* deliver to Linux as received on ifindex */
+
+struct xg_trailer {
+	__be32 magic;   /* XG_TRAILER_MAGIC */
+	__u8   version; /* XG_TRAILER_VERSION */
+	__u8   type;    /* XG_TRAILER_* */
+	__be16 reason;  /* the xg_stat that made it an exception (for counting, not for routing) */
+	__be32 ifindex; /* the target, in the network namespace of the exception device */
+	__be32 mark;    /* the skb mark Linux gets */
+};
+_Static_assert(sizeof(struct xg_trailer) == XG_TRAILER_LEN, "xg_trailer");
+
+/* xg_exc_cfg, keyed by VRF (__u32): the exception device of that VRF's namespace. */
+#define XG_EXC_CFG_VALID 0x1
+
+struct xg_exc_cfg {
+	__u32 ifindex; /* xg-exc-p: the peer the fast path redirects into; its packets arrive on xg-exc */
+	__u32 flags;
+};
+_Static_assert(sizeof(struct xg_exc_cfg) == 8, "xg_exc_cfg");
+
+/*
+ * Packet capture: xg_captured holds the ports (vrf, ifindex) with a packet socket
+ * bound to them (tcpdump -i PORT); xg_capture_on[0] counts them, so that the fast
+ * path pays one array read per packet while nothing is captured. A packet whose
+ * ingress or egress port is captured leaves XDP unmodified (XDP_PASS) with
+ * XG_CAPTURE_META in its metadata; the TC program on the ingress port forwards it
+ * with the same code, through the socket layer's taps.
+ */
+#define XG_CAPTURE_META 0x58474350 /* "XGCP", the 4 bytes of XDP metadata of a deferred packet */
+#define XG_CAPTURE_ON   0x1
+
+struct xg_capture {
+	__u32 flags; /* XG_CAPTURE_ON */
+};
+_Static_assert(sizeof(struct xg_capture) == 4, "xg_capture");
+
+/* Counters of the TC side (xg_tc_stats, per-CPU, of struct xg_counter), by reason. */
+enum xg_tc_stat {
+	XG_TC_TRAILER_REINJECTED = 0, /* trailer valid: stripped, redirected to its ifindex */
+	XG_TC_TRAILER_SHORT      = 1, /* dropped: shorter than an Ethernet header and a trailer */
+	XG_TC_TRAILER_MAGIC      = 2, /* dropped: no trailer magic */
+	XG_TC_TRAILER_VERSION    = 3, /* dropped: unknown trailer version */
+	XG_TC_TRAILER_TYPE       = 4, /* dropped: unknown trailer type */
+	XG_TC_TRAILER_IFINDEX    = 5, /* dropped: target ifindex 0 or the exception device itself */
+	XG_TC_TRAILER_STRIP      = 6, /* dropped: the kernel refused to remove the trailer */
+	XG_TC_SPECIAL_SENT       = 7, /* special exceptions the fast path sent to the exception device */
+	XG_TC_SPECIAL_NO_DEVICE  = 8, /* dropped by the fast path: no exception device in the VRF */
+	XG_TC_CAPTURE_DEFERRED   = 9, /* left unmodified to TC because a port of the path is captured */
+	XG_TC_CAPTURE_FORWARDED  = 10, /* of those, forwarded by the TC program (also in XG_STAT_FORWARDED) */
+	XG_TC_CAPTURE_NO_META    = 11, /* the driver took no XDP metadata: left to Linux */
+	XG_TC_VXLAN_FORWARDED    = 12, /* decapsulated and the inner packet forwarded (also in XG_STAT_FORWARDED) */
+	XG_TC_VXLAN_EXCEPTION    = 13, /* decapsulated, the inner packet a special exception to the VXLAN device */
+	XG_TC_STAT_MAX           = 14,
+};
+_Static_assert(XG_TC_STAT_MAX <= XG_TC_STAT_SLOTS, "xg_tc_stat");
+
+/*
+ * VXLAN decapsulation (RFC 7348). xg_vxlan holds the VXLAN devices whose traffic the
+ * fast path decapsulates, keyed by the VRF the outer packet arrives in and the VNI.
+ * An outer IPv4/UDP packet (no IP options, no fragment) to the device's local address
+ * and port, with the I flag and a known VNI, whose inner frame is IPv4 addressed to the
+ * device's MAC, is forwarded by the inner destination in the device's VRF. An inner
+ * packet the fast path cannot finish (local, no route, no neighbour, TTL...) becomes a
+ * special exception to the VXLAN device; anything else stays with Linux untouched
+ * (its vxlan driver decapsulates ARP, bridged frames, unknown VNIs).
+ */
+#define XG_MAP_VXLAN       xg_vxlan
+#define XG_VXLAN_MAX       16384
+#define XG_VXLAN_HDR_LEN   8    /* flags (0x08: VNI valid), 3 reserved, VNI (24 bits), 1 reserved */
+#define XG_VXLAN_FLAG_VNI  0x08
+#define XG_VXLAN_VALID     0x1
+
+struct xg_vxlan_key {
+	__u32 vrf; /* of the namespace the outer packet arrives in */
+	__u32 vni; /* host order, 24 bits */
+};
+_Static_assert(sizeof(struct xg_vxlan_key) == 8, "xg_vxlan_key");
+
+struct xg_vxlan {
+	__u32  ifindex; /* the VXLAN device, in the namespace of vrf */
+	__u32  vrf;     /* the VRF of the VXLAN device: the inner packet is routed there */
+	__be32 local;   /* the device's local address: the outer destination */
+	__be16 port;    /* its UDP port (dstport) */
+	__u16  flags;   /* XG_VXLAN_VALID */
+	__u8   mac[6];  /* the device's MAC: routed inner frames are addressed to it */
+	__u8   pad[2];
+};
+_Static_assert(sizeof(struct xg_vxlan) == 24, "xg_vxlan");
+
 #endif /* XDPGATE_H */

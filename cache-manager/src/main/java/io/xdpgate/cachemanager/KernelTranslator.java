@@ -56,6 +56,13 @@ final class KernelTranslator {
         this.vrf = vrf;
     }
 
+    /** The VXLAN parameters of a VXLAN device being added or changed, or null for anything else. */
+    io.xdpgate.fpc.FpcVxlan vxlanOf(RtnlEvent event) {
+        if (event.deleted() || !(event.object() instanceof Link l) || l.vxlan() == null) return null;
+        io.xdpgate.netlink.VxlanInfo v = l.vxlan();
+        return new io.xdpgate.fpc.FpcVxlan(true, vrf, l.ifindex(), v.vni(), v.port(), v.local());
+    }
+
     FpcMessage translate(RtnlEvent event) {
         boolean add = !event.deleted();
         if (event.object() instanceof Link l) {

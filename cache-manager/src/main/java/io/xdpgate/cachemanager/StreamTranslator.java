@@ -42,6 +42,8 @@ final class StreamTranslator {
         }
         boolean dumpAgain = !NexthopReferences.isNexthopDelete(m) && nexthops.sending(m);
         out.accept(m);
+        FpcMessage vxlan = translator.vxlanOf(event);
+        if (vxlan != null) out.accept(vxlan); // after its link (same queue lane: in order)
         return dumpAgain;
     }
 

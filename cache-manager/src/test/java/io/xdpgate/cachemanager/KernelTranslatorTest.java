@@ -94,4 +94,14 @@ class KernelTranslatorTest {
         assertEquals(1500, l.mtu());
         assertEquals(3, l.vrf());
     }
+
+    @Test
+    void aVxlanDeviceIsAlsoAnnouncedWithItsParameters() throws Exception {
+        Link vx = new Link(9, "vx0", "vxlan", MAC, 1450, 0x10043, 6, 0,
+                new io.xdpgate.netlink.VxlanInfo(42, ip("10.201.1.1"), ip("10.201.1.2"), 4789, 7, 0, true), 7, -1);
+        assertEquals(new io.xdpgate.fpc.FpcVxlan(true, 3, 9, 42, 4789, ip("10.201.1.1")),
+                translator.vxlanOf(new RtnlEvent(false, vx)));
+        assertNull(translator.vxlanOf(new RtnlEvent(true, vx)), "a deleted device: its LINK_DEL ends it");
+        assertNull(translator.vxlanOf(new RtnlEvent(false, new Link(7, "xgr-h1", "veth", MAC, 1500, 0x10043, 6, 0))));
+    }
 }

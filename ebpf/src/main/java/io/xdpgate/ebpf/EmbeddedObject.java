@@ -11,6 +11,7 @@ import java.util.Map;
 /** The eBPF objects ship in the jar; libbpf needs a file, so each is copied out once per process. */
 final class EmbeddedObject {
     static final String RESOURCE = "/bpf/xdp_fwd.bpf.o";
+    static final String TC_EXCEPTION = "/bpf/tc_exception.bpf.o";
 
     private static final Map<String, Path> EXTRACTED = new HashMap<>();
 

@@ -67,8 +67,10 @@ public final class FastPathMaps implements AutoCloseable {
     private final Map<Integer, Fib4Dir> dirs = new java.util.HashMap<>();
     /** The IPv6 route classes of the VRFs that have them, as xg_fib6_guide holds their guides. */
     private final Map<Integer, Fib6Classes> classes = new java.util.HashMap<>();
+    private final List<BpfMap> all; // also the maps other classes serve (SpecialMaps)
 
     private FastPathMaps(List<BpfMap> maps) {
+        all = List.copyOf(maps);
         ports = maps.get(0);
         fib4 = maps.get(1);
         nh = maps.get(2);
@@ -902,8 +904,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, fib4Dir, fib6Guide,
-                fib6Cls, portStats)) {
+        for (BpfMap m : all) {
             m.close();
         }
         dirs.values().forEach(Fib4Dir::close);

@@ -16,6 +16,8 @@ import java.util.List;
  */
 public final class FastPathProgram implements AutoCloseable {
     static final String PROGRAM = "xg_xdp_fwd";
+    /** The TC ingress program of every port: forwards what XDP leaves to it while a port is captured. */
+    static final String TC_PROGRAM = "xg_tc_port";
 
     private final BpfObject object;
     private final Path pinRoot;
@@ -114,9 +116,44 @@ public final class FastPathProgram implements AutoCloseable {
         object.attachXdp(PROGRAM, ifindex, pin);
     }
 
-    /** Detaches the pinned link of ifindex, unpins and so destroys it. Nothing to do if there is none. */
+    /** Where the link attaching this VRF's TC port program to ifindex is pinned. */
+    Path tcLinkPin(int ifindex) {
+        return pinRoot.resolve("links").resolve("vrf" + Integer.toUnsignedString(vrf) + "-if" + ifindex + "-tc");
+    }
+
+    /**
+     * Attaches xg_tc_port to the TC ingress of ifindex (TCX bpf_link pinned beside the XDP one), or
+     * updates a link pinned by a previous run in place. While no port is captured it only looks for
+     * its tag in the packets Linux gets and lets them all through.
+     */
+    public void attachTc(int ifindex) throws BpfException {
+        Path pin = tcLinkPin(ifindex);
+        int tcFd = object.programFd(TC_PROGRAM);
+        if (Files.exists(pin)) {
+            int fd = Bpf.objGet(pin);
+            try {
+                Bpf.linkUpdate(fd, tcFd, pin.toString());
+                return;
+            } catch (BpfException e) {
+                if (!Bpf.isDefunctLink(e)) {
+                    throw e;
+                }
+            } finally {
+                Bpf.close(fd);
+            }
+            delete(pin);
+        }
+        createDirectories(pin.getParent());
+        Bpf.attachTcxIngress(tcFd, ifindex, pin, TC_PROGRAM + " vrf " + Integer.toUnsignedString(vrf));
+    }
+
+    /** Detaches the pinned links of ifindex (XDP and TC), unpins and so destroys them. Nothing to do if there is none. */
     public void detach(int ifindex) throws BpfException {
-        Path pin = linkPin(ifindex);
+        detachPin(tcLinkPin(ifindex));
+        detachPin(linkPin(ifindex));
+    }
+
+    private static void detachPin(Path pin) throws BpfException {
         if (!Files.exists(pin)) {
             return;
         }
@@ -144,6 +181,11 @@ public final class FastPathProgram implements AutoCloseable {
 
     int programFd() {
         return progFd;
+    }
+
+    /** The fd of the ports' TC program (xg_tc_port) of this instance. */
+    int tcProgramFd() throws BpfException {
+        return object.programFd(TC_PROGRAM);
     }
 
     /** Closes the fds; pinned links keep the program attached, pinned maps stay. */

@@ -96,10 +96,25 @@ public final class MapLayouts {
     public static final Struct FIB6_CLS_VALUE = struct("xg_fib6_cls_value", 12,
             f("route", 0, 8), f("prefixlen", 8, 4));
 
+    /** The special exception trailer: big endian, at the very end of the frame (docs/exception-trailer.md). */
+    public static final Struct TRAILER = struct("xg_trailer", 16,
+            f("magic", 0, 4), f("version", 4, 1), f("type", 5, 1), f("reason", 6, 2), f("ifindex", 8, 4),
+            f("mark", 12, 4));
+    public static final Struct EXC_CFG = struct("xg_exc_cfg", 8,
+            f("ifindex", 0, 4), f("flags", 4, 4));
+    public static final Struct CAPTURE = struct("xg_capture", 4,
+            f("flags", 0, 4));
+    public static final Struct VXLAN_KEY = struct("xg_vxlan_key", 8,
+            f("vrf", 0, 4), f("vni", 4, 4));
+    /** local and port big endian, the rest host order. */
+    public static final Struct VXLAN = struct("xg_vxlan", 24,
+            f("ifindex", 0, 4), f("vrf", 4, 4), f("local", 8, 4), f("port", 12, 2), f("flags", 14, 2),
+            f("mac", 16, 6), f("pad", 22, 2));
+
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
             LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
-            FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE);
+            FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE, TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -127,6 +142,24 @@ public final class MapLayouts {
     public static final int FIB6_CLS_SHORTEST = 17;
     /** XG_PORT_STATS_SLOTS: per-port counter slots in xg_port_stats, slot 0 never used. */
     public static final int PORT_STATS_SLOTS = 4096;
+    public static final int EXC_CFG_MAX = 16384;
+    public static final int CAPTURED_MAX = 4096;
+    /** XG_TC_STAT_SLOTS: the size of xg_tc_stats, larger than the xg_tc_stat values in use. */
+    public static final int TC_STAT_SLOTS = 32;
+
+    // The trailer (XG_TRAILER_*) and the capture tag (XG_CAPTURE_*), see xdpgate.h.
+    public static final int TRAILER_MAGIC = 0x58475452;
+    public static final int TRAILER_VERSION = 1;
+    public static final int TRAILER_LEN = 16;
+    public static final int TRAILER_RECEIVE = 1;
+    public static final int EXC_CFG_VALID = 0x1;
+    public static final int CAPTURE_META = 0x58474350;
+    public static final int CAPTURE_ON = 0x1;
+    // VXLAN decapsulation (XG_VXLAN_*).
+    public static final int VXLAN_MAX = 16384;
+    public static final int VXLAN_HDR_LEN = 8;
+    public static final int VXLAN_FLAG_VNI = 0x08;
+    public static final int VXLAN_VALID = 0x1;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -165,9 +198,24 @@ public final class MapLayouts {
     public static final MapDef PORT_STATS = new MapDef("xg_port_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, COUNTER.size(),
             PORT_STATS_SLOTS * Stat.SLOTS, 0);
 
+    public static final MapDef EXC_CFG_MAP = new MapDef("xg_exc_cfg", BPF_MAP_TYPE_HASH, 4, EXC_CFG.size(),
+            EXC_CFG_MAX, 0);
+    public static final MapDef TC_STATS = new MapDef("xg_tc_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, COUNTER.size(),
+            TC_STAT_SLOTS, 0);
+    public static final MapDef CAPTURED = new MapDef("xg_captured", BPF_MAP_TYPE_HASH, IF_KEY.size(), CAPTURE.size(),
+            CAPTURED_MAX, 0);
+    public static final MapDef CAPTURE_ON_MAP = new MapDef("xg_capture_on", BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
+    public static final MapDef TC_SCRATCH = new MapDef("xg_tc_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 1, 0);
+    public static final MapDef VXLAN_MAP = new MapDef("xg_vxlan", BPF_MAP_TYPE_HASH, VXLAN_KEY.size(), VXLAN.size(),
+            VXLAN_MAX, 0);
+
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS);
+            NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
+            TC_SCRATCH, VXLAN_MAP);
+
+    /** Every map of tc_exception.bpf.o: shared with xdp_fwd.bpf.o through the same pins. */
+    public static final List<MapDef> TC_EXCEPTION_MAPS = List.of(EXC_CFG_MAP, TC_STATS);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

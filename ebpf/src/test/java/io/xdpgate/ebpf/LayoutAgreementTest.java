@@ -198,6 +198,20 @@ class LayoutAgreementTest {
         java.put("XG_FIB6_GUIDE_QUADS", (long) MapLayouts.FIB6_GUIDE_QUADS);
         java.put("XG_FIB6_CLASSES", (long) MapLayouts.FIB6_CLASSES);
         java.put("XG_FIB6_CLS_SHORTEST", (long) MapLayouts.FIB6_CLS_SHORTEST);
+        java.put("XG_EXC_CFG_MAX", (long) MapLayouts.EXC_CFG_MAX);
+        java.put("XG_CAPTURED_MAX", (long) MapLayouts.CAPTURED_MAX);
+        java.put("XG_TC_STAT_SLOTS", (long) MapLayouts.TC_STAT_SLOTS);
+        java.put("XG_TRAILER_MAGIC", (long) MapLayouts.TRAILER_MAGIC);
+        java.put("XG_TRAILER_VERSION", (long) MapLayouts.TRAILER_VERSION);
+        java.put("XG_TRAILER_LEN", (long) MapLayouts.TRAILER_LEN);
+        java.put("XG_TRAILER_RECEIVE", (long) MapLayouts.TRAILER_RECEIVE);
+        java.put("XG_EXC_CFG_VALID", (long) MapLayouts.EXC_CFG_VALID);
+        java.put("XG_CAPTURE_META", (long) MapLayouts.CAPTURE_META);
+        java.put("XG_CAPTURE_ON", (long) MapLayouts.CAPTURE_ON);
+        java.put("XG_VXLAN_MAX", (long) MapLayouts.VXLAN_MAX);
+        java.put("XG_VXLAN_HDR_LEN", (long) MapLayouts.VXLAN_HDR_LEN);
+        java.put("XG_VXLAN_FLAG_VNI", (long) MapLayouts.VXLAN_FLAG_VNI);
+        java.put("XG_VXLAN_VALID", (long) MapLayouts.VXLAN_VALID);
         List<String> diffs = new ArrayList<>();
         java.forEach((name, value) -> {
             Long h = defined.get(name);
@@ -233,6 +247,70 @@ class LayoutAgreementTest {
             }
             for (MapInfo m : maps) {
                 if (!m.name().endsWith(".rodata") && MapLayouts.MAPS.stream().noneMatch(d -> d.name().equals(m.name()))) {
+                    diffs.add(m.name() + ": a map of the object that MapLayouts does not know");
+                }
+            }
+        }
+        assertTrue(diffs.isEmpty(), "map definitions differ:\n  " + String.join("\n  ", diffs));
+    }
+
+    @Test
+    void xgTcStatValuesMatchTcStat() {
+        List<String> diffs = new ArrayList<>();
+        JsonNode e = named("ENUM", "xg_tc_stat");
+        assertTrue(e != null, "enum xg_tc_stat is not in the object's BTF");
+        Set<TcStat> seen = new HashSet<>();
+        for (JsonNode v : e.get("values")) {
+            String name = v.get("name").asText();
+            long val = v.get("val").asLong();
+            if (name.equals("XG_TC_STAT_MAX")) {
+                if (val != TcStat.MAX) {
+                    diffs.add("XG_TC_STAT_MAX is " + val + ", TcStat.MAX " + TcStat.MAX);
+                }
+                continue;
+            }
+            TcStat s;
+            try {
+                s = TcStat.valueOf(name.substring("XG_TC_".length()));
+            } catch (IllegalArgumentException ex) {
+                diffs.add(name + " = " + val + ": no such TcStat");
+                continue;
+            }
+            seen.add(s);
+            if (s.index() != val) {
+                diffs.add(name + " is " + val + ", TcStat." + s + ".index() " + s.index());
+            }
+        }
+        for (TcStat s : TcStat.values()) {
+            if (!seen.contains(s)) {
+                diffs.add("TcStat." + s + ": no XG_TC_" + s + " in the header");
+            }
+        }
+        assertTrue(diffs.isEmpty(), "TcStat differs from enum xg_tc_stat:\n  " + String.join("\n  ", diffs));
+    }
+
+    /** tc_exception.bpf.o: its maps are exactly the shared ones MapLayouts names, its .rodata xg_cfg only. */
+    @Test
+    void tcExceptionMapDefinitionsMatchMapLayouts() throws Exception {
+        var url = LayoutAgreementTest.class.getResource(EmbeddedObject.TC_EXCEPTION);
+        assertTrue(url != null, EmbeddedObject.TC_EXCEPTION + " is not on the test classpath");
+        List<String> diffs = new ArrayList<>();
+        try (BpfObject o = BpfObject.open(Path.of(url.toURI()), null)) {
+            List<MapInfo> maps = o.maps();
+            for (MapLayouts.MapDef d : MapLayouts.TC_EXCEPTION_MAPS) {
+                MapInfo m = maps.stream().filter(x -> x.name().equals(d.name())).findFirst().orElse(null);
+                if (m == null) {
+                    diffs.add(d.name() + ": not defined in the object");
+                } else {
+                    diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m));
+                }
+            }
+            for (MapInfo m : maps) {
+                if (m.name().endsWith(".rodata")) {
+                    if (m.valueSize() != MapLayouts.PROG_CFG.size()) {
+                        diffs.add(m.name() + " is " + m.valueSize() + " bytes, xg_cfg only expected");
+                    }
+                } else if (MapLayouts.TC_EXCEPTION_MAPS.stream().noneMatch(d -> d.name().equals(m.name()))) {
                     diffs.add(m.name() + ": a map of the object that MapLayouts does not know");
                 }
             }

@@ -33,8 +33,13 @@ final class CtlStatus {
         return false;
     }
 
-    /** The pinned links: one per attached port, named vrfV-ifI. */
+    /** The pinned XDP links: one per attached port, named vrfV-ifI. */
     static List<String> links(Path pinRoot) throws IOException {
+        return allLinks(pinRoot).stream().filter(l -> l.matches("vrf\\d+-if\\d+")).toList();
+    }
+
+    /** Every pinned link: the ports' XDP (vrfV-ifI) and TC (vrfV-ifI-tc) ones, the exception devices' (exc-vrfV). */
+    static List<String> allLinks(Path pinRoot) throws IOException {
         Path dir = pinRoot.resolve("links");
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
@@ -87,9 +92,22 @@ final class CtlStatus {
     /** Removes the fast path: unpins the links (which detaches the programs), then every pinned map. */
     static List<String> detach(Path pinRoot) throws IOException {
         List<String> removed = new ArrayList<>();
-        for (String link : links(pinRoot)) {
+        Map<Integer, String> vrfs = Map.of();
+        try {
+            vrfs = io.xdpgate.fastpath.VrfTable.read(pinRoot);
+        } catch (IOException e) {
+            // No table: the exception devices, if any, cannot be found by namespace; the pins still go.
+        }
+        for (String link : allLinks(pinRoot)) {
             Files.delete(pinRoot.resolve("links").resolve(link));
             removed.add("detached " + link);
+            if (link.matches("exc-vrf\\d+")) {
+                String netns = vrfs.get(Integer.parseInt(link.substring("exc-vrf".length())));
+                if (netns != null && io.xdpgate.fastpath.ExceptionDevice.remove(netns)) {
+                    removed.add("deleted " + io.xdpgate.fastpath.ExceptionDevice.NAME
+                            + (netns.isEmpty() ? "" : " in netns " + netns));
+                }
+            }
         }
         Files.deleteIfExists(io.xdpgate.fastpath.VrfTable.pathFor(pinRoot));
         if (Files.exists(pinRoot)) {

@@ -144,6 +144,7 @@ final class ConnectionApplier implements FpcApplier {
         if (m instanceof FpcRoute x) return x.vrf();
         if (m instanceof FpcNexthopObject x) return x.vrf();
         if (m instanceof FpcNexthopGroup x) return x.vrf();
+        if (m instanceof io.xdpgate.fpc.FpcVxlan x) return x.vrf();
         return null;
     }
 

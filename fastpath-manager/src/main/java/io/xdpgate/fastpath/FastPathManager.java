@@ -26,9 +26,11 @@ public final class FastPathManager implements AutoCloseable {
     private final FpcServer server;
     private final ScheduledExecutorService housekeeping;
     private final MetricsServer metricsServer; // null: none
+    private final SpecialPaths specialPaths;
 
     private FastPathManager(ForwardingState state, FpcServer server, ScheduledExecutorService housekeeping,
-                            MetricsServer metricsServer) {
+                            MetricsServer metricsServer, SpecialPaths specialPaths) {
+        this.specialPaths = specialPaths;
         this.state = state;
         this.server = server;
         this.housekeeping = housekeeping;
@@ -40,6 +42,8 @@ public final class FastPathManager implements AutoCloseable {
         FastPathProgram.load(options.pinRoot(), 0).close();
         FastPathMaps maps = FastPathMaps.open(options.pinRoot());
         ForwardingState state = new ForwardingState(options, maps, NEXTHOP_CAPACITY);
+        SpecialPaths specialPaths = new SpecialPaths(options.pinRoot());
+        state.specialPaths(specialPaths); // before adopt(): adopted VRFs get their exception devices too
         state.adopt(); // a restart: the attached programs keep forwarding from these entries meanwhile
         Set<Integer> uids = new HashSet<>(options.allowedUids());
         uids.addAll(FpcServer.Options.defaults().allowedUids());
@@ -47,6 +51,7 @@ public final class FastPathManager implements AutoCloseable {
                 FpcServer.Options.defaults().keepaliveTimeout());
         FastPathMetrics metrics = new FastPathMetrics(state::stats, state::occupancy, state::portStats,
                 state::portStatsSlotsInUse);
+        metrics.specialStats(specialPaths::stats);
         FpcServer server = FpcServer.start(serverOptions, () -> new ConnectionApplier(state, metrics));
         MetricsServer metricsServer = null;
         if (options.metrics() != null) {
@@ -65,8 +70,11 @@ public final class FastPathManager implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(state::flushVrfTable, VRF_TABLE_FLUSH_MILLIS, VRF_TABLE_FLUSH_MILLIS,
                 TimeUnit.MILLISECONDS);
+        // tcpdump on a port is noticed within this period, and so is its end.
+        housekeeping.scheduleWithFixedDelay(() -> specialPaths.pollCaptures(state.dataplanes()),
+                SpecialPaths.CAPTURE_POLL_MILLIS, SpecialPaths.CAPTURE_POLL_MILLIS, TimeUnit.MILLISECONDS);
         log.info("listening for FPC on {}; maps pinned under {}", options.socketPath(), options.pinRoot());
-        return new FastPathManager(state, server, housekeeping, metricsServer);
+        return new FastPathManager(state, server, housekeeping, metricsServer, specialPaths);
     }
 
     @Override
@@ -76,6 +84,7 @@ public final class FastPathManager implements AutoCloseable {
         housekeeping.shutdownNow();
         state.flushVrfTable();
         state.close();
+        specialPaths.close();
         log.info("stopped; the attached fast path keeps forwarding");
     }
 }

@@ -129,6 +129,30 @@ final class FastPathMetrics {
         generationTimer(allVrfs).record(took);
     }
 
+    private volatile Supplier<Map<io.xdpgate.ebpf.TcStat, io.xdpgate.ebpf.Counter>> readSpecial;
+    private volatile Map<io.xdpgate.ebpf.TcStat, io.xdpgate.ebpf.Counter> special = new EnumMap<>(io.xdpgate.ebpf.TcStat.class);
+
+    /**
+     * Serves the counters of special exceptions, packet capture and VXLAN (xg_tc_stats) as
+     * xdpgate_fp_special_packets and _bytes by reason, read at scrape time like the others.
+     */
+    void specialStats(Supplier<Map<io.xdpgate.ebpf.TcStat, io.xdpgate.ebpf.Counter>> read) {
+        readSpecial = read;
+        for (io.xdpgate.ebpf.TcStat s : io.xdpgate.ebpf.TcStat.values()) {
+            FunctionCounter.builder("xdpgate.fp.special.packets", this, m -> m.special(s).packets())
+                    .description("Special exceptions, packet capture and VXLAN: packets by what happened")
+                    .tag("reason", s.label()).register(registry);
+            FunctionCounter.builder("xdpgate.fp.special.bytes", this, m -> m.special(s).bytes())
+                    .description("Special exceptions, packet capture and VXLAN: bytes by what happened")
+                    .tag("reason", s.label()).baseUnit("bytes").register(registry);
+        }
+    }
+
+    private io.xdpgate.ebpf.Counter special(io.xdpgate.ebpf.TcStat s) {
+        io.xdpgate.ebpf.Counter c = special.get(s);
+        return c == null ? io.xdpgate.ebpf.Counter.ZERO : c;
+    }
+
     /** The Prometheus text of every metric, with the fast path's counters read now. */
     String scrape() {
         try {
@@ -136,6 +160,9 @@ final class FastPathMetrics {
             if (now != null) stats = now;
             List<PortMetrics.Reading> perPort = readPorts.get();
             if (perPort != null) ports.update(perPort);
+            Supplier<Map<io.xdpgate.ebpf.TcStat, io.xdpgate.ebpf.Counter>> r = readSpecial;
+            Map<io.xdpgate.ebpf.TcStat, io.xdpgate.ebpf.Counter> s = r == null ? null : r.get();
+            if (s != null) special = s;
         } catch (RuntimeException e) {
             // The maps are closing or unreadable: the counters keep their last values.
         }

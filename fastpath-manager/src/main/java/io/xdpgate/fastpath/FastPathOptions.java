@@ -144,6 +144,9 @@ public record FastPathOptions(Path pinRoot, Path socketPath, Set<Integer> allowe
 
     /** Whether interface {@code name} of namespace {@code netns} gets the fast path. */
     public boolean isPort(String netns, String name, String kind, byte[] mac) {
+        if (ExceptionDevice.isExceptionDevice(name)) {
+            return false; // the fast path's own way into Linux
+        }
         if (ports.isEmpty()) {
             return mac != null && mac.length == 6 && !"lo".equals(name);
         }

@@ -228,6 +228,7 @@ final class ForwardingState implements AutoCloseable {
             if (message instanceof FpcNexthopObject m) return applyNexthopObject(vrf, m, generation);
             if (message instanceof FpcNexthopGroup m) return applyNexthopGroup(vrf, m, generation);
             if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
+            if (message instanceof io.xdpgate.fpc.FpcVxlan m) return applyVxlan(vrf, m, generation);
             return ignore("unsupported_message", message);
         } catch (BpfException e) {
             log.error("{}: {}", describe(message), e.getMessage());
@@ -296,6 +297,12 @@ final class ForwardingState implements AutoCloseable {
         for (var e : new ArrayList<>(vrf.addresses.entrySet())) {
             if (e.getValue() != generation) {
                 deleteAddress(vrf, e.getKey());
+                removed++;
+            }
+        }
+        for (var e : new ArrayList<>(vrf.vxlans.entrySet())) {
+            if (e.getValue().generation != generation) {
+                deleteVxlan(vrf, e.getKey());
                 removed++;
             }
         }
@@ -374,6 +381,7 @@ final class ForwardingState implements AutoCloseable {
             try {
                 vrf.dataplane = VrfDataplane.load(options.pinRoot(), vrf.id, vrf.netns);
                 log.info("vrf {} (netns '{}'): fast path program loaded", vrf.id, vrf.netns);
+                if (specialPaths != null) specialPaths.dataplaneLoaded(vrf.dataplane);
             } catch (BpfException e) {
                 log.error("vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}",
                         vrf.id, vrf.netns, e.getMessage());
@@ -392,6 +400,7 @@ final class ForwardingState implements AutoCloseable {
         for (Integer ifindex : new ArrayList<>(vrf.adoptedPorts)) removeAdoptedPort(vrf, ifindex);
         if (vrf.dataplane != null) {
             vrf.dataplane.detachAll();
+            if (specialPaths != null) specialPaths.dataplaneRemoved(vrf.dataplane);
             vrf.dataplane.close();
         }
         maps.dropFib4Dir(id); // emptied by the deletes above
@@ -427,6 +436,7 @@ final class ForwardingState implements AutoCloseable {
         }
         if (dp != null && dp.isAttached(m.ifindex())) writePort(vrf, m);
         refreshNexthopsOn(vrf, m.ifindex());
+        if (vrf.vxlans.containsKey(m.ifindex())) writeVxlan(vrf, m.ifindex()); // its MAC may have changed
         return FpcStatus.OK;
     }
 
@@ -473,6 +483,7 @@ final class ForwardingState implements AutoCloseable {
     private FpcStatus deleteLink(Vrf vrf, int ifindex) throws BpfException {
         Vrf.LinkEntry entry = vrf.links.remove(ifindex);
         if (entry == null) return FpcStatus.OK;
+        deleteVxlan(vrf, ifindex);
         detach(vrf, ifindex);
         // The kernel flushes what lived on the device; do the same even if a notification was lost.
         for (Vrf.NeighbourKey k : new ArrayList<>(vrf.neighbours.keySet())) {
@@ -1014,6 +1025,7 @@ final class ForwardingState implements AutoCloseable {
         else if (m instanceof FpcRoute x) id = x.vrf();
         else if (m instanceof FpcNexthopObject x) id = x.vrf();
         else if (m instanceof FpcNexthopGroup x) id = x.vrf();
+        else if (m instanceof io.xdpgate.fpc.FpcVxlan x) id = x.vrf();
         else return null;
         return vrfs.get(id);
     }
@@ -1096,6 +1108,63 @@ final class ForwardingState implements AutoCloseable {
     /** The seed of the flow hash of the groups this manager writes. */
     synchronized int groupSeed() {
         return groups.seed();
+    }
+
+    // ---- VXLAN devices: the fast path decapsulates their VNIs (SpecialPaths writes xg_vxlan)
+
+    private FpcStatus applyVxlan(Vrf vrf, io.xdpgate.fpc.FpcVxlan m, long generation) {
+        if (!m.add()) {
+            deleteVxlan(vrf, m.ifindex());
+            return FpcStatus.OK;
+        }
+        Vrf.VxlanEntry e = vrf.vxlans.computeIfAbsent(m.ifindex(), k -> new Vrf.VxlanEntry());
+        e.vxlan = m;
+        e.generation = generation;
+        writeVxlan(vrf, m.ifindex());
+        return FpcStatus.OK;
+    }
+
+    /**
+     * Writes the xg_vxlan entry of a VXLAN device once both its parameters and its link (for the MAC)
+     * are known; a device the fast path cannot serve (no IPv4 local address, no MAC) stays Linux's.
+     */
+    private void writeVxlan(Vrf vrf, int ifindex) {
+        Vrf.VxlanEntry e = vrf.vxlans.get(ifindex);
+        Vrf.LinkEntry link = vrf.links.get(ifindex);
+        if (e == null || specialPaths == null) return;
+        byte[] mac = link == null ? null : link.link.mac();
+        boolean servable = mac != null && mac.length == 6 && e.vxlan.local() instanceof java.net.Inet4Address;
+        if (e.written >= 0 && (!servable || e.written != e.vxlan.vni())) {
+            specialPaths.deleteVxlan(vrf.id, e.written);
+            e.written = -1;
+        }
+        if (servable && specialPaths.putVxlan(vrf.id, e.vxlan.vni(), ifindex, (java.net.Inet4Address) e.vxlan.local(),
+                e.vxlan.port(), mac)) {
+            e.written = e.vxlan.vni();
+        }
+    }
+
+    private void deleteVxlan(Vrf vrf, int ifindex) {
+        Vrf.VxlanEntry e = vrf.vxlans.remove(ifindex);
+        if (e != null && e.written >= 0 && specialPaths != null) specialPaths.deleteVxlan(vrf.id, e.written);
+    }
+
+    // ---- special exceptions and packet capture (SpecialPaths)
+
+    private SpecialPaths specialPaths; // null: none (tests of the forwarding state alone)
+
+    /** From now on every VRF whose program loads gets its exception device. */
+    synchronized void specialPaths(SpecialPaths s) {
+        specialPaths = s;
+    }
+
+    /** The loaded dataplanes, for the capture watcher; each one's ports are read through it. */
+    synchronized List<VrfDataplane> dataplanes() {
+        List<VrfDataplane> out = new ArrayList<>();
+        for (Vrf v : vrfs.values()) {
+            if (v.dataplane != null) out.add(v.dataplane);
+        }
+        return out;
     }
 
     /** Releases handles. Pinned maps and links stay: forwarding goes on without the daemon. */

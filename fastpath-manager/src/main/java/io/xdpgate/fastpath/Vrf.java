@@ -49,6 +49,13 @@ final class Vrf {
         long generation;
     }
 
+    /** A VXLAN device's parameters, and the VNI written to xg_vxlan for it (-1: none). */
+    static final class VxlanEntry {
+        io.xdpgate.fpc.FpcVxlan vxlan;
+        long generation;
+        int written = -1;
+    }
+
     /** The generation of objects adopted from the pinned maps at start-up: no sender's. */
     static final long ADOPTED = Long.MIN_VALUE;
 
@@ -59,6 +66,8 @@ final class Vrf {
     VrfDataplane dataplane; // null if the program could not be loaded: everything stays with Linux
 
     final Map<Integer, LinkEntry> links = new HashMap<>();
+    /** The VXLAN devices among the links, by ifindex. */
+    final Map<Integer, VxlanEntry> vxlans = new HashMap<>();
     /** Ports found in the pinned maps at start-up and not yet announced again. */
     final Set<Integer> adoptedPorts = new HashSet<>();
     final Map<AddressKey, Long> addresses = new HashMap<>();

@@ -22,7 +22,7 @@ final class VrfDataplane implements AutoCloseable {
     private final String netns;
     private final FastPathProgram program;
     private final ExecutorService nsThread;
-    private final Set<Integer> attached = new HashSet<>();
+    private final Set<Integer> attached = java.util.concurrent.ConcurrentHashMap.newKeySet(); // read by the capture watcher
 
     private VrfDataplane(int vrf, String netns, FastPathProgram program, ExecutorService nsThread) {
         this.vrf = vrf;
@@ -45,9 +45,33 @@ final class VrfDataplane implements AutoCloseable {
         return attached.contains(ifindex);
     }
 
+    /** The XDP program, and the TC program that forwards for it while the port is captured. */
     void attach(int ifindex) throws Exception {
-        inNamespace(() -> program.attach(ifindex));
+        inNamespace(() -> {
+            program.attach(ifindex);
+            program.attachTc(ifindex);
+        });
         attached.add(ifindex);
+    }
+
+    int vrf() {
+        return vrf;
+    }
+
+    /** The attached ports, a copy. */
+    Set<Integer> attachedPorts() {
+        return Set.copyOf(attached);
+    }
+
+    /** Runs work on the thread that lives in this VRF's namespace and returns its result. */
+    <T> T call(java.util.concurrent.Callable<T> work) throws Exception {
+        try {
+            return nsThread.submit(work).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception ex) throw ex;
+            throw e;
+        }
     }
 
     void detach(int ifindex) throws Exception {

@@ -7,7 +7,7 @@ package io.xdpgate.fpc;
  */
 public sealed interface FpcMessage
         permits FpcHello, FpcSyncBegin, FpcSyncEnd, FpcVrf, FpcLink, FpcAddress, FpcNeighbour, FpcRoute,
-        FpcReport, FpcKeepalive, FpcNexthopObject, FpcNexthopGroup, FpcControl {
+        FpcReport, FpcKeepalive, FpcNexthopObject, FpcNexthopGroup, FpcControl, FpcVxlan {
 
     FpcMessageType messageType();
 }

@@ -89,6 +89,7 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             case NEXTHOP_ADD, NEXTHOP_DEL -> decodeNexthopObject(type == FpcMessageType.NEXTHOP_ADD, in);
             case NEXTHOP_GROUP_ADD, NEXTHOP_GROUP_DEL -> decodeNexthopGroup(type == FpcMessageType.NEXTHOP_GROUP_ADD, in);
             case CONTROL -> decodeControl(in);
+            case VXLAN_ADD, VXLAN_DEL -> decodeVxlan(type == FpcMessageType.VXLAN_ADD, in);
         };
     }
 
@@ -120,6 +121,15 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         String name = in.string("link name", FpcConstants.MAX_LINK_NAME);
         String kind = in.string("link kind", FpcConstants.MAX_LINK_KIND);
         return new FpcLink(add, vrf, ifindex, name, kind, mac, mtu, flags, operState, master);
+    }
+
+    static FpcVxlan decodeVxlan(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        int ifindex = in.u32("ifindex");
+        int vni = in.u32("VNI");
+        int port = in.u16("VXLAN port");
+        InetAddress local = in.address("local address", true);
+        return new FpcVxlan(add, vrf, ifindex, vni, port, local);
     }
 
     static FpcAddress decodeAddress(boolean add, FpcReader in) {

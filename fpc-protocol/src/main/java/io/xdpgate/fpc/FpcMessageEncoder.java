@@ -60,6 +60,12 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
         } else if (message instanceof FpcVrf v) {
             out.writeInt(v.vrf());
             FpcWire.string(out, v.name());
+        } else if (message instanceof FpcVxlan v) {
+            out.writeInt(v.vrf());
+            out.writeInt(v.ifindex());
+            out.writeInt(v.vni());
+            out.writeShort(v.port());
+            FpcWire.address(out, v.local());
         } else if (message instanceof FpcLink l) {
             out.writeInt(l.vrf());
             out.writeInt(l.ifindex());

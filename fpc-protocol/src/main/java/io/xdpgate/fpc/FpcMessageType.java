@@ -21,6 +21,8 @@ public enum FpcMessageType {
     NEXTHOP_DEL(0x2b),
     NEXTHOP_GROUP_ADD(0x2c),
     NEXTHOP_GROUP_DEL(0x2d),
+    VXLAN_ADD(0x2e),
+    VXLAN_DEL(0x2f),
     /** Requests from the manager to the fast path ({@link FpcControl}): numbered, not objects. */
     CONTROL(0x30);
 

@@ -100,6 +100,9 @@ public final class FpcSendQueue implements AutoCloseable {
     private record VrfKey(int vrf) {
     }
 
+    private record VxlanKey(int vrf, int ifindex) {
+    }
+
     private record LinkKey(int vrf, int ifindex) {
     }
 
@@ -499,6 +502,8 @@ public final class FpcSendQueue implements AutoCloseable {
             case VRF_DEL -> VRF_DEL;
             case VRF_ADD -> VRF_ADD;
             case LINK_ADD -> LINK_ADD;
+            case VXLAN_ADD -> LINK_ADD; // after its link, in order: a lane is first in, first out
+            case VXLAN_DEL -> LINK_DEL;
             case ADDRESS_ADD -> ADDRESS_ADD;
             case NEIGHBOUR_ADD -> NEIGHBOUR_ADD;
             case ROUTE_ADD -> ROUTE_ADD;
@@ -520,6 +525,8 @@ public final class FpcSendQueue implements AutoCloseable {
             return new NeighbourKey(n.vrf(), n.ifindex(), n.address());
         } else if (m instanceof FpcLink l) {
             return new LinkKey(l.vrf(), l.ifindex());
+        } else if (m instanceof FpcVxlan v) {
+            return new VxlanKey(v.vrf(), v.ifindex());
         } else if (m instanceof FpcAddress a) {
             return new AddressKey(a.vrf(), a.ifindex(), a.address(), a.prefixLength());
         } else if (m instanceof FpcVrf v) {

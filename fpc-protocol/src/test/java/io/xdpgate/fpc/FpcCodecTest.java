@@ -53,6 +53,8 @@ class FpcCodecTest {
                 new FpcNexthopObject(false, 3, 10, 7, null, false),
                 new FpcNexthopGroup(true, 3, 100, List.of(new FpcGroupMember(10, 1), new FpcGroupMember(11, 65536))),
                 new FpcNexthopGroup(false, 3, 100, List.of()),
+                new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10")),
+                new FpcVxlan(false, 3, 12, 42, 8472, null),
                 new FpcControl(FpcControlType.PORT_ENABLE, 3, 7, 0),
                 new FpcControl(FpcControlType.PORT_DISABLE, 3, 7, 0),
                 new FpcControl(FpcControlType.CAPTURE_ON, 3, 0, 0),
@@ -209,6 +211,24 @@ class FpcCodecTest {
         }
         ch.finishAndReleaseAll();
         assertEquals(sent, received);
+    }
+
+    @Test
+    void vxlanBodyBytes() {
+        byte[] b = encode(new FpcEnvelope(0, 4, 0, new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10"))));
+        byte[] body = java.util.Arrays.copyOfRange(b, 16, b.length);
+        assertEquals("00000003" // vrf
+                + "0000000c" // ifindex
+                + "00abcdef" // VNI
+                + "12b5" // port 4789
+                + "02c000020a", // AF_INET 192.0.2.10
+                java.util.HexFormat.of().formatHex(body));
+        assertEquals(0x2e, b[1] & 0xff, "VXLAN_ADD");
+    }
+
+    @Test
+    void aVniOfMoreThan24BitsIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new FpcVxlan(true, 3, 12, 0x1000000, 4789, null));
     }
 
     @Test

@@ -144,6 +144,11 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /** The MAC address of an interface, as iproute2 prints it (aa:bb:cc:dd:ee:ff). */
+    public String mac(String ns, String ifname) {
+        return json(Sh.in(ns, "ip", "-j", "link", "show", "dev", ifname)).get(0).get("address").asText();
+    }
+
     public int ifindex(String ns, String ifname) {
         JsonNode n = json(Sh.in(ns, "ip", "-j", "link", "show", "dev", ifname));
         return n.get(0).get("ifindex").asInt();

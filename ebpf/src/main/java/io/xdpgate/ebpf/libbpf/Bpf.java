@@ -249,6 +249,29 @@ public final class Bpf {
         return true;
     }
 
+    /** enum bpf_attach_type: TC ingress through a bpf_link (TCX, Linux 6.6). */
+    public static final int BPF_TCX_INGRESS = 46;
+
+    /**
+     * Attaches a SCHED_CLS program to the TC ingress of ifindex (in the calling thread's network
+     * namespace) with a TCX bpf_link, pins the link at pin and closes this process's fd: the pin
+     * alone keeps the program attached. If pinning fails the link is destroyed, which detaches it.
+     */
+    public static void attachTcxIngress(int progFd, int ifindex, Path pin, String what) throws BpfException {
+        int link = Calls.check(Calls.retry(() -> LIB.bpf_link_create(progFd, ifindex, BPF_TCX_INGRESS, null)),
+                "bpf(BPF_LINK_CREATE, BPF_TCX_INGRESS) of " + what + " on ifindex " + ifindex);
+        try {
+            objPin(link, pin);
+        } finally {
+            close(link);
+        }
+    }
+
+    /** The ifindex of an interface of the calling thread's network namespace, or 0 if there is none. */
+    public static int ifindex(String ifname) {
+        return LibC.INSTANCE.if_nametoindex(ifname);
+    }
+
     /** True if errno says a link lost its hook (the device went away). */
     public static boolean isDefunctLink(BpfException e) {
         return e.errno() == Errno.ENOLINK;
@@ -256,6 +279,49 @@ public final class Bpf {
 
     /** The result of one BPF_PROG_TEST_RUN. */
     public record TestRun(int retval, byte[] output, long durationNs) {
+    }
+
+    /** The result of one BPF_PROG_TEST_RUN of a TC program: its verdict, the packet and the skb mark after it. */
+    public record SkbTestRun(int retval, byte[] output, int markOut) {
+    }
+
+    /** sizeof(struct __sk_buff) and the offsets BPF_PROG_TEST_RUN lets a caller set (linux/bpf.h). */
+    private static final int SKB_CTX_SIZE = 192;
+    private static final int SKB_MARK = 8;
+    private static final int SKB_IFINDEX = 40;
+
+    /**
+     * BPF_PROG_TEST_RUN of a SCHED_CLS program on frame (an Ethernet frame) with a __sk_buff context
+     * carrying mark and ifindex (the device the skb is given, in the calling thread's namespace; 1
+     * is lo). The kernel runs it once; a redirect is returned as its verdict, never performed.
+     */
+    public static SkbTestRun testRunSkb(int progFd, String what, byte[] frame, int ifindex, int mark)
+            throws BpfException {
+        int outCap = frame.length + 4096;
+        Memory in = new Memory(frame.length);
+        in.write(0, frame, 0, frame.length);
+        Memory out = new Memory(outCap);
+        Memory ctxIn = new Memory(SKB_CTX_SIZE);
+        ctxIn.clear();
+        ctxIn.setInt(SKB_MARK, mark);
+        ctxIn.setInt(SKB_IFINDEX, ifindex);
+        Memory ctxOut = new Memory(SKB_CTX_SIZE);
+        ctxOut.clear();
+        TestRunOpts opts = new TestRunOpts();
+        opts.data_in = in;
+        opts.data_size_in = frame.length;
+        opts.data_out = out;
+        opts.data_size_out = outCap;
+        opts.ctx_in = ctxIn;
+        opts.ctx_size_in = SKB_CTX_SIZE;
+        opts.ctx_out = ctxOut;
+        opts.ctx_size_out = SKB_CTX_SIZE;
+        opts.repeat = 1;
+        opts.write();
+        Calls.check(Calls.retry(() -> LIB.bpf_prog_test_run_opts(progFd, opts)), "bpf(BPF_PROG_TEST_RUN) on " + what);
+        opts.read();
+        byte[] output = out.getByteArray(0, Math.min(opts.data_size_out, outCap));
+        return new SkbTestRun(opts.retval, output, ctxOut.getInt(SKB_MARK));
     }
 
     /**

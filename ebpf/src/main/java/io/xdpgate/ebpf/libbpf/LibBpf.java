@@ -85,6 +85,12 @@ interface LibBpf extends Library {
 
     int bpf_link_update(int linkFd, int newProgFd, Pointer opts);
 
+    /**
+     * BPF_LINK_CREATE; libbpf 1.1 passes attach types it does not know (BPF_TCX_INGRESS) through
+     * unchanged when opts is NULL. target is an ifindex for TCX. Returns the link fd.
+     */
+    int bpf_link_create(int progFd, int target, int attachType, Pointer opts);
+
     int bpf_link_detach(int linkFd);
 
     int bpf_prog_test_run_opts(int progFd, TestRunOpts opts);

@@ -17,6 +17,9 @@ interface LibC extends Library {
 
     int munmap(Pointer addr, long length);
 
+    /** 0 if there is no such interface in the calling thread's network namespace. */
+    int if_nametoindex(String ifname);
+
     /** args is a va_list handed to a libbpf print callback (a pointer on x86_64 and arm64). */
     int vsnprintf(byte[] buf, long size, Pointer format, Pointer args);
 }
