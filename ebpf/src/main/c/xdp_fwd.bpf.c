@@ -400,9 +400,11 @@ static __always_inline struct xg_nhg *xg_group(__u32 nh_id)
  * The route of an IPv4 destination in a VRF, or NULL when none covers it: from the VRF's
  * DIR-24 table when it has one (routes longer than /24 looked up in xg_fib4 only when the
  * entry says there are some), else from xg_fib4. A route decoded from a DIR entry is
- * written to *scratch.
+ * written to *scratch. *maybe_local tells whether the destination may be one of the
+ * router's addresses (always, without a DIR-24 table).
  */
-static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 daddr, struct xg_route *scratch)
+static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 daddr, struct xg_route *scratch,
+							     int *maybe_local)
 {
 	/* The VRF is the first 32 bits of the LPM key, so prefixlen = 32 + route length. */
 	struct xg_fib4_key fkey = { .prefixlen = 64, .vrf = bpf_htonl(vrf), .addr = daddr };
@@ -411,6 +413,7 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 	__u32 n, idx, e;
 	void *dir;
 
+	*maybe_local = 1;
 	dir = bpf_map_lookup_elem(&xg_fib4_dir, &vrf);
 	if (!dir)
 		return bpf_map_lookup_elem(&xg_fib4, &fkey);
@@ -420,6 +423,7 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 	if (!pair)
 		return NULL;
 	e = pair->entry[n & 1];
+	*maybe_local = !!(e & XG_DIR_LOCAL);
 	if (e & XG_DIR_LONGER) {
 		longer = bpf_map_lookup_elem(&xg_fib4, &fkey);
 		if (longer)
@@ -437,7 +441,8 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
  * has one (the classes the destination's /24 block may hold, longest first, then the routes
  * of /16 and shorter in xg_fib6), else from xg_fib6.
  */
-static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const struct in6_addr *daddr)
+static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const struct in6_addr *daddr,
+							     int *maybe_local)
 {
 	/* As for IPv4: the VRF takes the first 32 bits, prefixlen = 32 + 128. */
 	struct xg_fib6_key fkey = { .prefixlen = 160, .vrf = bpf_htonl(vrf) };
@@ -449,6 +454,7 @@ static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const st
 	void *guide;
 
 	__builtin_memcpy(fkey.addr, daddr, sizeof(fkey.addr));
+	*maybe_local = 1;
 	guide = bpf_map_lookup_elem(&xg_fib6_guide, &vrf);
 	if (!guide)
 		return bpf_map_lookup_elem(&xg_fib6, &fkey);
@@ -458,6 +464,7 @@ static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const st
 	if (!quad)
 		return NULL;
 	mask = quad->cls[n & 3];
+	*maybe_local = !!(mask & XG_FIB6_GUIDE_LOCAL);
 	if (mask) {
 		__builtin_memcpy(ckey.addr, daddr, sizeof(ckey.addr));
 		for (int c = XG_FIB6_CLASSES - 1; c >= 0; c--) {
@@ -556,6 +563,7 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	struct iphdr *iph = (struct iphdr *)(eth + 1);
 	const struct xg_route *rt;
 	struct xg_route scratch;
+	int maybe_local;
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
@@ -570,11 +578,14 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	if (xg_ipv4_is_martian(iph->daddr) || xg_ipv4_is_martian(iph->saddr))
 		return xg_pass(slot, XG_STAT_EXC_MARTIAN, bytes);
 
-	struct xg_local4_key lkey = { .vrf = vrf, .addr = iph->daddr };
-	if (bpf_map_lookup_elem(&xg_local4, &lkey))
-		return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
+	rt = xg_fib4_lookup(vrf, iph->daddr, &scratch, &maybe_local);
+	/* The router's own addresses come first, as Linux's local table does. */
+	if (maybe_local) {
+		struct xg_local4_key lkey = { .vrf = vrf, .addr = iph->daddr };
 
-	rt = xg_fib4_lookup(vrf, iph->daddr, &scratch);
+		if (bpf_map_lookup_elem(&xg_local4, &lkey))
+			return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
+	}
 	if (!rt)
 		return xg_pass(slot, XG_STAT_EXC_NO_ROUTE, bytes);
 	if (rt->type != XG_RT_UNICAST)
@@ -681,6 +692,7 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 {
 	struct ipv6hdr *ip6h = (struct ipv6hdr *)(eth + 1);
 	const struct xg_route *rt;
+	int maybe_local;
 	struct xg_nexthop *nh;
 	const __u8 *dmac;
 	__u32 nh_id;
@@ -709,12 +721,14 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	if (err)
 		return xg_pass(slot, XG_STAT_EXC_ND, bytes);
 
-	struct xg_local6_key lkey = { .vrf = vrf };
-	__builtin_memcpy(lkey.addr, &ip6h->daddr, sizeof(lkey.addr));
-	if (bpf_map_lookup_elem(&xg_local6, &lkey))
-		return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
+	rt = xg_fib6_lookup(vrf, &ip6h->daddr, &maybe_local);
+	if (maybe_local) {
+		struct xg_local6_key lkey = { .vrf = vrf };
 
-	rt = xg_fib6_lookup(vrf, &ip6h->daddr);
+		__builtin_memcpy(lkey.addr, &ip6h->daddr, sizeof(lkey.addr));
+		if (bpf_map_lookup_elem(&xg_local6, &lkey))
+			return xg_pass(slot, XG_STAT_EXC_LOCAL, bytes);
+	}
 	if (!rt)
 		return xg_pass(slot, XG_STAT_EXC_NO_ROUTE, bytes);
 	if (rt->type != XG_RT_UNICAST)

@@ -127,14 +127,17 @@ _Static_assert(sizeof(struct xg_route) == 8, "xg_route");
  * program never sees half of it.
  *
  * Entry bits:
- *   0..21  the xg_nh index, or with XG_DIR_GROUP the xg_nhg index (meaningful for XG_RT_UNICAST)
+ *   0..20  the xg_nh index, or with XG_DIR_GROUP the xg_nhg index (meaningful for XG_RT_UNICAST)
+ *   21     XG_DIR_LOCAL: one of the router's addresses (xg_local4) may be in this /24; the
+ *          program looks in xg_local4 only then, instead of for every packet
  *   22     XG_DIR_GROUP
  *   23..25 the route type, XG_RT_*
  *   26..30 the route's prefix length + 1; 0: no route covers this /24
  *   31     XG_DIR_LONGER: xg_fib4 may hold longer routes inside this /24
  */
 #define XG_FIB4_DIR_PAIRS     8388608
-#define XG_DIR_ID_MASK        0x003fffff
+#define XG_DIR_ID_MASK        0x001fffff
+#define XG_DIR_LOCAL          0x00200000
 #define XG_DIR_GROUP          0x00400000
 #define XG_DIR_TYPE_SHIFT     23
 #define XG_DIR_TYPE_MASK      0x7
@@ -162,12 +165,16 @@ _Static_assert(sizeof(struct xg_fib4_dir_pair) == 8, "xg_fib4_dir_pair");
  * often one array read and one hash lookup, at any table size. A bit is never cleared while
  * the table lives: one left over costs a probe, never a wrong answer.
  *
+ * Bit XG_FIB6_GUIDE_LOCAL of a guide entry says that one of the router's addresses
+ * (xg_local6) may be in the block: the program looks in xg_local6 only then.
+ *
  * Guide elements are 8 bytes (array elements are 8-byte aligned) holding the entries of
  * four consecutive blocks: block n is cls[n & 3] of element n >> 2.
  */
 #define XG_FIB6_GUIDE_QUADS 4194304
 #define XG_FIB6_CLASSES     14
 #define XG_FIB6_CLS_SHORTEST 17 /* shorter routes stay in xg_fib6 */
+#define XG_FIB6_GUIDE_LOCAL  0x8000
 
 struct xg_fib6_guide_quad {
 	__u16 cls[4];

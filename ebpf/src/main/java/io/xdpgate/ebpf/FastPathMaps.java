@@ -290,6 +290,9 @@ public final class FastPathMaps implements AutoCloseable {
                 if (r.prefixLength() <= 24) dir.put(toInt(r.prefix()) & mask4(r.prefixLength()), r.prefixLength(), r.route());
                 else dir.markLonger(toInt(r.prefix()));
             }
+            for (Local4Entry l : locals4()) {
+                if (l.vrf() == vrf) dir.markLocal(toInt(l.address()));
+            }
             fib4Dir.update(u32(vrf), u32(fd[0]));
         } catch (BpfException | RuntimeException e) {
             dir.close();
@@ -574,6 +577,9 @@ public final class FastPathMaps implements AutoCloseable {
                 c.collect(high(key), low(key), r.prefixLength(), r.route(), keys, values);
             }
             fib6Cls.updateBatch(keys, values, BATCH_CHUNK);
+            for (Local6Entry l : locals6()) {
+                if (l.vrf() == vrf) guide.markLocal(block(l.address()));
+            }
             fib6Guide.update(u32(vrf), u32(fd[0]));
         } catch (BpfException | RuntimeException e) {
             for (Route6Entry r : routes) { // what was written for this VRF, so that nothing is left behind
@@ -605,6 +611,12 @@ public final class FastPathMaps implements AutoCloseable {
         if (c == null) return;
         fib6Guide.delete(u32(vrf));
         c.close();
+    }
+
+    /** The /24 block of an IPv6 address: its first three bytes. */
+    private static int block(Inet6Address a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xff) << 16 | (b[1] & 0xff) << 8 | (b[2] & 0xff);
     }
 
     private static long high(byte[] fib6Key) {
@@ -725,6 +737,8 @@ public final class FastPathMaps implements AutoCloseable {
 
     public void putLocal4(int vrf, Inet4Address addr, int ifindex) throws BpfException {
         local4.update(local4Key(vrf, addr), StructBytes.allocate(MapLayouts.LOCAL).host32("ifindex", ifindex).array());
+        Fib4Dir dir = dirs.get(vrf);
+        if (dir != null) dir.markLocal(toInt(addr)); // after the entry: the program never misses it
     }
 
     public boolean deleteLocal4(int vrf, Inet4Address addr) throws BpfException {
@@ -792,6 +806,8 @@ public final class FastPathMaps implements AutoCloseable {
 
     public void putLocal6(int vrf, Inet6Address addr, int ifindex) throws BpfException {
         local6.update(local6Key(vrf, addr), StructBytes.allocate(MapLayouts.LOCAL).host32("ifindex", ifindex).array());
+        Fib6Classes c = classes.get(vrf);
+        if (c != null) c.guide.markLocal(block(addr));
     }
 
     public boolean deleteLocal6(int vrf, Inet6Address addr) throws BpfException {

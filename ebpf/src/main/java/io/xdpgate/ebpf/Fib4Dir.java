@@ -25,13 +25,16 @@ public final class Fib4Dir implements AutoCloseable {
     public static final int ENTRIES = 1 << 24;
 
     // The entry bits of xdpgate.h (XG_DIR_*).
-    static final int ID_MASK = 0x003fffff;
+    static final int ID_MASK = 0x001fffff;
+    static final int LOCAL = 0x00200000;
     static final int GROUP = 0x00400000;
     static final int TYPE_SHIFT = 23;
     static final int TYPE_MASK = 0x7;
     static final int DEPTH_SHIFT = 26;
     static final int DEPTH_MASK = 0x1f;
     static final int LONGER = 0x80000000;
+    /** The bits that say where else to look, kept whatever route an entry holds. */
+    private static final int HINTS = LONGER | LOCAL;
 
     /** Receives one route of the table. */
     @FunctionalInterface
@@ -146,7 +149,7 @@ public final class Fib4Dir implements AutoCloseable {
         for (int n = from; n < to; n++) {
             int e = entries.get(n);
             if (depth(e) <= prefixLength) {
-                int next = value | (e & LONGER);
+                int next = value | (e & HINTS);
                 if (next != e) entries.put(n, next);
             }
         }
@@ -167,7 +170,7 @@ public final class Fib4Dir implements AutoCloseable {
         int to = from + (1 << (24 - prefixLength));
         for (int n = from; n < to; n++) {
             int e = entries.get(n);
-            if (depth(e) == prefixLength) entries.put(n, value | (e & LONGER));
+            if (depth(e) == prefixLength) entries.put(n, value | (e & HINTS));
         }
     }
 
@@ -176,6 +179,16 @@ public final class Fib4Dir implements AutoCloseable {
         int n = address >>> 8;
         int e = entries.get(n);
         if ((e & LONGER) == 0) entries.put(n, e | LONGER);
+    }
+
+    /**
+     * Tells the program that one of the router's addresses may be in the /24 of {@code address}:
+     * only there does it look in xg_local4. Never cleared: a mark left over costs a lookup.
+     */
+    public void markLocal(int address) {
+        int n = address >>> 8;
+        int e = entries.get(n);
+        if ((e & LOCAL) == 0) entries.put(n, e | LOCAL);
     }
 
     /** Whether the /24 of {@code address} may have longer routes in xg_fib4. */

@@ -13,6 +13,8 @@ import java.nio.ShortBuffer;
 final class Fib6Guide implements AutoCloseable {
     /** Blocks: one per /24. */
     static final int BLOCKS = 1 << 24;
+    /** XG_FIB6_GUIDE_LOCAL: one of the router's addresses may be in the block. */
+    static final int LOCAL = 0x8000;
 
     private final int id;
     private final MappedMap mapping;
@@ -60,6 +62,12 @@ final class Fib6Guide implements AutoCloseable {
             short e = entries.get(n);
             if ((e & bit) == 0) entries.put(n, (short) (e | bit));
         }
+    }
+
+    /** Tells the program to look in xg_local6 for the destinations of this block. Never cleared. */
+    void markLocal(int block) {
+        short e = entries.get(block);
+        if ((e & LOCAL) == 0) entries.put(block, (short) (e | LOCAL));
     }
 
     /** The classes marked in a block. */

@@ -226,4 +226,20 @@ class Fib4DirTest {
             assertEquals(1, reader.route4Count(), "the dropped table is no longer read");
         }
     }
+
+    @Test
+    void theRoutersAddressesStayLocalInATableVrf() throws Exception {
+        put(ip(10, 0, 0, 0), 8, Route.unicast(1));
+        maps.putLocal4(VRF, v4(ip(10, 1, 1, 1)), LO); // before the move
+        assertTrue(maps.moveToFib4Dir(VRF, entries()));
+        maps.putLocal4(VRF, v4(ip(10, 2, 2, 2)), LO); // after it
+        assertEquals("pass", decided(ip(10, 1, 1, 1)), "a local address known before the table");
+        assertEquals("pass", decided(ip(10, 2, 2, 2)), "a local address added to the table");
+        assertEquals("nh 1", decided(ip(10, 1, 1, 2)), "its neighbour in the same /24 is forwarded");
+        put(ip(10, 1, 1, 0), 24, Route.unicast(2)); // a route written over a marked /24 keeps the mark
+        assertEquals("pass", decided(ip(10, 1, 1, 1)));
+        assertEquals("nh 2", decided(ip(10, 1, 1, 3)));
+        maps.deleteLocal4(VRF, v4(ip(10, 2, 2, 2)));
+        assertEquals("nh 1", decided(ip(10, 2, 2, 2)), "no longer local: forwarded");
+    }
 }

@@ -210,4 +210,15 @@ class Fib6ClassesTest {
         assertEquals(0, maps.route6Count());
         assertEquals("pass", decided(Frames6.v6("2001:db8::1")));
     }
+
+    @Test
+    void theRoutersAddressesStayLocalWithRouteClasses() throws Exception {
+        put("2001:db8::", 32, Route.unicast(2));
+        maps.putLocal6(VRF, Frames6.v6("2001:db8:1::1"), LO); // before the move
+        assertTrue(maps.moveToFib6Classes(VRF, entries(), this::known));
+        maps.putLocal6(VRF, Frames6.v6("2001:db9::1"), LO); // after it, in a block without routes
+        assertEquals("pass", decided(Frames6.v6("2001:db8:1::1")));
+        assertEquals("pass", decided(Frames6.v6("2001:db9::1")));
+        assertEquals("nh 2", decided(Frames6.v6("2001:db8:1::2")), "its neighbour is forwarded");
+    }
 }

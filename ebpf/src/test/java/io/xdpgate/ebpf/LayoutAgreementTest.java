@@ -188,6 +188,8 @@ class LayoutAgreementTest {
         java.put("XG_PORT_STATS_SLOTS", (long) MapLayouts.PORT_STATS_SLOTS);
         java.put("XG_DIR_ID_MASK", (long) Fib4Dir.ID_MASK);
         java.put("XG_DIR_GROUP", (long) Fib4Dir.GROUP);
+        java.put("XG_DIR_LOCAL", (long) Fib4Dir.LOCAL);
+        java.put("XG_FIB6_GUIDE_LOCAL", (long) Fib6Guide.LOCAL);
         java.put("XG_DIR_TYPE_SHIFT", (long) Fib4Dir.TYPE_SHIFT);
         java.put("XG_DIR_TYPE_MASK", (long) Fib4Dir.TYPE_MASK);
         java.put("XG_DIR_DEPTH_SHIFT", (long) Fib4Dir.DEPTH_SHIFT);
