@@ -30,6 +30,8 @@
 #define XG_MAP_NEIGH6  xg_neigh6
 #define XG_MAP_LOCAL6  xg_local6
 #define XG_MAP_NHG     xg_nhg
+#define XG_MAP_NH_GW   xg_nh_gw
+#define XG_MAP_NEIGH_USED xg_neigh_used
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -41,6 +43,7 @@
 #define XG_NEIGH6_MAX   65536
 #define XG_LOCAL6_MAX   65536
 #define XG_NHG_MAX      16384
+#define XG_NEIGH_USED_MAX 65536
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -118,7 +121,7 @@ struct xg_nexthop {
 	__u32 mtu;     /* egress MTU: a larger packet is an exception (Linux fragments or sends ICMP) */
 	__u8  dmac[6];
 	__u8  smac[6];
-	__u8  hit;     /* set by the fast path when used (written only when clear), cleared by hitflags */
+	__u8  hit;     /* unused, always 0: uses are recorded in xg_neigh_used (see there) */
 	__u8  pad[3];
 };
 _Static_assert(sizeof(struct xg_nexthop) == 28, "xg_nexthop");
@@ -170,7 +173,7 @@ _Static_assert(sizeof(struct xg_neigh4_key) == 12, "xg_neigh4_key");
 struct xg_neigh {
 	__u8 mac[6];
 	__u8 state; /* kernel NUD_* low byte; only usable states are ever written */
-	__u8 hit;   /* as xg_nexthop.hit */
+	__u8 hit;   /* unused, always 0, as xg_nexthop.hit */
 };
 _Static_assert(sizeof(struct xg_neigh) == 8, "xg_neigh");
 
@@ -200,6 +203,46 @@ struct xg_local6_key {
 	__u8  addr[16];
 };
 _Static_assert(sizeof(struct xg_local6_key) == 20, "xg_local6_key");
+
+/*
+ * The gateway of an xg_nh slot, at the same index: written by the manager before the slot,
+ * read by the fast path only to record the use of a resolved gateway in xg_neigh_used.
+ * family is AF_INET (2) or AF_INET6 (10), 0 for a connected or unused slot; an IPv4
+ * address takes addr[0..3], the rest zero.
+ */
+struct xg_nh_gw {
+	__u8 family;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct xg_nh_gw) == 20, "xg_nh_gw");
+
+/*
+ * When the fast path last sent to a kernel neighbour (LRU hash, written by the fast path
+ * only): the key names the neighbour as the kernel does, (vrf, ifindex, family, address;
+ * an IPv4 address in addr[0..3], the rest and pad zero), the value is
+ * bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) of a recent use, rewritten only when
+ * it is XG_NEIGH_USED_RESOLUTION_NS old or more, so that a busy neighbour costs a write
+ * about ten times a second, not once per packet. hitflags reads it and asks the kernel to
+ * revalidate the neighbours used since its previous scan (RTM_NEWNEIGH with NTF_USE);
+ * it never writes here. The fast path never writes a map value of the manager's for this
+ * (xg_neigh.hit, xg_nexthop.hit stay 0): clearing a mark there would race with the
+ * manager writing a new MAC into the same value.
+ */
+struct xg_neigh_used_key {
+	__u32 vrf;
+	__u32 ifindex;
+	__u8  family;
+	__u8  pad[3];
+	__u8  addr[16];
+};
+_Static_assert(sizeof(struct xg_neigh_used_key) == 28, "xg_neigh_used_key");
+
+#define XG_NEIGH_USED_RESOLUTION_NS 100000000
+
+/* Address families as the kernel numbers them (AF_INET, AF_INET6 are not UAPI headers' to give). */
+#define XG_AF_INET  2
+#define XG_AF_INET6 10
 
 /* Statistics: a per-CPU array indexed by XG_STAT_*. */
 enum xg_stat {

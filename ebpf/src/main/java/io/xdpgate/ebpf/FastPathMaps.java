@@ -2,6 +2,7 @@ package io.xdpgate.ebpf;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap neigh6;
     private final BpfMap local6;
     private final BpfMap nhg;
+    private final BpfMap nhGw;
+    private final BpfMap neighUsed;
 
     private FastPathMaps(List<BpfMap> maps) {
         ports = maps.get(0);
@@ -62,6 +65,8 @@ public final class FastPathMaps implements AutoCloseable {
         neigh6 = maps.get(7);
         local6 = maps.get(8);
         nhg = maps.get(9);
+        nhGw = maps.get(10);
+        neighUsed = maps.get(11);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -466,6 +471,40 @@ public final class FastPathMaps implements AutoCloseable {
         return StructBytes.allocate(MapLayouts.LOCAL6_KEY).host32("vrf", vrf).bytes("addr", addr.getAddress()).array();
     }
 
+    // Gateways of nexthop slots, and the fast path's record of the neighbours it uses (for hitflags)
+
+    /**
+     * Writes the gateway of slot id into xg_nh_gw (null: none, a connected slot). Written before the
+     * slot itself, so that the fast path never records a use under a previous owner's gateway.
+     */
+    public void putNexthopGateway(int id, InetAddress gateway) throws BpfException {
+        StructBytes v = StructBytes.allocate(MapLayouts.NH_GW);
+        if (gateway != null) {
+            v.u8("family", gateway instanceof Inet4Address ? MapLayouts.AF_INET : MapLayouts.AF_INET6)
+                    .bytes("addr", Arrays.copyOf(gateway.getAddress(), 16));
+        }
+        nhGw.update(u32(id), v.array());
+    }
+
+    /** The gateway written for slot id, or null when none is. */
+    public InetAddress nexthopGateway(int id) throws BpfException {
+        byte[] v = nhGw.lookup(u32(id));
+        if (v == null) return null;
+        StructBytes b = StructBytes.wrap(MapLayouts.NH_GW, v);
+        return NeighbourUse.address(b.u8("family"), b.bytes("addr"));
+    }
+
+    /** When the fast path last sent to neighbour (vrf, ifindex, address), in CLOCK_MONOTONIC_COARSE ns; -1 if never. */
+    public long neighbourUsed(int vrf, int ifindex, InetAddress address) throws BpfException {
+        byte[] v = neighUsed.lookup(NeighbourUse.key(vrf, ifindex, address));
+        return v == null ? -1 : ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getLong();
+    }
+
+    /** Every entry of xg_neigh_used. */
+    public List<NeighbourUse> neighbourUses() throws BpfException {
+        return NeighbourUseMap.entries(neighUsed);
+    }
+
     // Statistics
 
     /** Every counter, summed over CPUs. */
@@ -514,7 +553,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, nhGw, neighUsed)) {
             m.close();
         }
     }

@@ -181,6 +181,10 @@ class LayoutAgreementTest {
         java.put("XG_NH_RESOLVED", (long) Nexthop.RESOLVED);
         java.put("XG_NHG_BUCKETS", (long) NexthopGroup.BUCKETS);
         java.put("XG_NHG_VALID", (long) NexthopGroup.VALID);
+        java.put("XG_NEIGH_USED_MAX", (long) MapLayouts.NEIGH_USED_MAX);
+        java.put("XG_NEIGH_USED_RESOLUTION_NS", MapLayouts.NEIGH_USED_RESOLUTION_NS);
+        java.put("XG_AF_INET", (long) MapLayouts.AF_INET);
+        java.put("XG_AF_INET6", (long) MapLayouts.AF_INET6);
         List<String> diffs = new ArrayList<>();
         java.forEach((name, value) -> {
             Long h = defined.get(name);
