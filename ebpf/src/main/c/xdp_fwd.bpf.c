@@ -112,26 +112,35 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_nhg SEC(".maps");
 
-/* The gateway of each xg_nh slot (see xdpgate.h), written by the manager. */
+/* The kernel neighbour of each gateway slot of xg_nh (see xdpgate.h), written by the manager. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XG_NH_MAX);
 	__type(key, __u32);
-	__type(value, struct xg_nh_gw);
+	__type(value, struct xg_neigh_ref);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_nh_gw SEC(".maps");
 
 /*
- * When each kernel neighbour was last sent to (see xdpgate.h), for hitflags. LRU: a full
- * map forgets the neighbours unused the longest, which are the ones not worth refreshing.
+ * When each connected neighbour was last sent to (see xdpgate.h). LRU: a full map forgets
+ * the neighbours unused the longest, which are the ones not worth refreshing.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XG_NEIGH_USED_MAX);
-	__type(key, struct xg_neigh_used_key);
+	__type(key, struct xg_neigh_ref);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_neigh_used SEC(".maps");
+
+/* When the gateway of each xg_nh slot was last sent to (see xdpgate.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_NH_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_nh_used SEC(".maps");
 
 /* Per-CPU: each CPU owns its slot, so plain (non-atomic) increments are exact. */
 struct {
@@ -359,23 +368,24 @@ static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u64
 	}
 }
 
-/*
- * Records that the fast path sent to the kernel neighbour *key now, for hitflags. Writes
- * only when the stored time is XG_NEIGH_USED_RESOLUTION_NS old or more: a neighbour in
- * steady use costs a lookup per packet and a write about ten times a second.
- */
-static __always_inline void xg_record_use(struct xg_neigh_used_key *key)
+/* Stores now in *last if what it holds is XG_NEIGH_USED_RESOLUTION_NS old or more. */
+static __always_inline void xg_touch(__u64 *last, __u64 now)
+{
+	/* Signed: another CPU may have stored a slightly later time meanwhile. */
+	if ((__s64)(now - *last) >= XG_NEIGH_USED_RESOLUTION_NS)
+		*last = now;
+}
+
+/* Records that the fast path sent to connected neighbour *ref now, for hitflags. */
+static __always_inline void xg_record_use(struct xg_neigh_ref *ref)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
-	__u64 *last = bpf_map_lookup_elem(&xg_neigh_used, key);
+	__u64 *last = bpf_map_lookup_elem(&xg_neigh_used, ref);
 
-	if (last) {
-		/* Signed: another CPU may have stored a slightly later time meanwhile. */
-		if ((__s64)(now - *last) >= XG_NEIGH_USED_RESOLUTION_NS)
-			*last = now;
-		return;
-	}
-	bpf_map_update_elem(&xg_neigh_used, key, &now, BPF_ANY);
+	if (last)
+		xg_touch(last, now);
+	else
+		bpf_map_update_elem(&xg_neigh_used, ref, &now, BPF_ANY);
 }
 
 /*
@@ -394,21 +404,17 @@ static __always_inline int xg_neigh_dmac(struct xg_neigh *n, const __u8 **dmac)
 
 /*
  * The destination MAC of gateway nexthop nh_id, whatever the family of the gateway; as
- * xg_neigh_dmac. The gateway's use is recorded under the address xg_nh_gw gives for the slot.
+ * xg_neigh_dmac. The use is recorded in the slot's entry of xg_nh_used.
  */
-static __always_inline int xg_gateway_dmac(struct xg_nexthop *nh, __u32 nh_id, __u32 vrf, const __u8 **dmac)
+static __always_inline int xg_gateway_dmac(struct xg_nexthop *nh, __u32 nh_id, const __u8 **dmac)
 {
-	struct xg_nh_gw *gw;
+	__u64 *last;
 
 	if (!(nh->flags & XG_NH_RESOLVED) || !xg_mac_is_unicast(nh->dmac))
 		return -XG_STAT_EXC_NO_NEIGH;
-	gw = bpf_map_lookup_elem(&xg_nh_gw, &nh_id);
-	if (gw && gw->family) {
-		struct xg_neigh_used_key ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = gw->family };
-
-		__builtin_memcpy(ukey.addr, gw->addr, sizeof(ukey.addr));
-		xg_record_use(&ukey);
-	}
+	last = bpf_map_lookup_elem(&xg_nh_used, &nh_id);
+	if (last)
+		xg_touch(last, bpf_ktime_get_coarse_ns());
 	*dmac = nh->dmac;
 	return 0;
 }
@@ -422,14 +428,14 @@ static __always_inline int xg_resolve_dmac(struct xg_nexthop *nh, __u32 nh_id, _
 		int err = xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh4, &nkey), dmac);
 
 		if (!err) {
-			struct xg_neigh_used_key ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = XG_AF_INET };
+			struct xg_neigh_ref ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = XG_AF_INET };
 
 			__builtin_memcpy(ukey.addr, &daddr, sizeof(daddr));
 			xg_record_use(&ukey);
 		}
 		return err;
 	}
-	return xg_gateway_dmac(nh, nh_id, vrf, dmac);
+	return xg_gateway_dmac(nh, nh_id, dmac);
 }
 
 /* The same for a nexthop of an IPv6 route: a connected destination is looked up in xg_neigh6. */
@@ -443,14 +449,14 @@ static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 nh_id, 
 		__builtin_memcpy(nkey.addr, daddr, sizeof(nkey.addr));
 		err = xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh6, &nkey), dmac);
 		if (!err) {
-			struct xg_neigh_used_key ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = XG_AF_INET6 };
+			struct xg_neigh_ref ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = XG_AF_INET6 };
 
 			__builtin_memcpy(ukey.addr, daddr, sizeof(ukey.addr));
 			xg_record_use(&ukey);
 		}
 		return err;
 	}
-	return xg_gateway_dmac(nh, nh_id, vrf, dmac);
+	return xg_gateway_dmac(nh, nh_id, dmac);
 }
 
 /* The IPv4 path, after the Ethernet header and the ingress port are checked. */
@@ -712,8 +718,7 @@ struct xg_btf_layouts {
 	struct xg_nhg nhg;
 	struct xg_prog_cfg prog_cfg;
 	enum xg_stat stat;
-	struct xg_nh_gw nh_gw;
-	struct xg_neigh_used_key neigh_used_key;
+	struct xg_neigh_ref neigh_ref;
 };
 
 __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)

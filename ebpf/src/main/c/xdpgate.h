@@ -32,6 +32,7 @@
 #define XG_MAP_NHG     xg_nhg
 #define XG_MAP_NH_GW   xg_nh_gw
 #define XG_MAP_NEIGH_USED xg_neigh_used
+#define XG_MAP_NH_USED xg_nh_used
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -205,39 +206,34 @@ struct xg_local6_key {
 _Static_assert(sizeof(struct xg_local6_key) == 20, "xg_local6_key");
 
 /*
- * The gateway of an xg_nh slot, at the same index: written by the manager before the slot,
- * read by the fast path only to record the use of a resolved gateway in xg_neigh_used.
- * family is AF_INET (2) or AF_INET6 (10), 0 for a connected or unused slot; an IPv4
- * address takes addr[0..3], the rest zero.
+ * A kernel neighbour as the kernel names it: (vrf, ifindex, family, address). family is
+ * XG_AF_INET or XG_AF_INET6 (0: none); an IPv4 address takes addr[0..3]; the rest and pad
+ * are zero.
  */
-struct xg_nh_gw {
-	__u8 family;
-	__u8 pad[3];
-	__u8 addr[16];
-};
-_Static_assert(sizeof(struct xg_nh_gw) == 20, "xg_nh_gw");
-
-/*
- * When the fast path last sent to a kernel neighbour (LRU hash, written by the fast path
- * only): the key names the neighbour as the kernel does, (vrf, ifindex, family, address;
- * an IPv4 address in addr[0..3], the rest and pad zero), the value is
- * bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) of a recent use, rewritten only when
- * it is XG_NEIGH_USED_RESOLUTION_NS old or more, so that a busy neighbour costs a write
- * about ten times a second, not once per packet. hitflags reads it and asks the kernel to
- * revalidate the neighbours used since its previous scan (RTM_NEWNEIGH with NTF_USE);
- * it never writes here. The fast path never writes a map value of the manager's for this
- * (xg_neigh.hit, xg_nexthop.hit stay 0): clearing a mark there would race with the
- * manager writing a new MAC into the same value.
- */
-struct xg_neigh_used_key {
+struct xg_neigh_ref {
 	__u32 vrf;
 	__u32 ifindex;
 	__u8  family;
 	__u8  pad[3];
 	__u8  addr[16];
 };
-_Static_assert(sizeof(struct xg_neigh_used_key) == 28, "xg_neigh_used_key");
+_Static_assert(sizeof(struct xg_neigh_ref) == 28, "xg_neigh_ref");
 
+/*
+ * When the fast path last sent to each kernel neighbour, for hitflags, in maps that only
+ * the fast path writes: bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) of a recent use,
+ * rewritten only when it is XG_NEIGH_USED_RESOLUTION_NS old or more, so that a busy
+ * neighbour costs a write about ten times a second, not one per packet.
+ *  - xg_neigh_used: LRU hash, key struct xg_neigh_ref, for connected destinations (the
+ *    packet's destination is the neighbour);
+ *  - xg_nh_used: an array indexed like xg_nh, for resolved gateway nexthops: an array
+ *    access instead of a hash lookup on the path most traffic takes. The neighbour of slot
+ *    i is xg_nh_gw[i] (struct xg_neigh_ref), written by the manager before the slot itself.
+ * hitflags reads them and asks the kernel to revalidate the neighbours used since its
+ * previous scan (RTM_NEWNEIGH with NTF_USE); it never writes here. The fast path never
+ * writes a map value of the manager's for this (xg_neigh.hit, xg_nexthop.hit stay 0):
+ * clearing a mark there would race with the manager writing a new MAC into the same value.
+ */
 #define XG_NEIGH_USED_RESOLUTION_NS 100000000
 
 /* Address families as the kernel numbers them (AF_INET, AF_INET6 are not UAPI headers' to give). */

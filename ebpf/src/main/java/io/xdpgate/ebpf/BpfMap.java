@@ -2,8 +2,11 @@ package io.xdpgate.ebpf;
 
 import io.xdpgate.ebpf.libbpf.Bpf;
 import io.xdpgate.ebpf.libbpf.MapInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** A map opened from its pin, accessed with raw key and value bytes. */
@@ -164,6 +167,26 @@ public final class BpfMap implements AutoCloseable {
         byte[][] out = new byte[cpus][info.valueSize()];
         for (int cpu = 0; cpu < cpus; cpu++) {
             System.arraycopy(all, cpu * stride, out[cpu], 0, info.valueSize());
+        }
+        return out;
+    }
+
+    /**
+     * Every value of an array map, by index, read with BPF_MAP_LOOKUP_BATCH (a few system calls for
+     * the whole array; not a snapshot if someone writes meanwhile).
+     */
+    public byte[][] arrayValues() throws BpfException {
+        if (info.type() != MapLayouts.BPF_MAP_TYPE_ARRAY || info.keySize() != 4) {
+            throw new IllegalStateException("map " + info.name() + " is not an array");
+        }
+        Bpf.Batch b = Bpf.mapLookupBatch(fd(), info.name(), 4, info.valueSize(), 8192);
+        byte[][] out = new byte[info.maxEntries()][];
+        ByteBuffer keys = ByteBuffer.wrap(b.keys()).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < b.count(); i++) {
+            int index = keys.getInt(4 * i);
+            if (index >= 0 && index < out.length) {
+                out[index] = Arrays.copyOfRange(b.values(), i * info.valueSize(), (i + 1) * info.valueSize());
+            }
         }
         return out;
     }

@@ -53,6 +53,7 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap nhg;
     private final BpfMap nhGw;
     private final BpfMap neighUsed;
+    private final BpfMap nhUsed;
 
     private FastPathMaps(List<BpfMap> maps) {
         ports = maps.get(0);
@@ -67,6 +68,7 @@ public final class FastPathMaps implements AutoCloseable {
         nhg = maps.get(9);
         nhGw = maps.get(10);
         neighUsed = maps.get(11);
+        nhUsed = maps.get(12);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -474,35 +476,39 @@ public final class FastPathMaps implements AutoCloseable {
     // Gateways of nexthop slots, and the fast path's record of the neighbours it uses (for hitflags)
 
     /**
-     * Writes the gateway of slot id into xg_nh_gw (null: none, a connected slot). Written before the
-     * slot itself, so that the fast path never records a use under a previous owner's gateway.
+     * Writes into xg_nh_gw the kernel neighbour of slot id: its gateway on (vrf, ifindex), or nothing
+     * (all zero) for a connected slot (gateway null). Written before the slot itself, so that a use of
+     * the slot is never attributed to a previous owner's gateway.
      */
-    public void putNexthopGateway(int id, InetAddress gateway) throws BpfException {
-        StructBytes v = StructBytes.allocate(MapLayouts.NH_GW);
-        if (gateway != null) {
-            v.u8("family", gateway instanceof Inet4Address ? MapLayouts.AF_INET : MapLayouts.AF_INET6)
-                    .bytes("addr", Arrays.copyOf(gateway.getAddress(), 16));
-        }
-        nhGw.update(u32(id), v.array());
+    public void putNexthopGateway(int id, int vrf, int ifindex, InetAddress gateway) throws BpfException {
+        nhGw.update(u32(id), gateway == null ? new byte[MapLayouts.NEIGH_REF.size()] : NeighbourUse.key(vrf, ifindex, gateway));
     }
 
     /** The gateway written for slot id, or null when none is. */
     public InetAddress nexthopGateway(int id) throws BpfException {
         byte[] v = nhGw.lookup(u32(id));
         if (v == null) return null;
-        StructBytes b = StructBytes.wrap(MapLayouts.NH_GW, v);
+        StructBytes b = StructBytes.wrap(MapLayouts.NEIGH_REF, v);
         return NeighbourUse.address(b.u8("family"), b.bytes("addr"));
     }
 
-    /** When the fast path last sent to neighbour (vrf, ifindex, address), in CLOCK_MONOTONIC_COARSE ns; -1 if never. */
+    /** When the fast path last sent to connected neighbour (vrf, ifindex, address), in CLOCK_MONOTONIC_COARSE ns; -1 if never. */
     public long neighbourUsed(int vrf, int ifindex, InetAddress address) throws BpfException {
         byte[] v = neighUsed.lookup(NeighbourUse.key(vrf, ifindex, address));
-        return v == null ? -1 : ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getLong();
+        return v == null ? -1 : NeighbourUse.time(v);
     }
 
-    /** Every entry of xg_neigh_used. */
+    /** When the fast path last sent through gateway slot id, in CLOCK_MONOTONIC_COARSE ns; 0 if never. */
+    public long nexthopUsed(int id) throws BpfException {
+        byte[] v = nhUsed.lookup(u32(id));
+        return v == null ? 0 : NeighbourUse.time(v);
+    }
+
+    /** Every recorded use, connected neighbours and gateways (see {@link NeighbourUseMap#entries()}). */
     public List<NeighbourUse> neighbourUses() throws BpfException {
-        return NeighbourUseMap.entries(neighUsed);
+        List<NeighbourUse> out = NeighbourUseMap.entries(neighUsed);
+        out.addAll(NeighbourUseMap.gatewayUses(nhUsed, nhGw));
+        return out;
     }
 
     // Statistics
@@ -553,7 +559,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, nhGw, neighUsed)) {
+        for (BpfMap m : List.of(ports, fib4, nh, neigh4, local4, stats, fib6, neigh6, local6, nhg, nhGw, neighUsed, nhUsed)) {
             m.close();
         }
     }

@@ -83,15 +83,13 @@ public final class MapLayouts {
     public static final Struct NEXTHOP_GROUP = struct("xg_nhg", 8 + 4 * NHG_BUCKETS,
             f("flags", 0, 4), f("seed", 4, 4), f("buckets", 8, 4 * NHG_BUCKETS));
 
-    public static final Struct NH_GW = struct("xg_nh_gw", 20,
-            f("family", 0, 1), f("pad", 1, 3), f("addr", 4, 16));
-    public static final Struct NEIGH_USED_KEY = struct("xg_neigh_used_key", 28,
+    /** A kernel neighbour: the key of xg_neigh_used, the value of xg_nh_gw. */
+    public static final Struct NEIGH_REF = struct("xg_neigh_ref", 28,
             f("vrf", 0, 4), f("ifindex", 4, 4), f("family", 8, 1), f("pad", 9, 3), f("addr", 12, 16));
 
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
-            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, NH_GW,
-            NEIGH_USED_KEY);
+            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, NEIGH_REF);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -129,14 +127,16 @@ public final class MapLayouts {
             LOCAL6_MAX, 0);
     public static final MapDef NHG = new MapDef("xg_nhg", BPF_MAP_TYPE_ARRAY, 4, NEXTHOP_GROUP.size(), NHG_MAX, 0);
 
-    public static final MapDef NH_GWS = new MapDef("xg_nh_gw", BPF_MAP_TYPE_ARRAY, 4, NH_GW.size(), NH_MAX, 0);
-    /** The value is a __u64: CLOCK_MONOTONIC_COARSE nanoseconds of a recent use. */
-    public static final MapDef NEIGH_USED = new MapDef("xg_neigh_used", BPF_MAP_TYPE_LRU_HASH, NEIGH_USED_KEY.size(),
+    public static final MapDef NH_GWS = new MapDef("xg_nh_gw", BPF_MAP_TYPE_ARRAY, 4, NEIGH_REF.size(), NH_MAX, 0);
+    /** The value is a __u64: CLOCK_MONOTONIC_COARSE nanoseconds of a recent use (connected neighbours). */
+    public static final MapDef NEIGH_USED = new MapDef("xg_neigh_used", BPF_MAP_TYPE_LRU_HASH, NEIGH_REF.size(),
             8, NEIGH_USED_MAX, 0);
+    /** As NEIGH_USED, per xg_nh slot (the gateway of the slot, named by xg_nh_gw). */
+    public static final MapDef NH_USED = new MapDef("xg_nh_used", BPF_MAP_TYPE_ARRAY, 4, 8, NH_MAX, 0);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, NH_GWS, NEIGH_USED);
+            NHG, NH_GWS, NEIGH_USED, NH_USED);
 
     private static Field f(String name, int offset, int size) {
         return new Field(name, offset, size);

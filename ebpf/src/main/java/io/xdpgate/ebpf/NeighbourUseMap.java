@@ -8,31 +8,67 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Read-only access to the pinned xg_neigh_used map alone, for hitflags: it never writes there,
- * and needs none of the manager's maps.
+ * Read-only access to the fast path's record of neighbour uses (xg_neigh_used, xg_nh_used and the
+ * neighbours of the slots, xg_nh_gw), for hitflags: it never writes there, and needs no other map.
  */
 public final class NeighbourUseMap implements AutoCloseable {
 
-    private final BpfMap map;
+    private static final List<MapLayouts.MapDef> MAPS = List.of(MapLayouts.NEIGH_USED, MapLayouts.NH_USED, MapLayouts.NH_GWS);
 
-    private NeighbourUseMap(BpfMap map) {
-        this.map = map;
+    private final BpfMap neighUsed;
+    private final BpfMap nhUsed;
+    private final BpfMap nhGw;
+
+    private NeighbourUseMap(List<BpfMap> maps) {
+        this.neighUsed = maps.get(0);
+        this.nhUsed = maps.get(1);
+        this.nhGw = maps.get(2);
     }
 
-    /** Opens {@code pinRoot}/xg_neigh_used, refusing a map of another layout with every difference. */
+    /** Opens the three pinned maps under {@code pinRoot}, refusing maps of another layout with every difference. */
     public static NeighbourUseMap open(Path pinRoot) throws BpfException {
-        BpfMap m = BpfMap.openPinned(pinRoot.resolve(MapLayouts.NEIGH_USED.name()));
-        List<String> diffs = MapCompatibility.differences(MapCompatibility.expected(MapLayouts.NEIGH_USED), m.info());
-        if (!diffs.isEmpty()) {
-            m.close();
-            throw MapCompatibility.refused(pinRoot.toString(), diffs);
+        List<BpfMap> opened = new ArrayList<>();
+        try {
+            List<String> diffs = new ArrayList<>();
+            for (MapLayouts.MapDef d : MAPS) {
+                BpfMap m = BpfMap.openPinned(pinRoot.resolve(d.name()));
+                opened.add(m);
+                diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m.info()));
+            }
+            if (!diffs.isEmpty()) throw MapCompatibility.refused(pinRoot.toString(), diffs);
+            return new NeighbourUseMap(opened);
+        } catch (BpfException | RuntimeException e) {
+            opened.forEach(BpfMap::close);
+            throw e;
         }
-        return new NeighbourUseMap(m);
     }
 
-    /** Every entry, by a walk of the keys (entries evicted or added meanwhile may be missed or seen). */
+    /**
+     * Every recorded use: the connected neighbours of xg_neigh_used (a walk of its keys: entries evicted
+     * or added meanwhile may be missed or seen), then the gateway of every xg_nh_used slot ever used,
+     * as xg_nh_gw names it now (the same neighbour may come more than once).
+     */
     public List<NeighbourUse> entries() throws BpfException {
-        return entries(map);
+        List<NeighbourUse> out = entries(neighUsed);
+        out.addAll(gatewayUses(nhUsed, nhGw));
+        return out;
+    }
+
+    /** The gateway uses of the xg_nh_used slots that hold a time, by a batch read of both arrays. */
+    static List<NeighbourUse> gatewayUses(BpfMap nhUsed, BpfMap nhGw) throws BpfException {
+        List<NeighbourUse> out = new ArrayList<>();
+        byte[][] times = nhUsed.arrayValues();
+        byte[][] gateways = null;
+        for (int slot = 0; slot < times.length; slot++) {
+            if (times[slot] == null) continue;
+            long t = NeighbourUse.time(times[slot]);
+            if (t == 0) continue;
+            if (gateways == null) gateways = nhGw.arrayValues();
+            if (gateways[slot] == null) continue;
+            NeighbourUse u = NeighbourUse.decode(gateways[slot], times[slot]);
+            if (u != null) out.add(u);
+        }
+        return out;
     }
 
     /**
@@ -59,6 +95,8 @@ public final class NeighbourUseMap implements AutoCloseable {
 
     @Override
     public void close() {
-        map.close();
+        neighUsed.close();
+        nhUsed.close();
+        nhGw.close();
     }
 }

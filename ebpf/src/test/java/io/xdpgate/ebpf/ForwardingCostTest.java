@@ -29,7 +29,6 @@ class ForwardingCostTest {
         Path root = Privileged.freshPinRoot();
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
             XdpFixtureTest.base().apply(maps);
-            maps.putNexthopGateway(XdpFixtureTest.NH_GW, XdpFixtureTest.GW_ADDR); // the use of the gateway is recorded, as live
             byte[] frame = to(GW_DST).ttl(255).build();
             int runs = 100;
             int perRun = 254;

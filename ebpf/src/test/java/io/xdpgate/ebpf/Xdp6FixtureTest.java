@@ -245,11 +245,12 @@ class Xdp6FixtureTest {
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
             connected().then(neighbour(NEIGH_DST, NEIGH)).apply(maps);
             Inet6Address gateway = v6("fe80::3"); // a link-local gateway, as routers announce them
-            maps.putNexthopGateway(NH_GW, gateway);
+            maps.putNexthopGateway(NH_GW, VRF, LO, gateway);
             Nexthop before = maps.nexthop(NH_GW);
             XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
             XdpTestRun.run(p, to(NEIGH_DST).build(), LO, 1);
-            assertTrue(maps.neighbourUsed(VRF, LO, gateway) > 0, "gateway recorded: " + maps.neighbourUses());
+            assertTrue(maps.nexthopUsed(NH_GW) > 0, "gateway recorded: " + maps.neighbourUses());
+            assertTrue(maps.neighbourUses().stream().anyMatch(u -> u.address().equals(gateway)), "named by xg_nh_gw");
             assertTrue(maps.neighbourUsed(VRF, LO, v6(NEIGH_DST)) > 0, "IPv6 neighbour recorded: " + maps.neighbourUses());
             assertEquals(2, maps.neighbourUses().size(), "nothing else: " + maps.neighbourUses());
             assertEquals(before, maps.nexthop(NH_GW), "the nexthop value is never written by the fast path");

@@ -290,8 +290,8 @@ class XdpFixtureTest {
         Path root = Privileged.freshPinRoot();
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
             connected().apply(maps);
-            maps.putNexthopGateway(NH_GW, GW_ADDR);
-            maps.putNexthopGateway(NH_CONNECTED, null);
+            maps.putNexthopGateway(NH_GW, VRF, LO, GW_ADDR);
+            maps.putNexthopGateway(NH_CONNECTED, VRF, LO, null);
             maps.putNeighbour4(VRF, LO, v4(NEIGH_DST), new Neighbour(NEIGH, 2, false));
             assertEquals(List.of(), maps.neighbourUses(), "nothing used yet");
 
@@ -302,7 +302,7 @@ class XdpFixtureTest {
             assertEquals(XdpTestRun.XDP_PASS, XdpTestRun.run(p, to(ip(192, 0, 2, 10)).build(), LO, 1).verdict());
             long end = System.nanoTime();
 
-            long gw = maps.neighbourUsed(VRF, LO, GW_ADDR);
+            long gw = maps.nexthopUsed(NH_GW);
             long neigh = maps.neighbourUsed(VRF, LO, v4(NEIGH_DST));
             assertEquals(Set.of(GW_ADDR, v4(NEIGH_DST)),
                     maps.neighbourUses().stream().map(NeighbourUse::address).collect(Collectors.toSet()),
@@ -320,7 +320,7 @@ class XdpFixtureTest {
 
             Thread.sleep(MapLayouts.NEIGH_USED_RESOLUTION_NS / 1_000_000 + 20);
             XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
-            long later = maps.neighbourUsed(VRF, LO, GW_ADDR);
+            long later = maps.nexthopUsed(NH_GW);
             assertTrue(later - gw >= MapLayouts.NEIGH_USED_RESOLUTION_NS,
                     "a use 100 ms later is recorded: " + gw + " -> " + later);
             assertEquals(neigh, maps.neighbourUsed(VRF, LO, v4(NEIGH_DST)), "the unused neighbour keeps its time");
@@ -339,7 +339,7 @@ class XdpFixtureTest {
         for (int attempt = 0; attempt < 5; attempt++) {
             long start = System.nanoTime();
             XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
-            long again = maps.neighbourUsed(VRF, LO, GW_ADDR);
+            long again = maps.nexthopUsed(NH_GW);
             if (again != recorded) { // more than 100 ms since the recorded use: a rewrite is right
                 assertTrue(again - recorded >= MapLayouts.NEIGH_USED_RESOLUTION_NS, recorded + " -> " + again);
                 recorded = again;
@@ -347,7 +347,7 @@ class XdpFixtureTest {
             }
             if (System.nanoTime() - start < 50_000_000L) {
                 XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
-                assertEquals(recorded, maps.neighbourUsed(VRF, LO, GW_ADDR), "a second use within 100 ms writes nothing");
+                assertEquals(recorded, maps.nexthopUsed(NH_GW), "a second use within 100 ms writes nothing");
                 return;
             }
         }
@@ -359,7 +359,7 @@ class XdpFixtureTest {
         Path root = Privileged.freshPinRoot();
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
             connected().apply(maps);
-            maps.putNexthopGateway(NH_GW, GW_ADDR);
+            maps.putNexthopGateway(NH_GW, VRF, LO, GW_ADDR);
             Neighbour n = new Neighbour(NEIGH, 2, false);
             maps.putNeighbour4(VRF, LO, v4(NEIGH_DST), n);
             Nexthop gw = maps.nexthop(NH_GW);

@@ -2,9 +2,11 @@ package io.xdpgate.ebpf.libbpf;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import io.xdpgate.ebpf.BpfBatchException;
 import io.xdpgate.ebpf.BpfException;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -120,6 +122,40 @@ public final class Bpf {
             int completed = Math.max(0, Math.min(count, done.getValue()));
             throw new BpfBatchException("bpf(BPF_MAP_UPDATE_BATCH) on " + name + " failed after " + completed
                     + " of " + count + " entries: " + Errno.describe(-ret), -ret, completed);
+        }
+    }
+
+    /** Keys and values read by {@link #mapLookupBatch}, end to end, count of each. */
+    public record Batch(byte[] keys, byte[] values, int count) {}
+
+    /**
+     * Every entry of a map (not per-CPU) with BPF_MAP_LOOKUP_BATCH, chunk entries per call: a
+     * 64k-entry array in a few system calls instead of one per entry.
+     */
+    public static Batch mapLookupBatch(int fd, String name, int keySize, int valueSize, int chunk) throws BpfException {
+        Memory in = new Memory(Math.max(8, keySize));
+        Memory out = new Memory(Math.max(8, keySize));
+        Memory k = new Memory((long) chunk * keySize);
+        Memory v = new Memory((long) chunk * valueSize);
+        ByteArrayOutputStream keys = new ByteArrayOutputStream();
+        ByteArrayOutputStream values = new ByteArrayOutputStream();
+        IntByReference count = new IntByReference();
+        int total = 0;
+        boolean first = true;
+        while (true) {
+            count.setValue(chunk);
+            Pointer from = first ? Pointer.NULL : in;
+            int ret = Calls.retry(() -> LIB.bpf_map_lookup_batch(fd, from, out, k, v, count, null));
+            if (ret < 0 && ret != -Errno.ENOENT) {
+                Calls.check(ret, "bpf(BPF_MAP_LOOKUP_BATCH) on " + name);
+            }
+            int n = Math.max(0, Math.min(chunk, count.getValue()));
+            keys.write(k.getByteArray(0, n * keySize), 0, n * keySize);
+            values.write(v.getByteArray(0, n * valueSize), 0, n * valueSize);
+            total += n;
+            if (ret == -Errno.ENOENT) return new Batch(keys.toByteArray(), values.toByteArray(), total);
+            in.write(0, out.getByteArray(0, Math.max(8, keySize)), 0, Math.max(8, keySize));
+            first = false;
         }
     }
 

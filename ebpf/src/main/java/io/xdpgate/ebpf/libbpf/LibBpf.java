@@ -74,6 +74,13 @@ interface LibBpf extends Library {
     /** count: in, the number of entries; out, the number applied. opts may be NULL (elem_flags BPF_ANY). */
     int bpf_map_update_batch(int fd, Pointer keys, Pointer values, IntByReference count, Pointer opts);
 
+    /**
+     * in_batch NULL starts at the beginning; out_batch receives the position to go on from. count: in,
+     * the room in keys and values; out, the number returned. -ENOENT: the end, with count entries.
+     */
+    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
+                             IntByReference count, Pointer opts);
+
     int bpf_link_update(int linkFd, int newProgFd, Pointer opts);
 
     int bpf_link_detach(int linkFd);
