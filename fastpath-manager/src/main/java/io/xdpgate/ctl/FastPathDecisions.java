@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * so that the runs never show in the fast path's statistics and the counter a run moved tells its
  * exception or drop reason without any other traffic in the way. The copy's pin root is a directory
  * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but xg_stats and
- * xg_neigh_used (so that hitflags never refreshes a neighbour for a test packet); it is
+ * the records of neighbour uses, xg_neigh_used and xg_nh_used (so that hitflags never refreshes a
+ * neighbour for a test packet); it is
  * removed on close. Calls must come from a thread in the VRF's network namespace (the ingress ifindex
  * of a test run is looked up there), one at a time.
  */
@@ -32,7 +33,7 @@ final class FastPathDecisions implements AutoCloseable {
 
     private static final String STATS = "xg_stats";
     /** The copy's own maps: its counters, and its record of neighbour uses (hitflags must not refresh for test packets). */
-    private static final Set<String> PRIVATE = Set.of(STATS, MapLayouts.NEIGH_USED.name());
+    private static final Set<String> PRIVATE = Set.of(STATS, MapLayouts.NEIGH_USED.name(), MapLayouts.NH_USED.name());
     private static final String SUFFIX = "-verify-"; // bpffs refuses names with a dot
 
     private final Path privateRoot;

@@ -64,7 +64,7 @@ public final class Hitflags implements AutoCloseable {
         }
         long every = options.interval().toNanos();
         h.scanner.scheduleWithFixedDelay(h::scan, 0, every, TimeUnit.NANOSECONDS);
-        log.info("scanning {}/{} every {} ms", options.pinRoot(), MapLayouts.NEIGH_USED.name(), options.interval().toMillis());
+        log.info("scanning the neighbour uses under {} every {} ms", options.pinRoot(), options.interval().toMillis());
         return h;
     }
 
@@ -116,7 +116,7 @@ public final class Hitflags implements AutoCloseable {
         }
     }
 
-    /** Opens xg_neigh_used if it is not open or was pinned anew; false while it is not there. */
+    /** Opens the maps of neighbour uses if they are not open or xg_neigh_used was pinned anew; false while it is not there. */
     private boolean openUseMap() throws BpfException, IOException {
         Path pin = options.pinRoot().resolve(MapLayouts.NEIGH_USED.name());
         if (!Files.exists(pin)) {

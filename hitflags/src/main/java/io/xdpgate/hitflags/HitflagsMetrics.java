@@ -41,9 +41,9 @@ final class HitflagsMetrics {
         skippedStatic = skipped("static");
         skippedUnusable = skipped("not_usable");
         Gauge.builder("xdpgate.hitflags.neighbours.tracked", tracked, AtomicLong::get)
-                .description("Entries of xg_neigh_used at the last scan").register(registry);
+                .description("Neighbours with a recorded use (xg_neigh_used, xg_nh_used) at the last scan").register(registry);
         Gauge.builder("xdpgate.hitflags.neighbours.used", used, AtomicLong::get)
-                .description("Neighbours used since the scan before the last one").register(registry);
+                .description("Neighbours the last scan found used since the scan before it").register(registry);
         for (String reason : new String[] {TIMEOUT, NETLINK_ERROR, UNKNOWN_VRF, "ENOENT", "ENODEV"}) failure(reason);
     }
 

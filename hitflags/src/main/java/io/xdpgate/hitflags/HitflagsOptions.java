@@ -27,8 +27,8 @@ public record HitflagsOptions(Path pinRoot, Duration interval, InetSocketAddress
             Usage: xdpgate hitflags [OPTIONS]
 
             Keeps alive in the kernel the neighbours the XDP fast path sends to. The fast
-            path records when it last used each neighbour (map xg_neigh_used under the pin
-            root); at every interval hitflags asks the kernel to treat each neighbour used
+            path records when it last used each neighbour (maps xg_neigh_used and xg_nh_used
+            under the pin root); at every interval hitflags asks the kernel to treat each neighbour used
             since its previous scan as used (RTM_NEWNEIGH with NTF_USE, in the neighbour's
             namespace as published by the fast path manager). The kernel then keeps the
             entry and revalidates it when it is STALE; one that stops answering fails and

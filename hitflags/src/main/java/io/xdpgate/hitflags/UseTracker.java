@@ -4,7 +4,7 @@ import io.xdpgate.ebpf.NeighbourUse;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,14 +27,17 @@ final class UseTracker {
      * recorded before hitflags started says nothing about whether the neighbour is still in use.
      */
     List<Neighbour> usedSince(List<NeighbourUse> entries) {
-        Map<Neighbour, Long> now = new HashMap<>(entries.size() * 2);
-        List<Neighbour> used = new ArrayList<>();
+        // A neighbour may come more than once (a gateway of several slots, or also connected): its latest time counts.
+        Map<Neighbour, Long> now = new LinkedHashMap<>(entries.size() * 2);
         for (NeighbourUse e : entries) {
-            Neighbour n = new Neighbour(e.vrf(), e.ifindex(), e.address());
-            if (now.put(n, e.usedNanos()) != null) continue; // seen twice in one walk
-            if (previous == null) continue;
-            Long before = previous.get(n);
-            if (before == null || before != e.usedNanos()) used.add(n);
+            now.merge(new Neighbour(e.vrf(), e.ifindex(), e.address()), e.usedNanos(), Math::max);
+        }
+        List<Neighbour> used = new ArrayList<>();
+        if (previous != null) {
+            now.forEach((n, t) -> {
+                Long before = previous.get(n);
+                if (before == null || before.longValue() != t) used.add(n);
+            });
         }
         previous = now;
         return used;

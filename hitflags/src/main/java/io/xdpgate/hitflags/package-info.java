@@ -1,7 +1,8 @@
 /**
- * The hitflags daemon. The fast path records in xg_neigh_used when it last sent to each kernel
- * neighbour (to a connected destination or through a resolved gateway), at most every 100 ms per
- * neighbour. At every interval hitflags reads that map, and for each neighbour used since its
+ * The hitflags daemon. The fast path records when it last sent to each kernel neighbour, at most
+ * every 100 ms per neighbour: a connected destination in xg_neigh_used (an LRU hash keyed by the
+ * neighbour), a resolved gateway in xg_nh_used (an array indexed like xg_nh, whose neighbours
+ * xg_nh_gw names). At every interval hitflags reads that map, and for each neighbour used since its
  * previous scan asks the kernel of the neighbour's namespace to treat it as used (RTM_NEWNEIGH with
  * NTF_USE): the kernel keeps the entry, revalidates a STALE one with a unicast probe, and lets one
  * that stops answering fail, which the cache manager then removes from the fast path. Neighbours the

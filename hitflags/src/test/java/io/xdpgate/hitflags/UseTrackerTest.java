@@ -31,6 +31,14 @@ class UseTrackerTest {
     }
 
     @Test
+    void aNeighbourRecordedTwiceCountsByItsLatestTime() throws Exception {
+        UseTracker t = new UseTracker();
+        t.usedSince(List.of(use("10.0.0.1", 100), use("10.0.0.1", 300)));
+        assertEquals(List.of(), t.usedSince(List.of(use("10.0.0.1", 300), use("10.0.0.1", 200))), "still 300: unused");
+        assertEquals(List.of(n("10.0.0.1")), t.usedSince(List.of(use("10.0.0.1", 200), use("10.0.0.1", 400))));
+    }
+
+    @Test
     void theSameNeighbourInTwoVrfsOrOnTwoInterfacesIsTwoNeighbours() throws Exception {
         UseTracker t = new UseTracker();
         t.usedSince(List.of());
