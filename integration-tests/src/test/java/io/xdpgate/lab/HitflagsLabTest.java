@@ -158,8 +158,8 @@ class HitflagsLabTest {
         }
         System.out.printf("neighbour MAC change reached xg_neigh4 after ip returned: median %s, max %s (from ip's start: median %s, max %s);"
                         + " removal: median %s, max %s (from ip's start: median %s, max %s); %d each%n",
-                median(change), max(change), median(changeFromStart), max(changeFromStart),
-                median(removal), max(removal), median(removalFromStart), max(removalFromStart), change.length);
+                ms(median(change)), ms(max(change)), ms(median(changeFromStart)), ms(max(changeFromStart)),
+                ms(median(removal)), ms(max(removal)), ms(median(removalFromStart)), ms(max(removalFromStart)), change.length);
         assertTrue(max(change).compareTo(Duration.ofMillis(100)) < 0, "every MAC change within 100 ms: " + max(change));
         assertTrue(max(removal).compareTo(Duration.ofMillis(100)) < 0, "every removal within 100 ms: " + max(removal));
     }
@@ -172,6 +172,10 @@ class HitflagsLabTest {
 
     private static Duration max(long[] nanos) {
         return Duration.ofNanos(Arrays.stream(nanos).max().orElseThrow());
+    }
+
+    private static String ms(Duration d) {
+        return String.format("%.1f ms", d.toNanos() / 1e6);
     }
 
     /** Nanoseconds until xg_neigh4 holds {@code mac} for addr on the port to xghf-h2 (null: no entry). */
