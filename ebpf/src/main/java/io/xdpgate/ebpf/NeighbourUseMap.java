@@ -1,6 +1,7 @@
 package io.xdpgate.ebpf;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,28 +45,47 @@ public final class NeighbourUseMap implements AutoCloseable {
     }
 
     /**
-     * Every recorded use: the connected neighbours of xg_neigh_used (a walk of its keys: entries evicted
-     * or added meanwhile may be missed or seen), then the gateway of every xg_nh_used slot ever used,
-     * as xg_nh_gw names it now (the same neighbour may come more than once).
+     * Every recorded use: the connected neighbours, then the gateway of every slot ever used, as
+     * xg_nh_gw names it now (the same neighbour may come more than once).
      */
     public List<NeighbourUse> entries() throws BpfException {
-        List<NeighbourUse> out = entries(neighUsed);
+        List<NeighbourUse> out = connectedUses();
         out.addAll(gatewayUses(nhUsed, nhGw));
         return out;
     }
 
-    /** The gateway uses of the xg_nh_used slots that hold a time, by a batch read of both arrays. */
+    /**
+     * The connected neighbours of xg_neigh_used, by a walk of its keys (entries evicted or added
+     * meanwhile may be missed or seen).
+     */
+    public List<NeighbourUse> connectedUses() throws BpfException {
+        return entries(neighUsed);
+    }
+
+    /** The time of every xg_nh_used slot (0: never used), by slot, in one batch read. */
+    public long[] gatewayTimes() throws BpfException {
+        return nhUsed.arrayLongs();
+    }
+
+    /** The use at {@code time} of the gateway of {@code slot}, as xg_nh_gw names it now; null if none. */
+    public NeighbourUse gatewayUse(int slot, long time) throws BpfException {
+        return gatewayUse(nhGw, slot, time);
+    }
+
+    static NeighbourUse gatewayUse(BpfMap nhGw, int slot, long time) throws BpfException {
+        byte[] ref = nhGw.lookup(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(slot).array());
+        if (ref == null) return null;
+        byte[] t = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(time).array();
+        return NeighbourUse.decode(ref, t);
+    }
+
+    /** The gateway uses of the xg_nh_used slots that hold a time. */
     static List<NeighbourUse> gatewayUses(BpfMap nhUsed, BpfMap nhGw) throws BpfException {
         List<NeighbourUse> out = new ArrayList<>();
-        byte[][] times = nhUsed.arrayValues();
-        byte[][] gateways = null;
+        long[] times = nhUsed.arrayLongs();
         for (int slot = 0; slot < times.length; slot++) {
-            if (times[slot] == null) continue;
-            long t = NeighbourUse.time(times[slot]);
-            if (t == 0) continue;
-            if (gateways == null) gateways = nhGw.arrayValues();
-            if (gateways[slot] == null) continue;
-            NeighbourUse u = NeighbourUse.decode(gateways[slot], times[slot]);
+            if (times[slot] == 0) continue;
+            NeighbourUse u = gatewayUse(nhGw, slot, times[slot]);
             if (u != null) out.add(u);
         }
         return out;

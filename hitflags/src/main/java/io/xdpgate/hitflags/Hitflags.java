@@ -74,11 +74,14 @@ public final class Hitflags implements AutoCloseable {
         try {
             if (!openUseMap()) return;
             namespaces.reload();
-            List<NeighbourUse> entries = useMap.entries();
-            List<UseTracker.Neighbour> used = tracker.usedSince(entries);
+            List<NeighbourUse> connected = useMap.connectedUses();
+            long[] slots = useMap.gatewayTimes();
+            List<UseTracker.Neighbour> used = tracker.usedSince(connected, slots, useMap::gatewayUse);
             refresh(used);
-            metrics.scanned(Duration.ofNanos(System.nanoTime() - start), entries.size(), used.size());
-        } catch (IOException | RuntimeException e) {
+            int gatewaySlots = 0;
+            for (long t : slots) if (t != 0) gatewaySlots++;
+            metrics.scanned(Duration.ofNanos(System.nanoTime() - start), connected.size() + gatewaySlots, used.size());
+        } catch (IOException | RuntimeException e) { // BpfException and NetlinkException are IOExceptions
             metrics.scanFailed();
             logLimited("scan", "scan of {} failed: {}", options.pinRoot(), e.toString());
             closeUseMap(); // opened again by the next scan, maybe a new map after a restart of the manager

@@ -41,7 +41,7 @@ final class HitflagsMetrics {
         skippedStatic = skipped("static");
         skippedUnusable = skipped("not_usable");
         Gauge.builder("xdpgate.hitflags.neighbours.tracked", tracked, AtomicLong::get)
-                .description("Neighbours with a recorded use (xg_neigh_used, xg_nh_used) at the last scan").register(registry);
+                .description("Connected neighbours (xg_neigh_used) and gateway slots (xg_nh_used) with a recorded use at the last scan").register(registry);
         Gauge.builder("xdpgate.hitflags.neighbours.used", used, AtomicLong::get)
                 .description("Neighbours the last scan found used since the scan before it").register(registry);
         for (String reason : new String[] {TIMEOUT, NETLINK_ERROR, UNKNOWN_VRF, "ENOENT", "ENODEV"}) failure(reason);

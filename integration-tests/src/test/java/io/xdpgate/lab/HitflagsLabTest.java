@@ -210,8 +210,9 @@ class HitflagsLabTest {
         String metrics = Metrics.scrape(port);
         double sent = Metrics.sample(metrics, "xdpgate_hitflags_refreshes_sent_total");
         double failed = failures(metrics);
-        System.out.printf("hitflags metrics: refreshes sent %.0f, failed %.0f, scans %.0f%n", sent, failed,
-                Metrics.sample(metrics, "xdpgate_hitflags_scans_seconds_count"));
+        double scans = Metrics.sample(metrics, "xdpgate_hitflags_scans_seconds_count");
+        System.out.printf("hitflags metrics: refreshes sent %.0f, failed %.0f, scans %.0f taking %.1f ms on average%n", sent, failed,
+                scans, 1000 * Metrics.sample(metrics, "xdpgate_hitflags_scans_seconds_sum") / scans);
         assertTrue(sent >= 2 * 60, "both neighbours refreshed about once a second: " + sent);
         assertEquals(0, failed, metrics);
         assertNotNull(maps.neighbour4(VRF, h2Port, ipv4(Lab.H2_ADDR)));
