@@ -133,10 +133,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_neigh_used SEC(".maps");
 
-/* When the gateway of each xg_nh slot was last sent to (see xdpgate.h). */
+/*
+ * When the gateway of each xg_nh slot was last sent to (see xdpgate.h). Mappable: hitflags
+ * reads all 64k times from its own mapping of the array, without a system call.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XG_NH_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

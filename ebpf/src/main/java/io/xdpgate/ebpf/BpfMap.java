@@ -2,6 +2,7 @@ package io.xdpgate.ebpf;
 
 import io.xdpgate.ebpf.libbpf.Bpf;
 import io.xdpgate.ebpf.libbpf.MapInfo;
+import io.xdpgate.ebpf.libbpf.MappedLongs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -187,6 +188,15 @@ public final class BpfMap implements AutoCloseable {
             if (index >= 0 && index < out.length) out[index] = values.getLong(8 * i);
         }
         return out;
+    }
+
+    /** A read-only mapping of the values of a BPF_F_MMAPABLE array of __u64 (see {@link MappedLongs}). */
+    public MappedLongs mapLongs() throws BpfException {
+        if (info.type() != MapLayouts.BPF_MAP_TYPE_ARRAY || info.valueSize() != 8
+                || (info.flags() & MapLayouts.BPF_F_MMAPABLE) == 0) {
+            throw new IllegalStateException("map " + info.name() + " is not a mappable array of 8-byte values");
+        }
+        return MappedLongs.map(fd(), info.name(), info.maxEntries());
     }
 
     /** Every key, walked with BPF_MAP_GET_NEXT_KEY (a snapshot only if nobody writes meanwhile). */

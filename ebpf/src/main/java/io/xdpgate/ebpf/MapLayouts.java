@@ -48,6 +48,7 @@ public final class MapLayouts {
     public static final int BPF_MAP_TYPE_LPM_TRIE = 11;
     public static final int BPF_MAP_TYPE_LRU_HASH = 9;
     public static final int BPF_F_NO_PREALLOC = 1;
+    public static final int BPF_F_MMAPABLE = 1 << 10;
 
     public static final Struct IF_KEY = struct("xg_if_key", 8,
             f("vrf", 0, 4), f("ifindex", 4, 4));
@@ -132,7 +133,7 @@ public final class MapLayouts {
     public static final MapDef NEIGH_USED = new MapDef("xg_neigh_used", BPF_MAP_TYPE_LRU_HASH, NEIGH_REF.size(),
             8, NEIGH_USED_MAX, 0);
     /** As NEIGH_USED, per xg_nh slot (the gateway of the slot, named by xg_nh_gw). */
-    public static final MapDef NH_USED = new MapDef("xg_nh_used", BPF_MAP_TYPE_ARRAY, 4, 8, NH_MAX, 0);
+    public static final MapDef NH_USED = new MapDef("xg_nh_used", BPF_MAP_TYPE_ARRAY, 4, 8, NH_MAX, BPF_F_MMAPABLE);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,

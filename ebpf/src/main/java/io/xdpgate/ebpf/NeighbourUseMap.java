@@ -2,6 +2,7 @@ package io.xdpgate.ebpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import io.xdpgate.ebpf.libbpf.MappedLongs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,11 +20,13 @@ public final class NeighbourUseMap implements AutoCloseable {
     private final BpfMap neighUsed;
     private final BpfMap nhUsed;
     private final BpfMap nhGw;
+    private final MappedLongs slotTimes;
 
-    private NeighbourUseMap(List<BpfMap> maps) {
+    private NeighbourUseMap(List<BpfMap> maps, MappedLongs slotTimes) {
         this.neighUsed = maps.get(0);
         this.nhUsed = maps.get(1);
         this.nhGw = maps.get(2);
+        this.slotTimes = slotTimes;
     }
 
     /** Opens the three pinned maps under {@code pinRoot}, refusing maps of another layout with every difference. */
@@ -37,7 +40,7 @@ public final class NeighbourUseMap implements AutoCloseable {
                 diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m.info()));
             }
             if (!diffs.isEmpty()) throw MapCompatibility.refused(pinRoot.toString(), diffs);
-            return new NeighbourUseMap(opened);
+            return new NeighbourUseMap(opened, opened.get(1).mapLongs());
         } catch (BpfException | RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
@@ -62,9 +65,9 @@ public final class NeighbourUseMap implements AutoCloseable {
         return entries(neighUsed);
     }
 
-    /** The time of every xg_nh_used slot (0: never used), by slot, in one batch read. */
-    public long[] gatewayTimes() throws BpfException {
-        return nhUsed.arrayLongs();
+    /** The time of every xg_nh_used slot (0: never used), by slot, read from a mapping of the array. */
+    public long[] gatewayTimes() {
+        return slotTimes.read();
     }
 
     /** The use at {@code time} of the gateway of {@code slot}, as xg_nh_gw names it now; null if none. */
@@ -115,6 +118,7 @@ public final class NeighbourUseMap implements AutoCloseable {
 
     @Override
     public void close() {
+        slotTimes.close();
         neighUsed.close();
         nhUsed.close();
         nhGw.close();

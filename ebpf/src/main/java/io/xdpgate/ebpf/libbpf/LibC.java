@@ -12,6 +12,10 @@ interface LibC extends Library {
 
     int close(int fd);
 
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(Pointer addr, long length);
+
     /** args is a va_list handed to a libbpf print callback (a pointer on x86_64 and arm64). */
     int vsnprintf(byte[] buf, long size, Pointer format, Pointer args);
 }
