@@ -160,6 +160,40 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_nhg SEC(".maps");
 
+/* The kernel neighbour of each gateway slot of xg_nh (see xdpgate.h), written by the manager. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_NH_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_neigh_ref);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_nh_gw SEC(".maps");
+
+/*
+ * When each connected neighbour was last sent to (see xdpgate.h). LRU: a full map forgets
+ * the neighbours unused the longest, which are the ones not worth refreshing.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_NEIGH_USED_MAX);
+	__type(key, struct xg_neigh_ref);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_neigh_used SEC(".maps");
+
+/*
+ * When the gateway of each xg_nh slot was last sent to (see xdpgate.h). Mappable: hitflags
+ * reads all 64k times from its own mapping of the array, without a system call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_NH_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_nh_used SEC(".maps");
+
 /* Per-CPU: each CPU owns its slot, so plain (non-atomic) increments are exact. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -504,57 +538,95 @@ static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u32
 	}
 }
 
+/* Stores now in *last if what it holds is XG_NEIGH_USED_RESOLUTION_NS old or more. */
+static __always_inline void xg_touch(__u64 *last, __u64 now)
+{
+	/* Signed: another CPU may have stored a slightly later time meanwhile. */
+	if ((__s64)(now - *last) >= XG_NEIGH_USED_RESOLUTION_NS)
+		*last = now;
+}
+
+/* Records that the fast path sent to connected neighbour *ref now, for hitflags. */
+static __always_inline void xg_record_use(struct xg_neigh_ref *ref)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 *last = bpf_map_lookup_elem(&xg_neigh_used, ref);
+
+	if (last)
+		xg_touch(last, now);
+	else
+		bpf_map_update_elem(&xg_neigh_used, ref, &now, BPF_ANY);
+}
+
 /*
  * The destination MAC from a neighbour entry of a connected nexthop (xg_neigh4 or
- * xg_neigh6), marking the entry used. Returns 0 with *dmac set, or
- * -XG_STAT_EXC_NO_NEIGH: Linux then resolves the neighbour (ARP or ND), the
- * result is synchronized, later packets stay fast.
+ * xg_neigh6). Returns 0 with *dmac set, or -XG_STAT_EXC_NO_NEIGH: Linux then
+ * resolves the neighbour (ARP or ND), the result is synchronized, later packets
+ * stay fast.
  */
 static __always_inline int xg_neigh_dmac(struct xg_neigh *n, const __u8 **dmac)
 {
 	if (!n || !xg_mac_is_unicast(n->mac))
 		return -XG_STAT_EXC_NO_NEIGH;
-	/* Write only when clear: avoids dirtying a shared cache line per packet. */
-	if (!n->hit)
-		n->hit = 1;
 	*dmac = n->mac;
 	return 0;
 }
 
-/* The destination MAC of a gateway nexthop, whatever the family of the gateway; as xg_neigh_dmac. */
-static __always_inline int xg_gateway_dmac(struct xg_nexthop *nh, const __u8 **dmac)
+/*
+ * The destination MAC of gateway nexthop nh_id, whatever the family of the gateway; as
+ * xg_neigh_dmac. The use is recorded in the slot's entry of xg_nh_used.
+ */
+static __always_inline int xg_gateway_dmac(struct xg_nexthop *nh, __u32 nh_id, const __u8 **dmac)
 {
+	__u64 *last;
+
 	if (!(nh->flags & XG_NH_RESOLVED) || !xg_mac_is_unicast(nh->dmac))
 		return -XG_STAT_EXC_NO_NEIGH;
-	if (!nh->hit)
-		nh->hit = 1;
+	last = bpf_map_lookup_elem(&xg_nh_used, &nh_id);
+	if (last)
+		xg_touch(last, bpf_ktime_get_coarse_ns());
 	*dmac = nh->dmac;
 	return 0;
 }
 
-/* Looks up the destination MAC for a nexthop of an IPv4 route; as xg_neigh_dmac. */
-static __always_inline int xg_resolve_dmac(struct xg_nexthop *nh, __u32 vrf, __be32 daddr,
+/* Looks up the destination MAC for nexthop nh_id of an IPv4 route; as xg_neigh_dmac. */
+static __always_inline int xg_resolve_dmac(struct xg_nexthop *nh, __u32 nh_id, __u32 vrf, __be32 daddr,
 					   const __u8 **dmac)
 {
 	if (nh->flags & XG_NH_CONNECTED) {
 		struct xg_neigh4_key nkey = { .vrf = vrf, .ifindex = nh->ifindex, .addr = daddr };
+		int err = xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh4, &nkey), dmac);
 
-		return xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh4, &nkey), dmac);
+		if (!err) {
+			struct xg_neigh_ref ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = XG_AF_INET };
+
+			__builtin_memcpy(ukey.addr, &daddr, sizeof(daddr));
+			xg_record_use(&ukey);
+		}
+		return err;
 	}
-	return xg_gateway_dmac(nh, dmac);
+	return xg_gateway_dmac(nh, nh_id, dmac);
 }
 
 /* The same for a nexthop of an IPv6 route: a connected destination is looked up in xg_neigh6. */
-static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 vrf, const struct in6_addr *daddr,
-					    const __u8 **dmac)
+static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 nh_id, __u32 vrf,
+					    const struct in6_addr *daddr, const __u8 **dmac)
 {
 	if (nh->flags & XG_NH_CONNECTED) {
 		struct xg_neigh6_key nkey = { .vrf = vrf, .ifindex = nh->ifindex };
+		int err;
 
 		__builtin_memcpy(nkey.addr, daddr, sizeof(nkey.addr));
-		return xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh6, &nkey), dmac);
+		err = xg_neigh_dmac(bpf_map_lookup_elem(&xg_neigh6, &nkey), dmac);
+		if (!err) {
+			struct xg_neigh_ref ukey = { .vrf = vrf, .ifindex = nh->ifindex, .family = XG_AF_INET6 };
+
+			__builtin_memcpy(ukey.addr, daddr, sizeof(ukey.addr));
+			xg_record_use(&ukey);
+		}
+		return err;
 	}
-	return xg_gateway_dmac(nh, dmac);
+	return xg_gateway_dmac(nh, nh_id, dmac);
 }
 
 /* The IPv4 path, after the Ethernet header and the ingress port are checked. */
@@ -609,7 +681,7 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
 	if (!nh || !(nh->flags & XG_NH_VALID))
 		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
-	err = xg_resolve_dmac(nh, vrf, iph->daddr, &dmac);
+	err = xg_resolve_dmac(nh, nh_id, vrf, iph->daddr, &dmac);
 	if (err < 0)
 		return xg_pass(slot, -err, bytes);
 
@@ -750,7 +822,7 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
 	if (!nh || !(nh->flags & XG_NH_VALID))
 		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
-	err = xg_resolve_dmac6(nh, vrf, &ip6h->daddr, &dmac);
+	err = xg_resolve_dmac6(nh, nh_id, vrf, &ip6h->daddr, &dmac);
 	if (err < 0)
 		return xg_pass(slot, -err, bytes);
 
@@ -856,6 +928,7 @@ struct xg_btf_layouts {
 	enum xg_tc_stat tc_stat;
 	struct xg_vxlan_key vxlan_key;
 	struct xg_vxlan vxlan;
+	struct xg_neigh_ref neigh_ref;
 };
 
 __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)

@@ -34,6 +34,9 @@
 #define XG_MAP_FIB6_GUIDE xg_fib6_guide
 #define XG_MAP_FIB6_CLS xg_fib6_cls
 #define XG_MAP_PORT_STATS xg_port_stats
+#define XG_MAP_NH_GW   xg_nh_gw
+#define XG_MAP_NEIGH_USED xg_neigh_used
+#define XG_MAP_NH_USED xg_nh_used
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -49,6 +52,7 @@
 #define XG_FIB6_GUIDE_VRFS 256
 #define XG_FIB6_CLS_MAX 4194304
 #define XG_PORT_STATS_SLOTS 4096 /* per-port counter slots of xg_port_stats; slot 0 is never used */
+#define XG_NEIGH_USED_MAX 65536
 
 /* An interface of a VRF. A VRF is a network namespace; ifindexes are only unique inside one. */
 struct xg_if_key {
@@ -214,7 +218,7 @@ struct xg_nexthop {
 	__u32 mtu;     /* egress MTU: a larger packet is an exception (Linux fragments or sends ICMP) */
 	__u8  dmac[6];
 	__u8  smac[6];
-	__u8  hit;     /* set by the fast path when used (written only when clear), cleared by hitflags */
+	__u8  hit;     /* unused, always 0: uses are recorded in xg_neigh_used (see there) */
 	__u8  pad[3];
 };
 _Static_assert(sizeof(struct xg_nexthop) == 28, "xg_nexthop");
@@ -266,7 +270,7 @@ _Static_assert(sizeof(struct xg_neigh4_key) == 12, "xg_neigh4_key");
 struct xg_neigh {
 	__u8 mac[6];
 	__u8 state; /* kernel NUD_* low byte; only usable states are ever written */
-	__u8 hit;   /* as xg_nexthop.hit */
+	__u8 hit;   /* unused, always 0, as xg_nexthop.hit */
 };
 _Static_assert(sizeof(struct xg_neigh) == 8, "xg_neigh");
 
@@ -296,6 +300,41 @@ struct xg_local6_key {
 	__u8  addr[16];
 };
 _Static_assert(sizeof(struct xg_local6_key) == 20, "xg_local6_key");
+
+/*
+ * A kernel neighbour as the kernel names it: (vrf, ifindex, family, address). family is
+ * XG_AF_INET or XG_AF_INET6 (0: none); an IPv4 address takes addr[0..3]; the rest and pad
+ * are zero.
+ */
+struct xg_neigh_ref {
+	__u32 vrf;
+	__u32 ifindex;
+	__u8  family;
+	__u8  pad[3];
+	__u8  addr[16];
+};
+_Static_assert(sizeof(struct xg_neigh_ref) == 28, "xg_neigh_ref");
+
+/*
+ * When the fast path last sent to each kernel neighbour, for hitflags, in maps that only
+ * the fast path writes: bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) of a recent use,
+ * rewritten only when it is XG_NEIGH_USED_RESOLUTION_NS old or more, so that a busy
+ * neighbour costs a write about ten times a second, not one per packet.
+ *  - xg_neigh_used: LRU hash, key struct xg_neigh_ref, for connected destinations (the
+ *    packet's destination is the neighbour);
+ *  - xg_nh_used: an array indexed like xg_nh, for resolved gateway nexthops: an array
+ *    access instead of a hash lookup on the path most traffic takes. The neighbour of slot
+ *    i is xg_nh_gw[i] (struct xg_neigh_ref), written by the manager before the slot itself.
+ * hitflags reads them and asks the kernel to revalidate the neighbours used since its
+ * previous scan (RTM_NEWNEIGH with NTF_USE); it never writes here. The fast path never
+ * writes a map value of the manager's for this (xg_neigh.hit, xg_nexthop.hit stay 0):
+ * clearing a mark there would race with the manager writing a new MAC into the same value.
+ */
+#define XG_NEIGH_USED_RESOLUTION_NS 100000000
+
+/* Address families as the kernel numbers them (AF_INET, AF_INET6 are not UAPI headers' to give). */
+#define XG_AF_INET  2
+#define XG_AF_INET6 10
 
 /* Statistics: a per-CPU array indexed by XG_STAT_*. */
 enum xg_stat {

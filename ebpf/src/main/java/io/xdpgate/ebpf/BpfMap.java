@@ -2,6 +2,9 @@ package io.xdpgate.ebpf;
 
 import io.xdpgate.ebpf.libbpf.Bpf;
 import io.xdpgate.ebpf.libbpf.MapInfo;
+import io.xdpgate.ebpf.libbpf.MappedLongs;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,6 +202,34 @@ public final class BpfMap implements AutoCloseable {
         }
         int stride = (info.valueSize() + 7) & ~7;
         Bpf.mapUpdate(fd(), info.name(), key, new byte[stride * Bpf.numPossibleCpus()], Bpf.BPF_ANY);
+    }
+
+    /**
+     * Every value of an array of __u64, by index, read with BPF_MAP_LOOKUP_BATCH: a few system calls
+     * for the whole array (not a snapshot if someone writes meanwhile).
+     */
+    public long[] arrayLongs() throws BpfException {
+        if (info.type() != MapLayouts.BPF_MAP_TYPE_ARRAY || info.keySize() != 4 || info.valueSize() != 8) {
+            throw new IllegalStateException("map " + info.name() + " is not an array of 8-byte values");
+        }
+        Bpf.Batch b = Bpf.mapLookupBatch(fd(), info.name(), 4, 8, 16384);
+        long[] out = new long[info.maxEntries()];
+        ByteBuffer keys = ByteBuffer.wrap(b.keys()).order(ByteOrder.nativeOrder());
+        ByteBuffer values = ByteBuffer.wrap(b.values()).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < b.count(); i++) {
+            int index = keys.getInt(4 * i);
+            if (index >= 0 && index < out.length) out[index] = values.getLong(8 * i);
+        }
+        return out;
+    }
+
+    /** A read-only mapping of the values of a BPF_F_MMAPABLE array of __u64 (see {@link MappedLongs}). */
+    public MappedLongs mapLongs() throws BpfException {
+        if (info.type() != MapLayouts.BPF_MAP_TYPE_ARRAY || info.valueSize() != 8
+                || (info.flags() & MapLayouts.BPF_F_MMAPABLE) == 0) {
+            throw new IllegalStateException("map " + info.name() + " is not a mappable array of 8-byte values");
+        }
+        return MappedLongs.map(fd(), info.name(), info.maxEntries());
     }
 
     /** Every key, walked with BPF_MAP_GET_NEXT_KEY (a snapshot only if nobody writes meanwhile). */

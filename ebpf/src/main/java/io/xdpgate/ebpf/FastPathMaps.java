@@ -2,6 +2,7 @@ package io.xdpgate.ebpf;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,9 @@ public final class FastPathMaps implements AutoCloseable {
     /** The IPv6 route classes of the VRFs that have them, as xg_fib6_guide holds their guides. */
     private final Map<Integer, Fib6Classes> classes = new java.util.HashMap<>();
     private final List<BpfMap> all; // also the maps other classes serve (SpecialMaps)
+    private final BpfMap nhGw;
+    private final BpfMap neighUsed;
+    private final BpfMap nhUsed;
 
     private FastPathMaps(List<BpfMap> maps) {
         all = List.copyOf(maps);
@@ -85,6 +89,9 @@ public final class FastPathMaps implements AutoCloseable {
         fib6Guide = maps.get(11);
         fib6Cls = maps.get(12);
         portStats = maps.get(13);
+        nhGw = maps.get(20);
+        neighUsed = maps.get(21);
+        nhUsed = maps.get(22);
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
@@ -835,6 +842,44 @@ public final class FastPathMaps implements AutoCloseable {
 
     static byte[] local6Key(int vrf, Inet6Address addr) {
         return StructBytes.allocate(MapLayouts.LOCAL6_KEY).host32("vrf", vrf).bytes("addr", addr.getAddress()).array();
+    }
+
+    // Gateways of nexthop slots, and the fast path's record of the neighbours it uses (for hitflags)
+
+    /**
+     * Writes into xg_nh_gw the kernel neighbour of slot id: its gateway on (vrf, ifindex), or nothing
+     * (all zero) for a connected slot (gateway null). Written before the slot itself, so that a use of
+     * the slot is never attributed to a previous owner's gateway.
+     */
+    public void putNexthopGateway(int id, int vrf, int ifindex, InetAddress gateway) throws BpfException {
+        nhGw.update(u32(id), gateway == null ? new byte[MapLayouts.NEIGH_REF.size()] : NeighbourUse.key(vrf, ifindex, gateway));
+    }
+
+    /** The gateway written for slot id, or null when none is. */
+    public InetAddress nexthopGateway(int id) throws BpfException {
+        byte[] v = nhGw.lookup(u32(id));
+        if (v == null) return null;
+        StructBytes b = StructBytes.wrap(MapLayouts.NEIGH_REF, v);
+        return NeighbourUse.address(b.u8("family"), b.bytes("addr"));
+    }
+
+    /** When the fast path last sent to connected neighbour (vrf, ifindex, address), in CLOCK_MONOTONIC_COARSE ns; -1 if never. */
+    public long neighbourUsed(int vrf, int ifindex, InetAddress address) throws BpfException {
+        byte[] v = neighUsed.lookup(NeighbourUse.key(vrf, ifindex, address));
+        return v == null ? -1 : NeighbourUse.time(v);
+    }
+
+    /** When the fast path last sent through gateway slot id, in CLOCK_MONOTONIC_COARSE ns; 0 if never. */
+    public long nexthopUsed(int id) throws BpfException {
+        byte[] v = nhUsed.lookup(u32(id));
+        return v == null ? 0 : NeighbourUse.time(v);
+    }
+
+    /** Every recorded use, connected neighbours and gateways (see {@link NeighbourUseMap#entries()}). */
+    public List<NeighbourUse> neighbourUses() throws BpfException {
+        List<NeighbourUse> out = NeighbourUseMap.entries(neighUsed);
+        out.addAll(NeighbourUseMap.gatewayUses(nhUsed, nhGw));
+        return out;
     }
 
     // Statistics

@@ -46,6 +46,7 @@ public final class MapLayouts {
     public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_MAP_TYPE_LPM_TRIE = 11;
+    public static final int BPF_MAP_TYPE_LRU_HASH = 9;
     public static final int BPF_MAP_TYPE_HASH_OF_MAPS = 13;
     public static final int BPF_F_NO_PREALLOC = 1;
     public static final int BPF_F_MMAPABLE = 1 << 10;
@@ -111,10 +112,15 @@ public final class MapLayouts {
             f("ifindex", 0, 4), f("vrf", 4, 4), f("local", 8, 4), f("port", 12, 2), f("flags", 14, 2),
             f("mac", 16, 6), f("pad", 22, 2));
 
+    /** A kernel neighbour: the key of xg_neigh_used, the value of xg_nh_gw. */
+    public static final Struct NEIGH_REF = struct("xg_neigh_ref", 28,
+            f("vrf", 0, 4), f("ifindex", 4, 4), f("family", 8, 1), f("pad", 9, 3), f("addr", 12, 16));
+
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
             LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
-            FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE, TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN);
+            FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE, TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN,
+            NEIGH_REF);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -160,6 +166,12 @@ public final class MapLayouts {
     public static final int VXLAN_HDR_LEN = 8;
     public static final int VXLAN_FLAG_VNI = 0x08;
     public static final int VXLAN_VALID = 0x1;
+    public static final int NEIGH_USED_MAX = 65536;
+    /** XG_NEIGH_USED_RESOLUTION_NS: a use is recorded at most this often per neighbour. */
+    public static final long NEIGH_USED_RESOLUTION_NS = 100_000_000L;
+    /** XG_AF_INET, XG_AF_INET6: the kernel's address family numbers. */
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -209,10 +221,17 @@ public final class MapLayouts {
     public static final MapDef VXLAN_MAP = new MapDef("xg_vxlan", BPF_MAP_TYPE_HASH, VXLAN_KEY.size(), VXLAN.size(),
             VXLAN_MAX, 0);
 
+    public static final MapDef NH_GWS = new MapDef("xg_nh_gw", BPF_MAP_TYPE_ARRAY, 4, NEIGH_REF.size(), NH_MAX, 0);
+    /** The value is a __u64: CLOCK_MONOTONIC_COARSE nanoseconds of a recent use (connected neighbours). */
+    public static final MapDef NEIGH_USED = new MapDef("xg_neigh_used", BPF_MAP_TYPE_LRU_HASH, NEIGH_REF.size(),
+            8, NEIGH_USED_MAX, 0);
+    /** As NEIGH_USED, per xg_nh slot (the gateway of the slot, named by xg_nh_gw). */
+    public static final MapDef NH_USED = new MapDef("xg_nh_used", BPF_MAP_TYPE_ARRAY, 4, 8, NH_MAX, BPF_F_MMAPABLE);
+
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
             NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
-            TC_SCRATCH, VXLAN_MAP);
+            TC_SCRATCH, VXLAN_MAP, NH_GWS, NEIGH_USED, NH_USED);
 
     /** Every map of tc_exception.bpf.o: shared with xdp_fwd.bpf.o through the same pins. */
     public static final List<MapDef> TC_EXCEPTION_MAPS = List.of(EXC_CFG_MAP, TC_STATS);

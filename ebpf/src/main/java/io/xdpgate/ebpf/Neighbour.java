@@ -2,7 +2,10 @@ package io.xdpgate.ebpf;
 
 import java.util.Arrays;
 
-/** An IPv4 neighbour ({@code struct xg_neigh}); state is the low byte of the kernel's NUD_* state. */
+/**
+ * A neighbour ({@code struct xg_neigh}); state is the low byte of the kernel's NUD_* state. hit is
+ * unused and stays false: the fast path records its uses in xg_neigh_used (see {@link NeighbourUse}).
+ */
 public record Neighbour(byte[] mac, int state, boolean hit) {
     public Neighbour {
         mac = Macs.copy("neighbour mac", mac);

@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * A nexthop ({@code struct xg_nexthop}): egress port, MTU and the precomputed L2 rewrite.
  * dmac is only used with {@link #RESOLVED}; a {@link #CONNECTED} nexthop takes the
- * destination MAC from xg_neigh4 per packet. hit is set by the fast path when used.
+ * destination MAC from xg_neigh4 per packet. hit is unused and stays false: the fast path records
+ * its uses of a gateway in xg_neigh_used (see {@link NeighbourUse}).
  */
 public record Nexthop(int ifindex, int flags, int mtu, byte[] dmac, byte[] smac, boolean hit) {
     /** XG_NH_VALID: the egress interface is an up fast path port. */

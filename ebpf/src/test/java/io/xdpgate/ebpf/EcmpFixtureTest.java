@@ -371,6 +371,6 @@ class EcmpFixtureTest {
         assertEquals(NH_B, chosen(r));
         assertEquals(1, maps.stats().get(Stat.FORWARDED).packets());
         assertEquals(0, maps.stats().get(Stat.FORWARDED_ECMP).packets(), "not through a group");
-        assertTrue(maps.nexthop(NH_B).hit(), "the member used is marked hit");
+        assertTrue(maps.nexthopUsed(NH_B) > 0, "the use of the nexthop is recorded");
     }
 }

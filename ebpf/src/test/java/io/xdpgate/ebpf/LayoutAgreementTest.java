@@ -214,6 +214,10 @@ class LayoutAgreementTest {
         java.put("XG_VXLAN_HDR_LEN", (long) MapLayouts.VXLAN_HDR_LEN);
         java.put("XG_VXLAN_FLAG_VNI", (long) MapLayouts.VXLAN_FLAG_VNI);
         java.put("XG_VXLAN_VALID", (long) MapLayouts.VXLAN_VALID);
+        java.put("XG_NEIGH_USED_MAX", (long) MapLayouts.NEIGH_USED_MAX);
+        java.put("XG_NEIGH_USED_RESOLUTION_NS", MapLayouts.NEIGH_USED_RESOLUTION_NS);
+        java.put("XG_AF_INET", (long) MapLayouts.AF_INET);
+        java.put("XG_AF_INET6", (long) MapLayouts.AF_INET6);
         List<String> diffs = new ArrayList<>();
         java.forEach((name, value) -> {
             Long h = defined.get(name);

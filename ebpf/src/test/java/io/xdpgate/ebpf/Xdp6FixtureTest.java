@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.xdpgate.ebpf.XdpFixtureTest.Fixture;
 import io.xdpgate.ebpf.XdpFixtureTest.Setup;
+import java.net.Inet6Address;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -239,16 +240,21 @@ class Xdp6FixtureTest {
     }
 
     @Test
-    void usedIpv6EntriesAreMarkedHit() throws Exception {
+    void forwardingRecordsTheIpv6NeighbourAndTheGatewayItSendsTo() throws Exception {
         Path root = Privileged.freshPinRoot();
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
             connected().then(neighbour(NEIGH_DST, NEIGH)).apply(maps);
-            assertFalse(maps.nexthop(NH_GW).hit());
+            Inet6Address gateway = v6("fe80::3"); // a link-local gateway, as routers announce them
+            maps.putNexthopGateway(NH_GW, VRF, LO, gateway);
+            Nexthop before = maps.nexthop(NH_GW);
             XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
             XdpTestRun.run(p, to(NEIGH_DST).build(), LO, 1);
-            assertTrue(maps.nexthop(NH_GW).hit(), "gateway nexthop hit");
-            assertTrue(maps.neighbour6(VRF, LO, v6(NEIGH_DST)).hit(), "IPv6 neighbour hit");
-            assertFalse(maps.nexthop(NH_CONNECTED).hit(), "a connected nexthop marks its neighbour instead");
+            assertTrue(maps.nexthopUsed(NH_GW) > 0, "gateway recorded: " + maps.neighbourUses());
+            assertTrue(maps.neighbourUses().stream().anyMatch(u -> u.address().equals(gateway)), "named by xg_nh_gw");
+            assertTrue(maps.neighbourUsed(VRF, LO, v6(NEIGH_DST)) > 0, "IPv6 neighbour recorded: " + maps.neighbourUses());
+            assertEquals(2, maps.neighbourUses().size(), "nothing else: " + maps.neighbourUses());
+            assertEquals(before, maps.nexthop(NH_GW), "the nexthop value is never written by the fast path");
+            assertFalse(maps.neighbour6(VRF, LO, v6(NEIGH_DST)).hit());
         } finally {
             Privileged.removePinRoot(root);
         }

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -303,18 +305,92 @@ class XdpFixtureTest {
         }
     }
 
+    /** The gateway of nexthop 1 in the fixtures that record uses. */
+    static final Inet4Address GW_ADDR = v4(ip(10, 0, 0, 1));
+
     @Test
-    void usedEntriesAreMarkedHit() throws Exception {
+    void forwardingRecordsTheNeighbourItSendsToAndRewritesTheTimeOnlyAfter100Milliseconds() throws Exception {
         Path root = Privileged.freshPinRoot();
         try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
             connected().apply(maps);
+            maps.putNexthopGateway(NH_GW, VRF, LO, GW_ADDR);
+            maps.putNexthopGateway(NH_CONNECTED, VRF, LO, null);
             maps.putNeighbour4(VRF, LO, v4(NEIGH_DST), new Neighbour(NEIGH, 2, false));
-            assertEquals(false, maps.nexthop(NH_GW).hit());
+            assertEquals(List.of(), maps.neighbourUses(), "nothing used yet");
+
+            long start = System.nanoTime();
+            assertEquals(XdpTestRun.XDP_REDIRECT, XdpTestRun.run(p, to(GW_DST).build(), LO, 1).verdict());
+            assertEquals(XdpTestRun.XDP_REDIRECT, XdpTestRun.run(p, to(NEIGH_DST).build(), LO, 1).verdict());
+            // A "no neighbour" exception sends to nobody: nothing is recorded for it.
+            assertEquals(XdpTestRun.XDP_PASS, XdpTestRun.run(p, to(ip(192, 0, 2, 10)).build(), LO, 1).verdict());
+            long end = System.nanoTime();
+
+            long gw = maps.nexthopUsed(NH_GW);
+            long neigh = maps.neighbourUsed(VRF, LO, v4(NEIGH_DST));
+            assertEquals(Set.of(GW_ADDR, v4(NEIGH_DST)),
+                    maps.neighbourUses().stream().map(NeighbourUse::address).collect(Collectors.toSet()),
+                    "the gateway of the resolved nexthop and the connected destination, nothing else: " + maps.neighbourUses());
+            for (NeighbourUse u : maps.neighbourUses()) {
+                assertEquals(VRF, u.vrf());
+                assertEquals(LO, u.ifindex(), "the egress interface of the nexthop");
+            }
+            // The JVM's nanoTime is CLOCK_MONOTONIC on Linux; the coarse clock lags it by at most a tick.
+            for (long t : new long[] {gw, neigh}) {
+                assertTrue(t > start - 50_000_000L && t <= end, "a time of this run: " + t + " in [" + start + ", " + end + "]");
+            }
+
+            assertSecondUseWithin100MillisecondsWritesNothing(p, maps, gw);
+
+            Thread.sleep(MapLayouts.NEIGH_USED_RESOLUTION_NS / 1_000_000 + 20);
+            XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
+            long later = maps.nexthopUsed(NH_GW);
+            assertTrue(later - gw >= MapLayouts.NEIGH_USED_RESOLUTION_NS,
+                    "a use 100 ms later is recorded: " + gw + " -> " + later);
+            assertEquals(neigh, maps.neighbourUsed(VRF, LO, v4(NEIGH_DST)), "the unused neighbour keeps its time");
+        } finally {
+            Privileged.removePinRoot(root);
+        }
+    }
+
+    /**
+     * A packet right after a recorded use leaves the time as it was. The check needs both packets
+     * within 100 ms of the recorded time; on a machine too busy for that it tries again.
+     */
+    private static void assertSecondUseWithin100MillisecondsWritesNothing(FastPathProgram p, FastPathMaps maps, long first)
+            throws Exception {
+        long recorded = first;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long start = System.nanoTime();
+            XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
+            long again = maps.nexthopUsed(NH_GW);
+            if (again != recorded) { // more than 100 ms since the recorded use: a rewrite is right
+                assertTrue(again - recorded >= MapLayouts.NEIGH_USED_RESOLUTION_NS, recorded + " -> " + again);
+                recorded = again;
+                continue;
+            }
+            if (System.nanoTime() - start < 50_000_000L) {
+                XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
+                assertEquals(recorded, maps.nexthopUsed(NH_GW), "a second use within 100 ms writes nothing");
+                return;
+            }
+        }
+        throw new AssertionError("never two packets within 100 ms of a recorded use: machine too busy");
+    }
+
+    @Test
+    void theFastPathNeverWritesTheManagersValues() throws Exception {
+        Path root = Privileged.freshPinRoot();
+        try (FastPathProgram p = FastPathProgram.load(root, VRF); FastPathMaps maps = FastPathMaps.open(root)) {
+            connected().apply(maps);
+            maps.putNexthopGateway(NH_GW, VRF, LO, GW_ADDR);
+            Neighbour n = new Neighbour(NEIGH, 2, false);
+            maps.putNeighbour4(VRF, LO, v4(NEIGH_DST), n);
+            Nexthop gw = maps.nexthop(NH_GW);
             XdpTestRun.run(p, to(GW_DST).build(), LO, 1);
             XdpTestRun.run(p, to(NEIGH_DST).build(), LO, 1);
-            assertTrue(maps.nexthop(NH_GW).hit(), "gateway nexthop hit");
-            assertTrue(maps.neighbour4(VRF, LO, v4(NEIGH_DST)).hit(), "neighbour hit");
-            assertEquals(false, maps.nexthop(NH_CONNECTED).hit(), "a connected nexthop marks its neighbour instead");
+            assertEquals(gw, maps.nexthop(NH_GW), "xg_nh value untouched (hit stays 0)");
+            assertEquals(n, maps.neighbour4(VRF, LO, v4(NEIGH_DST)), "xg_neigh4 value untouched (hit stays 0)");
+            assertEquals(GW_ADDR, maps.nexthopGateway(NH_GW));
         } finally {
             Privileged.removePinRoot(root);
         }

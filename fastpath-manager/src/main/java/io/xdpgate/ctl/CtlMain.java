@@ -47,9 +47,9 @@ public final class CtlMain {
                                  anything else is a mismatch, printed with the packet and both
                                  decisions, and verify exits 1. A difference that does not repeat
                                  on a second look (the state changed meanwhile) is printed apart.
-                                 The copy counts in its own statistics, not in the fast path's; as
-                                 real packets do, the runs mark the neighbours and nexthops they use
-                                 as hit.
+                                 The copy counts in its own statistics, not in the fast path's, and
+                                 records its neighbour uses apart, so that hitflags never keeps a
+                                 neighbour alive for a test packet.
               detach             Remove the fast path: unpin its links (the XDP programs leave
                                  the ports) and its maps. Refused while the fast path manager runs
                                  (it would attach again), unless --force.

@@ -3,6 +3,7 @@ package io.xdpgate.ctl;
 import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.BpfMap;
 import io.xdpgate.ebpf.FastPathProgram;
+import io.xdpgate.ebpf.MapLayouts;
 import io.xdpgate.ebpf.Stat;
 import io.xdpgate.ebpf.XdpTestRun;
 
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -21,14 +23,18 @@ import java.util.stream.Stream;
  * for this purpose, on the live maps (routes, nexthops, neighbours, ports) but with a private xg_stats
  * and xg_port_stats, so that the runs never show in the fast path's statistics and the counter a run moved tells its
  * exception or drop reason without any other traffic in the way. The copy's pin root is a directory
- * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but those two; it is
+ * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but its counters (xg_stats, xg_port_stats) and
+ * the records of neighbour uses, xg_neigh_used and xg_nh_used (so that hitflags never refreshes a
+ * neighbour for a test packet); it is
  * removed on close. Calls must come from a thread in the VRF's network namespace (the ingress ifindex
  * of a test run is looked up there), one at a time.
  */
 final class FastPathDecisions implements AutoCloseable {
 
     private static final String STATS = "xg_stats";
-    private static final String PORT_STATS = "xg_port_stats";
+    /** The copy's own maps: its counters, and its record of neighbour uses (hitflags must not refresh for test packets). */
+    private static final Set<String> PRIVATE = Set.of(STATS, MapLayouts.PORT_STATS.name(), MapLayouts.NEIGH_USED.name(),
+            MapLayouts.NH_USED.name());
     private static final String SUFFIX = "-verify-"; // bpffs refuses names with a dot
 
     private final Path privateRoot;
@@ -53,7 +59,7 @@ final class FastPathDecisions implements AutoCloseable {
             try (Stream<Path> pins = Files.list(pinRoot)) {
                 for (Path pin : (Iterable<Path>) pins::iterator) {
                     String name = pin.getFileName().toString();
-                    if (!Files.isDirectory(pin) && !name.equals(STATS) && !name.equals(PORT_STATS)) Files.createSymbolicLink(root.resolve(name), pin);
+                    if (!Files.isDirectory(pin) && !PRIVATE.contains(name)) Files.createSymbolicLink(root.resolve(name), pin);
                 }
             }
             program = FastPathProgram.load(root, vrf);

@@ -65,6 +65,8 @@ final class NexthopTable {
                 id = used.nextClearBit(1);
                 if (id >= capacity) throw new MapFullException("xg_nh", capacity);
             }
+            // The gateway first: the fast path records a resolved slot's uses under it (for hitflags).
+            maps.putNexthopGateway(id, key.vrf(), key.ifindex(), key.gateway());
             maps.putNexthop(id, value);
             used.set(id);
             nextFree = id + 1;

@@ -85,6 +85,8 @@ class VerifyEndToEndTest extends ForwardingStateFixture {
         assertTrue(route("10.40.0.0", 16).isGroup(), "a multipath route: ECMP");
         assertTrue(route("2001:db8:40::", 48).isGroup(), "an IPv6 multipath route: ECMP");
         assertEquals(Route.BLACKHOLE, route("10.21.0.0", 16).type());
+        assertEquals(ip("10.1.0.2"), maps.nexthopGateway(route("10.9.0.0", 16).nexthopId()),
+                "the manager writes the gateway of a slot into xg_nh_gw");
         assertVerify(0, "in sync");
 
         // The kernel's group takes other weights: the fast path is behind until told, then in sync again.

@@ -25,6 +25,7 @@ public final class Daemons implements AutoCloseable {
     private final Path logDir;
     private Process fastpath;
     private Process cacheManager;
+    private Process hitflags;
 
     public Daemons(Path pinRoot, Path socket, Path logDir) {
         this.pinRoot = pinRoot;
@@ -83,6 +84,19 @@ public final class Daemons implements AutoCloseable {
         cacheManager = spawn("cache-manager", "io.xdpgate.cachemanager.CacheManagerMain", args.toArray(new String[0]));
     }
 
+    /** hitflags on this pin root (its VRF table tells it the namespaces). */
+    public void startHitflags(String... extraOptions) {
+        List<String> args = new ArrayList<>(List.of("--pin-root", pinRoot.toString()));
+        args.addAll(List.of(extraOptions));
+        hitflags = spawn("hitflags", "io.xdpgate.hitflags.HitflagsMain", args.toArray(new String[0]));
+    }
+
+    /** SIGTERM to hitflags, as systemctl stop does. */
+    public void stopHitflags() {
+        stop(hitflags);
+        hitflags = null;
+    }
+
     public void stopCacheManager() {
         stop(cacheManager);
         cacheManager = null;
@@ -113,7 +127,7 @@ public final class Daemons implements AutoCloseable {
 
     /** Removes the daemons' logs in {@code logDir} (they are appended to across restarts). */
     public static void clearLogs(Path logDir) throws IOException {
-        for (String daemon : new String[] {"fastpath-manager", "cache-manager"}) Files.deleteIfExists(logDir.resolve(daemon + ".log"));
+        for (String daemon : new String[] {"fastpath-manager", "cache-manager", "hitflags"}) Files.deleteIfExists(logDir.resolve(daemon + ".log"));
     }
 
     /** How many lines of a daemon's log contain {@code text}. */
@@ -169,7 +183,7 @@ public final class Daemons implements AutoCloseable {
 
     /** Fails with the daemon's log when one of them died. */
     public void checkAlive() {
-        for (Process p : new Process[] {fastpath, cacheManager}) {
+        for (Process p : new Process[] {fastpath, cacheManager, hitflags}) {
             if (p != null && !p.isAlive()) {
                 throw new IllegalStateException("a daemon exited with status " + p.exitValue() + "; logs in " + logDir);
             }
@@ -178,6 +192,7 @@ public final class Daemons implements AutoCloseable {
 
     @Override
     public void close() {
+        stopHitflags();
         stopCacheManager();
         stopFastPathManager();
     }

@@ -11,9 +11,15 @@ import java.util.concurrent.TimeUnit;
 
 /** A throw-away network namespace "xgnl<random>" driven with iproute2; close() deletes it and all in it. */
 final class TestNamespace implements AutoCloseable {
-    final String name = "xgnl" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24) | (1 << 24));
+    final String name;
 
     TestNamespace() throws IOException, InterruptedException {
+        this("xgnl");
+    }
+
+    /** A namespace named {@code prefix} followed by random hex digits. */
+    TestNamespace(String prefix) throws IOException, InterruptedException {
+        name = prefix + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24) | (1 << 24));
         exec(List.of("ip", "netns", "add", name));
     }
 

@@ -2,9 +2,11 @@ package io.xdpgate.ebpf.libbpf;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import io.xdpgate.ebpf.BpfBatchException;
 import io.xdpgate.ebpf.BpfException;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -172,31 +174,43 @@ public final class Bpf {
         void visit(byte[] keys, byte[] values, int count);
     }
 
-    /**
-     * Reads every entry of a hash map with BPF_MAP_LOOKUP_BATCH, chunk entries per system
-     * call (a snapshot only if nobody writes meanwhile).
-     */
+    /** Reads every entry of a map with {@link #mapLookupBatch} and hands them over at once. */
     public static void mapLookupAll(int fd, String name, int keySize, int valueSize, int chunk, BatchVisitor visitor)
             throws BpfException {
-        Memory keys = new Memory((long) chunk * keySize);
-        Memory values = new Memory((long) chunk * valueSize);
-        Memory in = new Memory(Math.max(8, keySize)); // the position token: a bucket index for hash maps
+        Batch b = mapLookupBatch(fd, name, keySize, valueSize, chunk);
+        if (b.count() > 0) visitor.visit(b.keys(), b.values(), b.count());
+    }
+
+    /** Keys and values read by {@link #mapLookupBatch}, end to end, count of each. */
+    public record Batch(byte[] keys, byte[] values, int count) {}
+
+    /**
+     * Every entry of a map (not per-CPU) with BPF_MAP_LOOKUP_BATCH, chunk entries per call: a
+     * 64k-entry array in a few system calls instead of one per entry.
+     */
+    public static Batch mapLookupBatch(int fd, String name, int keySize, int valueSize, int chunk) throws BpfException {
+        Memory in = new Memory(Math.max(8, keySize));
         Memory out = new Memory(Math.max(8, keySize));
+        Memory k = new Memory((long) chunk * keySize);
+        Memory v = new Memory((long) chunk * valueSize);
+        ByteArrayOutputStream keys = new ByteArrayOutputStream();
+        ByteArrayOutputStream values = new ByteArrayOutputStream();
+        IntByReference count = new IntByReference();
+        int total = 0;
         boolean first = true;
         while (true) {
-            IntByReference count = new IntByReference(chunk);
-            Memory from = first ? null : in;
-            int ret = Calls.retry(() -> LIB.bpf_map_lookup_batch(fd, from, out, keys, values, count, null));
-            boolean end = ret == -Errno.ENOENT;
-            if (ret < 0 && !end) {
-                throw Calls.failure("bpf(BPF_MAP_LOOKUP_BATCH) on " + name, -ret);
+            count.setValue(chunk);
+            Pointer from = first ? Pointer.NULL : in;
+            int ret = Calls.retry(() -> LIB.bpf_map_lookup_batch(fd, from, out, k, v, count, null));
+            if (ret < 0 && ret != -Errno.ENOENT) {
+                Calls.check(ret, "bpf(BPF_MAP_LOOKUP_BATCH) on " + name);
             }
             int n = Math.max(0, Math.min(chunk, count.getValue()));
-            if (n > 0) {
-                visitor.visit(keys.getByteArray(0, n * keySize), values.getByteArray(0, n * valueSize), n);
-            }
-            if (end) return;
-            in.write(0, out.getByteArray(0, (int) out.size()), 0, (int) out.size());
+            keys.write(k.getByteArray(0, n * keySize), 0, n * keySize);
+            values.write(v.getByteArray(0, n * valueSize), 0, n * valueSize);
+            total += n;
+            if (ret == -Errno.ENOENT) return new Batch(keys.toByteArray(), values.toByteArray(), total);
+            in.write(0, out.getByteArray(0, Math.max(8, keySize)), 0, Math.max(8, keySize));
             first = false;
         }
     }

@@ -79,7 +79,10 @@ interface LibBpf extends Library {
     /** count: in, the number of keys; out, the number deleted. Fails with ENOENT at the first absent key. */
     int bpf_map_delete_batch(int fd, Pointer keys, IntByReference count, Pointer opts);
 
-    /** count: in, room for entries; out, the number read. Returns -ENOENT with the last entries of the map. */
+    /**
+     * in_batch NULL starts at the beginning; out_batch receives the position to go on from. count: in,
+     * the room in keys and values; out, the number returned. -ENOENT: the end, with count entries.
+     */
     int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
                              IntByReference count, Pointer opts);
 
