@@ -24,6 +24,12 @@ final class PortCapture {
     private static final Duration LISTENING_TIMEOUT = Duration.ofSeconds(10);
     /** The fast path manager polls the packet sockets every 200 ms. */
     private static final Duration NOTICED_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * libpcap hands tcpdump a block of its ring when the block is full or when its retire timeout,
+     * tcpdump's 1000 ms, has passed: measured, stopped at once tcpdump had written ~0.5% fewer packets
+     * than its filter saw (none dropped). Waited for before stopping, so that it writes them all.
+     */
+    private static final Duration DRAIN = Duration.ofMillis(1200);
     private static final Pattern CAPTURED = Pattern.compile("(\\d+) packets? captured");
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) packets? received by filter");
     private static final Pattern DROPPED = Pattern.compile("(\\d+) packets? dropped by kernel");
@@ -89,8 +95,12 @@ final class PortCapture {
         }
     }
 
-    /** Stops tcpdump by its pid, reads its statistics, and waits until the port is no longer captured. */
+    /**
+     * Lets tcpdump write what its ring holds, stops it by its pid, reads its statistics, and waits
+     * until the port is no longer captured.
+     */
     Stats stop() throws IOException, InterruptedException {
+        Thread.sleep(DRAIN.toMillis());
         long cpuNs = cpuNs();
         process.destroy(); // SIGTERM to the pid: tcpdump closes its capture and prints its statistics
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
