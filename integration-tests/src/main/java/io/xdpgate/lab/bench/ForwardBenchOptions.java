@@ -45,7 +45,9 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
 
             Options:
               --json               print one JSON object (ratio_ipv4_1m, ratio_ipv6_280k,
-                                   rate_vs_kernel and the figures of every size) on standard output
+                                   rate_vs_kernel, rate_captured_pps, rate_uncaptured_pps,
+                                   captured_over_uncaptured and the figures of every size)
+                                   on standard output
               --routes4-sizes LIST IPv4 table sizes, ascending (default 1,100000,1000000)
               --routes6 N          IPv6 routes, 0 for none (default 280000)
               --frames N           distinct destinations per size (default 65536)
