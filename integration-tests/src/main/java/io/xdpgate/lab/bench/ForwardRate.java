@@ -145,7 +145,10 @@ final class ForwardRate implements AutoCloseable {
                 ForwardLab.SINK_DIRECT_IF, ipv4 ? "10.251.1.2" : "2001:db8:251:1::2", destinations);
         List<Sender> order = new ArrayList<>(List.of(kernel, fast, direct));
         // Exactly the fast path run's sender, frames and port; only the capture differs.
-        if (captured) order.add(new Sender(Kind.CAPTURED, fast.netns(), fast.ifname(), fast.frames(), fast.frameLength(), fast.sinkIf()));
+        if (captured) {
+            order.add(new Sender(Kind.CAPTURED, fast.netns(), fast.ifname(), fast.frames(), fast.frameLength(),
+                    fast.sinkIf()));
+        }
         for (Sender s : order) run(lab, s, -1, Math.min(seconds, 0.5)); // untimed: neighbours, caches, page faults
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
