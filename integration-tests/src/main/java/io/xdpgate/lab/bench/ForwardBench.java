@@ -219,9 +219,11 @@ public final class ForwardBench {
         progress("%s, %,d routes: fast path %.0f ns, reference %.0f ns (test run floor %.0f ns), ratio %.3f", family,
                 size, cost.fastNs(), cost.referenceNs(), cost.floorNs(), cost.ratio());
         if (rate != null) {
-            progress("%s, %,d routes: forwarding rate, kernel, fast path and sender ceiling, %d runs of %.1f s each",
-                    family, size, options.rateRounds(), options.rateSeconds());
-            ForwardRate.Figures f = rate.measure(lab, destinations, options.rateSeconds(), options.rateRounds());
+            boolean captured = family.equals("IPv4") && options.capturesAt(size);
+            progress("%s, %,d routes: forwarding rate, kernel, fast path%s and sender ceiling, %d runs of %.1f s each",
+                    family, size, captured ? ", fast path with tcpdump on " + ForwardLab.R_FAST : "",
+                    options.rateRounds(), options.rateSeconds());
+            ForwardRate.Figures f = rate.measure(lab, destinations, options.rateSeconds(), options.rateRounds(), captured);
             out.put("kernel_rate_pps", Math.round(f.kernelPps()));
             out.put("fast_path_rate_pps", Math.round(f.fastPps()));
             out.put("sender_ceiling_pps", Math.round(f.directPps()));
@@ -235,6 +237,13 @@ public final class ForwardBench {
             progress("%s, %,d routes: router's own CPU per packet %.0f ns (kernel), %.0f ns (fast path): ratio %.2f;"
                     + " wall clock %,.0f and %,.0f packets/s (sender ceiling %,.0f)", family, size, f.routerNsKernel(),
                     f.routerNsFast(), f.capacityRatio(), f.kernelPps(), f.fastPps(), f.directPps());
+            if (f.capture() != null) {
+                out.set("capture", capture(f.capture()));
+                progress("%s, %,d routes: tcpdump on %s: router's own CPU per packet %.0f ns (captured, TC), %.0f ns"
+                        + " (uncaptured, XDP): ratio %.2f; wall clock %,.0f and %,.0f packets/s", family, size,
+                        ForwardLab.R_FAST, f.capture().capturedNs(), f.capture().uncapturedNs(), f.capture().ratio(),
+                        f.capture().wallCapturedPps(), f.capture().wallUncapturedPps());
+            }
         }
         Map<String, Long> maps = MapMemory.pinnedMaps(PIN_ROOT);
         ObjectNode mapBytes = out.putObject("map_bytes");
@@ -242,6 +251,32 @@ public final class ForwardBench {
         out.put("maps_total_bytes", maps.values().stream().mapToLong(Long::longValue).sum());
         out.put("kernel_fib4_bytes", MapMemory.kernelFib4(ForwardLab.ROUTER));
         return out;
+    }
+
+    /** The captured port beside the uncaptured one, with what shows the captured runs went through TC. */
+    private static ObjectNode capture(CaptureFigures c) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("port", ForwardLab.R_FAST);
+        n.put("tcpdump", "tcpdump -i " + ForwardLab.R_FAST + " -n -w /dev/null (in " + ForwardLab.ROUTER + ", CPU 0)");
+        n.put("router_cpu_ns_uncaptured", round(c.uncapturedNs(), 1));
+        n.put("router_cpu_ns_captured", round(c.capturedNs(), 1));
+        n.put("rate_uncaptured_pps", Math.round(1e9 / c.uncapturedNs()));
+        n.put("rate_captured_pps", Math.round(1e9 / c.capturedNs()));
+        n.put("captured_over_uncaptured", round(c.ratio(), 3));
+        n.put("wall_rate_uncaptured_pps", Math.round(c.wallUncapturedPps()));
+        n.put("wall_rate_captured_pps", Math.round(c.wallCapturedPps()));
+        n.put("wall_captured_over_uncaptured", round(c.wallRatio(), 3));
+        n.put("tcpdump_cpu_ns_per_packet", round(c.tcpdumpNsPerPacket(), 1));
+        CaptureFigures.Totals t = c.totals();
+        ObjectNode check = n.putObject("captured_runs");
+        check.put("sink_received", t.received());
+        check.put("tc_capture_forwarded", t.tcForwarded());
+        check.put("kernel_forwarded", t.kernelForwarded());
+        check.put("tcpdump_received_by_filter", t.tcpdumpReceivedByFilter());
+        check.put("tcpdump_captured", t.tcpdumpCaptured());
+        check.put("tcpdump_dropped_by_kernel", t.tcpdumpDropped());
+        n.put("uncaptured_runs_tc_forwarded", t.tcForwardedUncaptured());
+        return n;
     }
 
     private static ArrayNode runs(List<ForwardRate.Run> runs) {
@@ -257,6 +292,13 @@ public final class ForwardBench {
             n.put("cpu_ns", r.cpuNs());
             n.put("received_pps", Math.round(r.receivedPerSecond()));
             n.put("kernel_forwarded", r.kernelForwarded());
+            n.put("tc_forwarded", r.tcForwarded());
+            if (r.tcpdump() != null) {
+                n.put("tcpdump_received_by_filter", r.tcpdump().receivedByFilter());
+                n.put("tcpdump_captured", r.tcpdump().captured());
+                n.put("tcpdump_dropped_by_kernel", r.tcpdump().droppedByKernel());
+                n.put("tcpdump_cpu_ns", r.tcpdump().cpuNs());
+            }
         }
         return a;
     }
@@ -282,6 +324,15 @@ public final class ForwardBench {
             }
         }
         if (result.has("ipv6")) result.put("ratio_ipv6", result.get("ipv6").get("ratio").asDouble());
+        for (var n : ipv4Results) {
+            if (!n.has("capture")) continue;
+            var c = n.get("capture");
+            result.put("capture_routes", n.get("routes").asInt());
+            for (String k : new String[] {"rate_captured_pps", "rate_uncaptured_pps", "captured_over_uncaptured",
+                    "router_cpu_ns_captured", "router_cpu_ns_uncaptured", "wall_captured_over_uncaptured"}) {
+                result.set(k, c.get(k));
+            }
+        }
     }
 
     private void printTable() {
@@ -326,6 +377,30 @@ public final class ForwardBench {
             }
             System.out.println("  (ns and pkt/s: the router's own CPU time per packet and the rate of one core at that cost;"
                     + " wall: packets per second as sent, including the sender's and the sink's cost; ceiling: without router)");
+        }
+        for (var n : ipv4Results) {
+            if (!n.has("capture")) continue;
+            var c = n.get("capture");
+            var t = c.get("captured_runs");
+            System.out.printf(Locale.ROOT, "forwarding rate with tcpdump on the ingress port (%s, IPv4 %,d routes, the same"
+                    + " rounds: each has a run with tcpdump -i %s -w /dev/null running in %s)%n", ForwardLab.R_FAST,
+                    n.get("routes").asInt(), ForwardLab.R_FAST, ForwardLab.ROUTER);
+            System.out.printf(Locale.ROOT, "  %-22s | %10s %12s | %12s%n", "", "ns", "pkt/s", "wall pkt/s");
+            System.out.printf(Locale.ROOT, "  %-22s | %10.0f %,12d | %,12d%n", "uncaptured (XDP)",
+                    c.get("router_cpu_ns_uncaptured").asDouble(), c.get("rate_uncaptured_pps").asLong(),
+                    c.get("wall_rate_uncaptured_pps").asLong());
+            System.out.printf(Locale.ROOT, "  %-22s | %10.0f %,12d | %,12d%n", "captured (TC)",
+                    c.get("router_cpu_ns_captured").asDouble(), c.get("rate_captured_pps").asLong(),
+                    c.get("wall_rate_captured_pps").asLong());
+            System.out.printf(Locale.ROOT, "  captured / uncaptured: %.2f per core, %.2f wall clock; tcpdump's own CPU"
+                    + " %.0f ns per packet (on another CPU, not counted above)%n", c.get("captured_over_uncaptured").asDouble(),
+                    c.get("wall_captured_over_uncaptured").asDouble(), c.get("tcpdump_cpu_ns_per_packet").asDouble());
+            System.out.printf(Locale.ROOT, "  captured runs: sink received %,d, TC forwarded %,d, kernel forwarded %,d;"
+                    + " tcpdump: filter saw %,d, captured %,d, dropped by kernel %,d; TC forwarded in uncaptured runs %,d%n",
+                    t.get("sink_received").asLong(), t.get("tc_capture_forwarded").asLong(),
+                    t.get("kernel_forwarded").asLong(), t.get("tcpdump_received_by_filter").asLong(),
+                    t.get("tcpdump_captured").asLong(), t.get("tcpdump_dropped_by_kernel").asLong(),
+                    c.get("uncaptured_runs_tc_forwarded").asLong());
         }
         System.out.printf(Locale.ROOT, "ratio_ipv4_1m %s (goal <= 0.5), ratio_ipv6_280k %s (goal <= 0.5), rate_vs_kernel %s"
                 + " (goal >= 3)%n", result.get("ratio_ipv4_1m"), result.get("ratio_ipv6_280k"), result.get("rate_vs_kernel"));

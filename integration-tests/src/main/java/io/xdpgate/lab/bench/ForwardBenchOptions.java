@@ -5,11 +5,16 @@ import java.util.List;
 
 /** The command line of {@code ./xdpgate bench forward}. */
 record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, int rounds, double rateSeconds,
-                           int rateRounds, long seed, boolean json, boolean help) {
+                           int rateRounds, long seed, boolean json, boolean help, int captureAt) {
+
+    /** The IPv4 table size of the captured-port runs by default, when it is one of the sizes. */
+    static final int DEFAULT_CAPTURE_AT = 100_000;
+
 
     static final String USAGE = """
             Usage: ./xdpgate bench forward [--json] [--routes4-sizes N,N,...] [--routes6 N] [--frames N]
                                            [--rounds N] [--rate-seconds S] [--rate-rounds N] [--seed S]
+                                           [--capture-at N | --no-capture]
 
             Compares, on the same routes, the xdpgate fast path with a reference XDP forwarder that
             asks the kernel's FIB (bpf_fib_lookup, ebpf/src/main/c/xdp_fib_ref.bpf.c) and with Linux's
@@ -28,11 +33,21 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
                 times more packets one core forwards); packets per wall-clock second are reported
                 too; --rate-rounds rounds of the three, ratios taken within each round, medians;
               - the memory of the fast path's maps (bpftool memlock) and of the kernel's IPv4 FIB.
+            At one IPv4 size (--capture-at) each rate round has a fourth run: the fast path's
+            port captured by a real tcpdump in xgb-r (tcpdump -i xgb-r-h -w /dev/null, on another
+            CPU than the sender, started and stopped by pid around the run; the run starts once the
+            fast path manager shows the port captured), its packets forwarded by the ports' TC
+            program; rate_captured_pps is reported beside rate_uncaptured_pps (the fast path runs of
+            the same rounds). The run checks that the TC program forwarded what arrived, that the
+            kernel forwarded nothing, that tcpdump's filter saw every packet, and that the fast
+            path runs after it went through XDP again (no TC forwarding).
             The IPv6 table is measured after the IPv4 sizes, on top of the largest one.
 
             Options:
               --json               print one JSON object (ratio_ipv4_1m, ratio_ipv6_280k,
-                                   rate_vs_kernel and the figures of every size) on standard output
+                                   rate_vs_kernel, rate_captured_pps, rate_uncaptured_pps,
+                                   captured_over_uncaptured and the figures of every size)
+                                   on standard output
               --routes4-sizes LIST IPv4 table sizes, ascending (default 1,100000,1000000)
               --routes6 N          IPv6 routes, 0 for none (default 280000)
               --frames N           distinct destinations per size (default 65536)
@@ -40,6 +55,9 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
               --rate-seconds S     length of one rate run, 0 for no rate runs (default 1)
               --rate-rounds N      rate runs of each kind per size (default 7)
               --seed S             seed of the table and the destinations (default 1)
+              --capture-at N       the IPv4 size of the captured-port runs, one of --routes4-sizes
+                                   (default 100000 if it is one, else the largest)
+              --no-capture         no captured-port runs
             Progress goes to standard error. Needs root, gcc and about 2 GiB of memory.""";
 
     static ForwardBenchOptions parse(String[] args) {
@@ -51,11 +69,13 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
         int rateRounds = 7;
         long seed = 1;
         boolean json = false;
+        Integer captureAt = null;
+        boolean noCapture = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
                 case "--help", "-h" -> {
-                    return new ForwardBenchOptions(sizes, routes6, frames, rounds, rateSeconds, rateRounds, seed, json, true);
+                    return new ForwardBenchOptions(sizes, routes6, frames, rounds, rateSeconds, rateRounds, seed, json, true, 0);
                 }
                 case "--routes4-sizes" -> sizes = sizes(value(args, ++i));
                 case "--routes6" -> routes6 = count(args, ++i, 0);
@@ -64,11 +84,28 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
                 case "--rate-seconds" -> rateSeconds = seconds(args, ++i);
                 case "--rate-rounds" -> rateRounds = count(args, ++i, 1);
                 case "--seed" -> seed = count(args, ++i, 0);
+                case "--capture-at" -> captureAt = count(args, ++i, 1);
+                case "--no-capture" -> noCapture = true;
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         if (sizes.isEmpty() && routes6 == 0) throw new IllegalArgumentException("nothing to measure: no IPv4 size and --routes6 0");
-        return new ForwardBenchOptions(sizes, routes6, frames, rounds, rateSeconds, rateRounds, seed, json, false);
+        if (noCapture && captureAt != null) throw new IllegalArgumentException("--capture-at and --no-capture exclude each other");
+        if (captureAt != null && !sizes.contains(captureAt)) {
+            throw new IllegalArgumentException("--capture-at " + captureAt + " is not one of the IPv4 sizes " + sizes);
+        }
+        if (captureAt != null && rateSeconds == 0) {
+            throw new IllegalArgumentException("--capture-at needs rate runs (--rate-seconds above 0)");
+        }
+        int capture = noCapture || rateSeconds == 0 || sizes.isEmpty() ? 0
+                : captureAt != null ? captureAt
+                : sizes.contains(DEFAULT_CAPTURE_AT) ? DEFAULT_CAPTURE_AT : sizes.get(sizes.size() - 1);
+        return new ForwardBenchOptions(sizes, routes6, frames, rounds, rateSeconds, rateRounds, seed, json, false, capture);
+    }
+
+    /** True if the rate runs at this IPv4 size include the captured port's. */
+    boolean capturesAt(int routes4) {
+        return captureAt > 0 && captureAt == routes4;
     }
 
     int maxRoutes4() {

@@ -1,5 +1,7 @@
 package io.xdpgate.lab.bench;
 
+import io.xdpgate.ebpf.SpecialMaps;
+import io.xdpgate.ebpf.TcStat;
 import io.xdpgate.lab.Sh;
 
 import java.io.IOException;
@@ -11,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Forwarding rate with real packets. The same sender (frame_sender.c: a packet socket and
@@ -30,18 +34,26 @@ import java.util.List;
  * holds however busy the machine is (its other tasks only take wall time from the run), while the
  * packets per wall-clock second, also reported, depend on the CPU share the run got, and include
  * the sender's and the sink's cost, so their ratio understates the difference between the routers.
+ *
+ * <p>Optionally a fourth kind of run: the fast path's port captured by a real tcpdump (see
+ * {@link PortCapture}), the same sender and frames; its packets are forwarded by the ports' TC
+ * program. Each such run is checked: the TC program forwarded what arrived, the kernel nothing, and
+ * tcpdump's filter saw it all; every other run is checked to have gone through TC not at all.
  */
 final class ForwardRate implements AutoCloseable {
 
     private static final String SOURCE = "/bench/frame_sender.c";
 
     enum Kind {
-        KERNEL, FAST_PATH, DIRECT
+        KERNEL, FAST_PATH, DIRECT, CAPTURED
     }
 
-    /** One run: what the sender sent and the sink received, in the sender's elapsed time. */
+    /**
+     * One run: what the sender sent and the sink received, in the sender's elapsed time; what the
+     * ports' TC program forwarded meanwhile, and for a captured run what tcpdump reported (else null).
+     */
     record Run(Kind kind, int round, long sent, long failed, long received, double seconds, long cpuNs,
-               long kernelForwarded) {
+               long kernelForwarded, long tcForwarded, PortCapture.Stats tcpdump) {
         double receivedPerSecond() {
             return received / seconds;
         }
@@ -60,9 +72,10 @@ final class ForwardRate implements AutoCloseable {
      * @param wallRatio        fast path over kernel, packets per wall-clock second
      * @param routerNsKernel   the kernel's own CPU time per forwarded packet
      * @param routerNsFast     the fast path's own CPU time per forwarded packet
+     * @param capture          the captured port's figures, null without captured runs
      */
     record Figures(double kernelPps, double fastPps, double directPps, double wallRatio, double routerNsKernel,
-                   double routerNsFast, double capacityRatio, List<Run> runs) {
+                   double routerNsFast, double capacityRatio, List<Run> runs, CaptureFigures capture) {
 
         static Figures of(List<Run> runs, int rounds) {
             double[] wall = new double[rounds];
@@ -80,10 +93,11 @@ final class ForwardRate implements AutoCloseable {
             }
             return new Figures(median(runs, Kind.KERNEL), median(runs, Kind.FAST_PATH), median(runs, Kind.DIRECT),
                     ForwardCost.median(wall), ForwardCost.median(kernelNs), ForwardCost.median(fastNs),
-                    ForwardCost.median(capacity), runs);
+                    ForwardCost.median(capacity), runs,
+                    runs.stream().anyMatch(x -> x.kind() == Kind.CAPTURED) ? CaptureFigures.of(runs, rounds) : null);
         }
 
-        private static Run run(List<Run> runs, Kind kind, int round) {
+        static Run run(List<Run> runs, Kind kind, int round) {
             return runs.stream().filter(x -> x.kind() == kind && x.round() == round).findFirst().orElseThrow();
         }
     }
@@ -116,8 +130,12 @@ final class ForwardRate implements AutoCloseable {
         return new ForwardRate(dir, binary);
     }
 
-    /** rounds runs of each kind, alternating, each of the given length, to the given destinations (one family). */
-    Figures measure(ForwardLab lab, List<InetAddress> destinations, double seconds, int rounds) throws IOException {
+    /**
+     * rounds runs of each kind, alternating, each of the given length, to the given destinations (one
+     * family); with captured, each round has a captured-port run too.
+     */
+    Figures measure(ForwardLab lab, List<InetAddress> destinations, double seconds, int rounds, boolean captured)
+            throws IOException, InterruptedException {
         boolean ipv4 = destinations.get(0) instanceof Inet4Address;
         Sender kernel = sender(lab, Kind.KERNEL, ForwardLab.KERNEL_SENDER, ForwardLab.ROUTER, ForwardLab.R_KERNEL,
                 ForwardLab.SINK_IF, ipv4 ? "10.251.3.2" : "2001:db8:251:3::2", destinations);
@@ -125,13 +143,20 @@ final class ForwardRate implements AutoCloseable {
                 ForwardLab.SINK_IF, ipv4 ? "10.251.1.2" : "2001:db8:251:1::2", destinations);
         Sender direct = sender(lab, Kind.DIRECT, ForwardLab.DIRECT_SENDER, ForwardLab.SINK, ForwardLab.SINK_DIRECT_IF,
                 ForwardLab.SINK_DIRECT_IF, ipv4 ? "10.251.1.2" : "2001:db8:251:1::2", destinations);
-        List<Sender> order = List.of(kernel, fast, direct);
+        List<Sender> order = new ArrayList<>(List.of(kernel, fast, direct));
+        // Exactly the fast path run's sender, frames and port; only the capture differs.
+        if (captured) {
+            order.add(new Sender(Kind.CAPTURED, fast.netns(), fast.ifname(), fast.frames(), fast.frameLength(),
+                    fast.sinkIf()));
+        }
         for (Sender s : order) run(lab, s, -1, Math.min(seconds, 0.5)); // untimed: neighbours, caches, page faults
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             // Rotate who goes first, so that no kind always follows the same one.
             for (int k = 0; k < order.size(); k++) runs.add(run(lab, order.get((r + k) % order.size()), r, seconds));
         }
+        // After the last capture too, the port is back to XDP forwarding (run checks it).
+        if (captured) run(lab, fast, -1, Math.min(seconds, 0.5));
         return Figures.of(runs, rounds);
     }
 
@@ -157,20 +182,83 @@ final class ForwardRate implements AutoCloseable {
         return new Sender(kind, netns, ifname, file, length, sinkIf);
     }
 
-    private Run run(ForwardLab lab, Sender s, int round, double seconds) throws IOException {
-        long before = lab.sinkPackets(s.sinkIf());
-        long forwardedBefore = kernelForwarded();
-        long softirqBefore = ksoftirqdNs();
-        String out = Sh.run(Sh.in(s.netns(), "taskset", "-c", Integer.toString(cpu), binary.toString(), s.ifname(),
-                s.frames().toString(), Integer.toString(s.frameLength()), Double.toString(seconds))).strip();
-        long softirq = ksoftirqdNs() - softirqBefore;
-        long received = lab.sinkPackets(s.sinkIf()) - before;
-        long kernelForwarded = kernelForwarded() - forwardedBefore;
+    private Run run(ForwardLab lab, Sender s, int round, double seconds) throws IOException, InterruptedException {
+        PortCapture tap = null;
+        if (s.kind() == Kind.CAPTURED) {
+            // tcpdump on the first CPU, the sender on the last: the chain's CPU time stays the chain's.
+            tap = PortCapture.start(ForwardLab.ROUTER, ForwardLab.R_FAST, 0, ForwardBench.PIN_ROOT,
+                    new SpecialMaps.PortKey(ForwardLab.VRF, lab.ifindex(ForwardLab.ROUTER, ForwardLab.R_FAST)));
+        }
+        String out;
+        long softirq;
+        long received;
+        long kernelForwarded;
+        Map<TcStat, Long> tc;
+        PortCapture.Stats tcpdump = null;
+        try {
+            long before = lab.sinkPackets(s.sinkIf());
+            long forwardedBefore = kernelForwarded();
+            Map<TcStat, Long> tcBefore = tcStats();
+            long softirqBefore = ksoftirqdNs();
+            out = Sh.run(Sh.in(s.netns(), "taskset", "-c", Integer.toString(cpu), binary.toString(), s.ifname(),
+                    s.frames().toString(), Integer.toString(s.frameLength()), Double.toString(seconds))).strip();
+            softirq = ksoftirqdNs() - softirqBefore;
+            received = lab.sinkPackets(s.sinkIf()) - before;
+            kernelForwarded = kernelForwarded() - forwardedBefore;
+            tc = tcStats();
+            tc.replaceAll((stat, n) -> n - tcBefore.get(stat));
+            if (tap != null) {
+                tcpdump = tap.stop();
+                tap = null;
+            }
+        } finally {
+            if (tap != null) tap.kill();
+        }
         String[] f = out.split("\\s+");
         if (f.length != 5 || !f[0].equals("sent")) throw new IllegalStateException("unexpected output of frame_sender: " + out);
         if (received == 0) throw new IllegalStateException("nothing reached the sink from " + s.netns() + " (" + s.kind() + ")");
-        return new Run(s.kind(), round, Long.parseLong(f[1]), Long.parseLong(f[3]), received, Long.parseLong(f[2]) / 1e9,
-                Long.parseLong(f[4]) + softirq, kernelForwarded);
+        Run run = new Run(s.kind(), round, Long.parseLong(f[1]), Long.parseLong(f[3]), received, Long.parseLong(f[2]) / 1e9,
+                Long.parseLong(f[4]) + softirq, kernelForwarded, tc.get(TcStat.CAPTURE_FORWARDED), tcpdump);
+        check(run, tc.get(TcStat.CAPTURE_NO_META));
+        return run;
+    }
+
+    /**
+     * A captured run's packets went through the TC program, not the kernel, and tcpdump saw them; any
+     * other run's did not go through TC (after a capture: the port is back to XDP forwarding).
+     */
+    private static void check(Run r, long noMeta) {
+        String what = r.kind() + " run " + r.round() + " (" + r + ")";
+        // These runs give the kernel nothing to forward: a handful is stray traffic, more is Linux forwarding.
+        boolean kernelFlat = r.kernelForwarded() <= Math.max(10, r.received() / 1000);
+        if (r.kind() != Kind.CAPTURED) {
+            if (r.tcForwarded() != 0) throw new IllegalStateException("the TC program forwarded packets in the " + what);
+            if (r.kind() == Kind.FAST_PATH && !kernelFlat) {
+                throw new IllegalStateException("the kernel forwarded " + r.kernelForwarded() + " packets in the " + what);
+            }
+            return;
+        }
+        if (r.tcForwarded() < r.received()) {
+            throw new IllegalStateException("the sink received more than the TC program forwarded in the " + what);
+        }
+        if (noMeta != 0) throw new IllegalStateException(noMeta + " packets without XDP metadata in the " + what);
+        if (!kernelFlat) {
+            throw new IllegalStateException("the kernel forwarded " + r.kernelForwarded() + " packets in the " + what);
+        }
+        if (r.tcpdump().receivedByFilter() < r.received()) {
+            throw new IllegalStateException("tcpdump's filter saw fewer packets than the sink received in the " + what);
+        }
+    }
+
+    /** The TC side's packet counters of the benchmark's fast path. */
+    private static Map<TcStat, Long> tcStats() {
+        try (SpecialMaps m = SpecialMaps.open(ForwardBench.PIN_ROOT)) {
+            Map<TcStat, Long> out = new EnumMap<>(TcStat.class);
+            m.tcStats().forEach((stat, c) -> out.put(stat, c.packets()));
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read xg_tc_stats under " + ForwardBench.PIN_ROOT + ": " + e.getMessage(), e);
+        }
     }
 
     /** CPU time of ksoftirqd on the sender's CPU (/proc/PID/schedstat: nanoseconds on the CPU). */
