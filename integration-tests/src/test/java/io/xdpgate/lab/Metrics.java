@@ -21,12 +21,24 @@ final class Metrics {
         }
     }
 
+    /**
+     * The metrics served on {@code port}. A daemon that was just restarted may serve them a little
+     * after it forwards again: a refused connection is tried again for up to 15 s.
+     */
     static String scrape(int port) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        while (true) {
+            try {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                return r.body();
+            } catch (java.net.ConnectException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(200);
+            }
+        }
     }
 
     /** The value of the sample whose name and labels are exactly {@code series}, or 0 if absent. */
