@@ -212,6 +212,10 @@ class LayoutAgreementTest {
         java.put("XG_VXLAN_HDR_LEN", (long) MapLayouts.VXLAN_HDR_LEN);
         java.put("XG_VXLAN_FLAG_VNI", (long) MapLayouts.VXLAN_FLAG_VNI);
         java.put("XG_VXLAN_VALID", (long) MapLayouts.VXLAN_VALID);
+        java.put("XG_NH_VXLAN", (long) Nexthop.VXLAN);
+        java.put("XG_VXLAN_TX_MAX", (long) MapLayouts.VXLAN_TX_MAX);
+        java.put("XG_VXLAN_ENCAP_LEN", (long) MapLayouts.VXLAN_ENCAP_LEN);
+        java.put("XG_VXLAN_TX_VALID", (long) MapLayouts.VXLAN_TX_VALID);
         List<String> diffs = new ArrayList<>();
         java.forEach((name, value) -> {
             Long h = defined.get(name);
