@@ -60,7 +60,9 @@ final class KernelTranslator {
     io.xdpgate.fpc.FpcVxlan vxlanOf(RtnlEvent event) {
         if (event.deleted() || !(event.object() instanceof Link l) || l.vxlan() == null) return null;
         io.xdpgate.netlink.VxlanInfo v = l.vxlan();
-        return new io.xdpgate.fpc.FpcVxlan(true, vrf, l.ifindex(), v.vni(), v.port(), v.local());
+        // A unicast group is the device's one remote endpoint (`remote B`); a multicast group floods.
+        java.net.InetAddress remote = v.group() != null && !v.group().isMulticastAddress() ? v.group() : null;
+        return new io.xdpgate.fpc.FpcVxlan(true, vrf, l.ifindex(), v.vni(), v.port(), v.local(), remote, v.ttl());
     }
 
     FpcMessage translate(RtnlEvent event) {
