@@ -477,7 +477,7 @@ _Static_assert(sizeof(struct xg_vxlan) == 24, "xg_vxlan");
  */
 #define XG_NH_VXLAN          0x8 /* xg_nexthop flag: the egress is a VXLAN device (see xg_vxlan_tx) */
 #define XG_MAP_VXLAN_TX      xg_vxlan_tx
-#define XG_MAP_VXLAN_PENDING xg_vxlan_pending
+#define XG_MAP_VXLAN_PUSH xg_vxlan_push
 #define XG_VXLAN_TX_MAX      16384
 #define XG_VXLAN_ENCAP_LEN   50  /* outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8 */
 #define XG_VXLAN_TX_VALID    0x1 /* the underlay is resolved: hdr, egress and mtu are usable */

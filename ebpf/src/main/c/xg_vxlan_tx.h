@@ -33,7 +33,7 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xg_vxlan_pending SEC(".maps");
+} xg_vxlan_push SEC(".maps");
 
 /* Not an XDP action: "the inner packet is rewritten, push the outer header" (see XG_VERDICT_DEFER). */
 #define XG_VERDICT_ENCAP 0x200
@@ -69,7 +69,7 @@ static __always_inline int xg_vxlan_tx_prepare(struct iphdr *iph, void *data_end
 		xg_tc_count(XG_TC_VXLAN_ENCAP_MTU, bytes);
 		return xg_pass(slot, XG_STAT_EXC_MTU, bytes);
 	}
-	pending = bpf_map_lookup_elem(&xg_vxlan_pending, &zero);
+	pending = bpf_map_lookup_elem(&xg_vxlan_push, &zero);
 	if (!pending) {
 		xg_tc_count(XG_TC_VXLAN_ENCAP_TO_LINUX, bytes);
 		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
@@ -99,7 +99,7 @@ static __always_inline int xg_vxlan_tx_push(struct xdp_md *ctx, __u32 vrf)
 	__u32 zero = 0;
 	__u32 len, sum;
 
-	pending = bpf_map_lookup_elem(&xg_vxlan_pending, &zero);
+	pending = bpf_map_lookup_elem(&xg_vxlan_push, &zero);
 	if (!pending)
 		goto failed;
 	key.ifindex = (__u32)*pending;

@@ -218,12 +218,12 @@ public final class MapLayouts {
             VXLAN_MAX, 0);
     public static final MapDef VXLAN_TX_MAP = new MapDef("xg_vxlan_tx", BPF_MAP_TYPE_HASH, IF_KEY.size(),
             VXLAN_TX.size(), VXLAN_TX_MAX, 0);
-    public static final MapDef VXLAN_PENDING = new MapDef("xg_vxlan_pending", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
+    public static final MapDef VXLAN_PUSH = new MapDef("xg_vxlan_push", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
             NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
-            TC_SCRATCH, VXLAN_MAP, VXLAN_TX_MAP, VXLAN_PENDING);
+            TC_SCRATCH, VXLAN_MAP, VXLAN_TX_MAP, VXLAN_PUSH);
 
     /** Every map of tc_exception.bpf.o: shared with xdp_fwd.bpf.o through the same pins. */
     public static final List<MapDef> TC_EXCEPTION_MAPS = List.of(EXC_CFG_MAP, TC_STATS);
