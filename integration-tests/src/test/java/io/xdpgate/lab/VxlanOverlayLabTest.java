@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * forwards nothing (IpForwDatagrams) and its vx0 neither sends nor receives; a ping to the
  * router's own overlay address still works through the special exception path.
  *
- * <p>Both vx0 devices are configured the Linux way only (`ip link add ... type vxlan ... remote`).
+ * <p>Both vx0 devices are configured the Linux way only: h1's with `remote`, the router's with
+ * `bridge fdb append 00:00:00:00:00:00 dev vx0 dst H1`.
  */
 class VxlanOverlayLabTest {
     private static final String H1 = "xgv-o1";
@@ -49,7 +50,9 @@ class VxlanOverlayLabTest {
         Lab.removePins(PIN_ROOT);
         lab = Lab.create(H1, ROUTER, H2, false);
         vxlan(H1, lab.h1If, Lab.H1_ADDR, Lab.R_H1_ADDR, H1_OVERLAY + "/24");
-        vxlan(ROUTER, lab.rH1, Lab.R_H1_ADDR, Lab.H1_ADDR, R_OVERLAY + "/24");
+        // The router's remote is its default FDB entry, h1 names its own with `remote`.
+        vxlan(ROUTER, lab.rH1, Lab.R_H1_ADDR, null, R_OVERLAY + "/24");
+        Sh.run(Sh.in(ROUTER, "bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", Lab.H1_ADDR));
         // h1 reaches h2's subnet through the overlay; everything else (the tunnel itself) directly.
         Sh.run(Sh.in(H1, "ip", "route", "add", "10.201.2.0/24", "via", R_OVERLAY, "dev", "vx0"));
         daemons = new Daemons(PIN_ROOT, SOCKET, Path.of("target", "lab-logs", "xgv-overlay"));
@@ -64,8 +67,10 @@ class VxlanOverlayLabTest {
     }
 
     private static void vxlan(String ns, String underlay, String local, String remote, String address) {
-        Sh.run(Sh.in(ns, "ip", "link", "add", "vx0", "type", "vxlan", "id", String.valueOf(VNI), "local", local,
-                "remote", remote, "dstport", "4789", "dev", underlay));
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ip", "link", "add", "vx0", "type",
+                "vxlan", "id", String.valueOf(VNI), "local", local, "dstport", "4789", "dev", underlay));
+        if (remote != null) cmd.addAll(java.util.List.of("remote", remote));
+        Sh.run(Sh.in(ns, cmd.toArray(String[]::new)));
         Sh.run(Sh.in(ns, "ip", "addr", "add", address, "dev", "vx0"));
         Sh.run(Sh.in(ns, "ip", "link", "set", "vx0", "up"));
     }
@@ -146,6 +151,35 @@ class VxlanOverlayLabTest {
         assertEquals(Lab.H1_ADDR, addr(h, 30), "outer destination: vx0's remote");
         assertEquals(4789, ((h[36] & 0xff) << 8) | (h[37] & 0xff), "UDP destination port: vx0's dstport");
         assertEquals(VNI, ((h[46] & 0xff) << 16) | ((h[47] & 0xff) << 8) | (h[48] & 0xff), "VNI");
+    }
+
+    @Test
+    void theEncapsulationFollowsTheUnderlayNeighbour() throws Exception {
+        int vx0 = lab.ifindex(ROUTER, "vx0");
+        String real = lab.mac(H1, lab.h1If);
+        try {
+            Sh.run(Sh.in(ROUTER, "ip", "neigh", "replace", Lab.H1_ADDR, "lladdr", "02:00:00:00:0e:01", "dev", lab.rH1,
+                    "nud", "permanent"));
+            awaitOuterDestination(vx0, "02:00:00:00:0e:01");
+        } finally {
+            Sh.run(Sh.in(ROUTER, "ip", "neigh", "replace", Lab.H1_ADDR, "lladdr", real, "dev", lab.rH1, "nud", "reachable"));
+        }
+        awaitOuterDestination(vx0, real);
+        Traffic.Ping ping = Traffic.ping(H2, H1_OVERLAY, 5, 0.05);
+        assertTrue(ping.allAnswered(), "after the underlay neighbour came back: " + ping);
+    }
+
+    private static void awaitOuterDestination(int vx0, String mac) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        VxlanEncap e = null;
+        while (System.nanoTime() < deadline) {
+            try (SpecialMaps s = SpecialMaps.open(PIN_ROOT)) {
+                e = s.vxlanEncap(VRF, vx0);
+                if (e != null && e.valid() && mac(e.header(), 0).equals(mac)) return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the outer destination MAC did not become " + mac + ": " + e);
     }
 
     private static String mac(byte[] b, int off) {
