@@ -152,6 +152,21 @@ class VxlanEncapFixtureTest {
     }
 
     @Test
+    void anInnerPacketDecapsulatedAndRoutedIntoAVxlanDeviceGetsThatDevicesOuterHeader() throws Exception {
+        // Another VXLAN device (VNI 77, decapsulated here) whose inner packet is routed into VXLAN_IF.
+        special.putVxlan(VRF, 77, 31, VRF, v4(LOCAL), 4789, mac(12));
+        byte[] inner = Frames.ipv4().dmac(mac(12)).smac(mac(13)).dst(OVERLAY_DST).build();
+        byte[] in = VxlanFixtureTest.vxlan(inner, LOCAL, 4789, 77);
+        long encapsulated = tc().get(TcStat.VXLAN_ENCAPSULATED);
+        XdpTestRun.Result r = XdpTestRun.run(program, in, LO, 1);
+        assertEquals(XdpTestRun.XDP_REDIRECT, r.verdict());
+        byte[] rewritten = Frames.ipv4().dmac(INNER_GW).smac(VX_MAC).dst(OVERLAY_DST).ttl(63).build();
+        assertArrayEquals(expected(rewritten, sourcePort(FlowHash.hash(inner, 0))), r.output(),
+                "the old outer header replaced by VXLAN_IF's");
+        assertEquals(encapsulated + 1, tc().get(TcStat.VXLAN_ENCAPSULATED));
+    }
+
+    @Test
     void anIpv6PacketRoutedIntoTheVxlanDeviceIsLinuxs() throws Exception {
         maps.putRoute6(VRF, Frames6.v6("2001:db8:20::"), 48, Route.unicast(NH_VX));
         byte[] in = Frames6.ipv6().dst("2001:db8:20::5").build();
