@@ -629,6 +629,8 @@ static __always_inline int xg_resolve_dmac6(struct xg_nexthop *nh, __u32 nh_id, 
 	return xg_gateway_dmac(nh, nh_id, dmac);
 }
 
+#include "xg_vxlan_tx.h" /* VXLAN encapsulation, for nexthops whose egress is a VXLAN device */
+
 /* The IPv4 path, after the Ethernet header and the ingress port are checked. */
 static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32 vrf, __u32 slot, __u64 bytes)
 {
@@ -688,6 +690,9 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	/* Linux fragments the packet, or sends "fragmentation needed" if DF is set. */
 	if (bpf_ntohs(iph->tot_len) > nh->mtu)
 		return xg_pass(slot, XG_STAT_EXC_MTU, bytes);
+	if ((nh->flags & XG_NH_VXLAN) &&
+	    (err = xg_vxlan_tx_prepare(iph, data_end, nh, vrf, slot, bytes)) != XG_VERDICT_ENCAP)
+		return err;
 	if (xg_egress_deferred(vrf, nh->ifindex)) /* tcpdump on the egress port */
 		return XG_VERDICT_DEFER;
 
@@ -697,6 +702,8 @@ static __always_inline int xg_fwd_ipv4(struct ethhdr *eth, void *data_end, __u32
 	xg_count(slot, XG_STAT_FORWARDED, bytes);
 	if (ecmp)
 		xg_count(slot, XG_STAT_FORWARDED_ECMP, bytes);
+	if (nh->flags & XG_NH_VXLAN)
+		return XG_VERDICT_ENCAP; /* the caller pushes the outer header (xg_vxlan_tx_push) */
 	/* Without BPF_F_INGRESS: transmit on nh->ifindex (in this namespace). */
 	return bpf_redirect(nh->ifindex, 0);
 }
@@ -820,7 +827,7 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 		ecmp = 1;
 	}
 	nh = bpf_map_lookup_elem(&xg_nh, &nh_id);
-	if (!nh || !(nh->flags & XG_NH_VALID))
+	if (!nh || !(nh->flags & XG_NH_VALID) || (nh->flags & XG_NH_VXLAN)) /* IPv6 into VXLAN: Linux's */
 		return xg_pass(slot, XG_STAT_EXC_NOT_PORT, bytes);
 	err = xg_resolve_dmac6(nh, nh_id, vrf, &ip6h->daddr, &dmac);
 	if (err < 0)
@@ -892,6 +899,8 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 		ret = xg_fwd_ipv6(eth, data_end, vrf, slot, bytes);
 	if (ret == XG_VERDICT_DEFER)
 		return xg_defer_to_tc(ctx, bytes);
+	if (ret == XG_VERDICT_ENCAP)
+		return xg_vxlan_tx_push(ctx, vrf);
 	return ret;
 }
 
@@ -929,6 +938,7 @@ struct xg_btf_layouts {
 	struct xg_vxlan_key vxlan_key;
 	struct xg_vxlan vxlan;
 	struct xg_neigh_ref neigh_ref;
+	struct xg_vxlan_tx vxlan_tx;
 };
 
 __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)

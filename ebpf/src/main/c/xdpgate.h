@@ -464,7 +464,14 @@ enum xg_tc_stat {
 	XG_TC_CAPTURE_NO_META    = 11, /* the driver took no XDP metadata: left to Linux */
 	XG_TC_VXLAN_FORWARDED    = 12, /* decapsulated and the inner packet forwarded (also in XG_STAT_FORWARDED) */
 	XG_TC_VXLAN_EXCEPTION    = 13, /* decapsulated, the inner packet a special exception to the VXLAN device */
-	XG_TC_STAT_MAX           = 14,
+	XG_TC_VXLAN_ENCAPSULATED = 14, /* routed into a VXLAN device: encapsulated and sent on the underlay port */
+	XG_TC_VXLAN_ENCAP_TO_LINUX = 15, /* routed into a VXLAN device, left unmodified to Linux: no remote, underlay
+					  * unresolved, underlay port captured, or a packet the TC program forwards */
+	XG_TC_VXLAN_ENCAP_MTU    = 16, /* routed into a VXLAN device, left unmodified to Linux: the outer packet would
+				       * exceed the underlay port's MTU */
+	XG_TC_VXLAN_ENCAP_FAILED = 17, /* dropped: the encapsulation vanished or the frame could not grow after the
+				       * inner header was rewritten (not expected to happen) */
+	XG_TC_STAT_MAX           = 18,
 };
 _Static_assert(XG_TC_STAT_MAX <= XG_TC_STAT_SLOTS, "xg_tc_stat");
 
@@ -500,5 +507,39 @@ struct xg_vxlan {
 	__u8   pad[2];
 };
 _Static_assert(sizeof(struct xg_vxlan) == 24, "xg_vxlan");
+
+/*
+ * VXLAN encapsulation. A nexthop with XG_NH_VXLAN has a VXLAN device as its egress: the
+ * fast path forwards the inner packet as usual (TTL, inner destination MAC from the
+ * nexthop or the neighbour on the device, inner source MAC = the device's MAC in smac),
+ * then pushes the outer header that xg_vxlan_tx holds for the device, keyed by
+ * (vrf, the device's ifindex): the manager precomputes it per remote endpoint (one remote
+ * per device: its `remote` or its all-zeros FDB entry) from the underlay route and
+ * neighbour towards the endpoint, and rewrites it when they change. Per packet the
+ * program writes the outer IPv4 total length and checksum, the UDP length, and the UDP
+ * source port from the inner flow hash (as Linux, in [port_min, port_max)); the UDP
+ * checksum stays 0 (allowed over IPv4). A packet it cannot finish (no valid entry,
+ * larger than the underlay MTU, a captured underlay port) goes to Linux unmodified.
+ */
+#define XG_NH_VXLAN          0x8 /* xg_nexthop flag: the egress is a VXLAN device (see xg_vxlan_tx) */
+#define XG_MAP_VXLAN_TX      xg_vxlan_tx
+#define XG_MAP_VXLAN_PUSH xg_vxlan_push
+#define XG_VXLAN_TX_MAX      16384
+#define XG_VXLAN_ENCAP_LEN   50  /* outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8 */
+#define XG_VXLAN_TX_VALID    0x1 /* the underlay is resolved: hdr, egress and mtu are usable */
+
+struct xg_vxlan_tx {
+	__u32 flags;    /* XG_VXLAN_TX_VALID */
+	__u32 egress;   /* the underlay port the outer packet leaves by, in the same VRF */
+	__u32 mtu;      /* that port's MTU: the outer IPv4 packet may not be larger */
+	__u32 csum;     /* the ones' complement sum of the outer IPv4 header's 16-bit words (big endian
+			 * read) with total length and checksum 0, not folded */
+	__u16 port_min; /* UDP source ports: port_min + (hash * (port_max - port_min)) >> 32, host order */
+	__u16 port_max;
+	__u8  hdr[XG_VXLAN_ENCAP_LEN]; /* outer Ethernet, IPv4, UDP, VXLAN: every field but the outer
+					* total length, IPv4 checksum, UDP source port and UDP length */
+	__u8  pad[2];
+};
+_Static_assert(sizeof(struct xg_vxlan_tx) == 72, "xg_vxlan_tx");
 
 #endif /* XDPGATE_H */

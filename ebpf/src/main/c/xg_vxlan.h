@@ -80,6 +80,12 @@ static __always_inline int xg_vxlan_rx(struct xdp_md *ctx, struct ethhdr *eth, v
 		*verdict = XDP_DROP; /* cannot happen: the frame holds the outer headers */
 		return 1;
 	}
+	if (ret == XG_VERDICT_ENCAP) {
+		/* Routed into another VXLAN device: the stripped frame gets that device's outer header. */
+		xg_tc_count(XG_TC_VXLAN_FORWARDED, bytes);
+		*verdict = xg_vxlan_tx_push(ctx, vrf);
+		return 1;
+	}
 	if (ret == XDP_REDIRECT) {
 		xg_tc_count(XG_TC_VXLAN_FORWARDED, bytes);
 		*verdict = XDP_REDIRECT; /* bpf_redirect was called by xg_fwd_ipv4 */

@@ -58,9 +58,20 @@ final class KernelTranslator {
 
     /** The VXLAN parameters of a VXLAN device being added or changed, or null for anything else. */
     io.xdpgate.fpc.FpcVxlan vxlanOf(RtnlEvent event) {
-        if (event.deleted() || !(event.object() instanceof Link l) || l.vxlan() == null) return null;
+        if (event.deleted() || !(event.object() instanceof Link l)) return null;
+        return vxlanOf(l, null);
+    }
+
+    /**
+     * The VXLAN parameters of VXLAN device l (null if it is none), with its one remote endpoint: its
+     * unicast group (`remote B`), else fdbRemote, the destination of its all-zeros FDB entry (or null).
+     */
+    io.xdpgate.fpc.FpcVxlan vxlanOf(Link l, java.net.InetAddress fdbRemote) {
+        if (l.vxlan() == null) return null;
         io.xdpgate.netlink.VxlanInfo v = l.vxlan();
-        return new io.xdpgate.fpc.FpcVxlan(true, vrf, l.ifindex(), v.vni(), v.port(), v.local());
+        // A unicast group is the device's one remote endpoint (`remote B`); a multicast group floods.
+        java.net.InetAddress remote = v.group() != null && !v.group().isMulticastAddress() ? v.group() : fdbRemote;
+        return new io.xdpgate.fpc.FpcVxlan(true, vrf, l.ifindex(), v.vni(), v.port(), v.local(), remote, v.ttl());
     }
 
     FpcMessage translate(RtnlEvent event) {
@@ -73,7 +84,7 @@ final class KernelTranslator {
         if (event.object() instanceof Address a) {
             return new FpcAddress(add, vrf, a.ifindex(), a.prefixLength(), a.address());
         }
-        if (event.object() instanceof Neighbour n) {
+        if (event.object() instanceof Neighbour n && n.family() != io.xdpgate.netlink.Rtnl.AF_BRIDGE) {
             // Only neighbours the kernel itself would send to are announced; any other state
             // withdraws the entry so that the fast path hands such traffic to Linux.
             byte[] mac = n.lladdr() != null && n.lladdr().length == 6 ? n.lladdr() : NO_MAC;

@@ -17,17 +17,20 @@ final class StreamTranslator {
     private final KernelTranslator translator;
     private final Ipv6MultipathRoutes ipv6Multipath = new Ipv6MultipathRoutes();
     private final NexthopReferences nexthops;
+    private final VxlanRemotes vxlans;
 
     /** @param queueDrained true when everything handed out so far has been taken for sending */
     StreamTranslator(int vrf, BooleanSupplier queueDrained) {
         this.translator = new KernelTranslator(vrf);
         this.nexthops = new NexthopReferences(translator, queueDrained);
+        this.vxlans = new VxlanRemotes(translator);
     }
 
     /** A full dump starts: it announces everything again, so what was remembered is dropped. */
     void dumpBegins() {
         ipv6Multipath.clear();
         nexthops.clear();
+        vxlans.clear();
     }
 
     /**
@@ -36,13 +39,17 @@ final class StreamTranslator {
      */
     boolean translate(RtnlEvent event, Consumer<FpcMessage> out) {
         FpcMessage m = translator.translate(ipv6Multipath.apply(event));
-        if (m == null) return false;
+        if (m == null) {
+            FpcMessage vxlan = vxlans.onEvent(event); // a VXLAN device's default FDB remote
+            if (vxlan != null) out.accept(vxlan);
+            return false;
+        }
         if (NexthopReferences.isNexthopDelete(m) && !nexthops.beforeDelete(m, out)) {
             return true; // not sent: the new generation's sweep deletes it
         }
         boolean dumpAgain = !NexthopReferences.isNexthopDelete(m) && nexthops.sending(m);
         out.accept(m);
-        FpcMessage vxlan = translator.vxlanOf(event);
+        FpcMessage vxlan = vxlans.onEvent(event);
         if (vxlan != null) out.accept(vxlan); // after its link (same queue lane: in order)
         return dumpAgain;
     }

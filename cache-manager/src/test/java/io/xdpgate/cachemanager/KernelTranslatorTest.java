@@ -99,8 +99,12 @@ class KernelTranslatorTest {
     void aVxlanDeviceIsAlsoAnnouncedWithItsParameters() throws Exception {
         Link vx = new Link(9, "vx0", "vxlan", MAC, 1450, 0x10043, 6, 0,
                 new io.xdpgate.netlink.VxlanInfo(42, ip("10.201.1.1"), ip("10.201.1.2"), 4789, 7, 0, true), 7, -1);
-        assertEquals(new io.xdpgate.fpc.FpcVxlan(true, 3, 9, 42, 4789, ip("10.201.1.1")),
-                translator.vxlanOf(new RtnlEvent(false, vx)));
+        assertEquals(new io.xdpgate.fpc.FpcVxlan(true, 3, 9, 42, 4789, ip("10.201.1.1"), ip("10.201.1.2"), 0),
+                translator.vxlanOf(new RtnlEvent(false, vx)), "its unicast group is its remote endpoint");
+        Link flooding = new Link(9, "vx0", "vxlan", MAC, 1450, 0x10043, 6, 0,
+                new io.xdpgate.netlink.VxlanInfo(42, ip("10.201.1.1"), ip("239.1.1.1"), 4789, 7, 16, true), 7, -1);
+        assertEquals(new io.xdpgate.fpc.FpcVxlan(true, 3, 9, 42, 4789, ip("10.201.1.1"), null, 16),
+                translator.vxlanOf(new RtnlEvent(false, flooding)), "a multicast group is no remote endpoint");
         assertNull(translator.vxlanOf(new RtnlEvent(true, vx)), "a deleted device: its LINK_DEL ends it");
         assertNull(translator.vxlanOf(new RtnlEvent(false, new Link(7, "xgr-h1", "veth", MAC, 1500, 0x10043, 6, 0))));
     }

@@ -75,30 +75,35 @@ public final class FastPathMaps implements AutoCloseable {
 
     private FastPathMaps(List<BpfMap> maps) {
         all = List.copyOf(maps);
-        ports = maps.get(0);
-        fib4 = maps.get(1);
-        nh = maps.get(2);
-        neigh4 = maps.get(3);
-        local4 = maps.get(4);
-        stats = maps.get(5);
-        fib6 = maps.get(6);
-        neigh6 = maps.get(7);
-        local6 = maps.get(8);
-        nhg = maps.get(9);
-        fib4Dir = maps.get(10);
-        fib6Guide = maps.get(11);
-        fib6Cls = maps.get(12);
-        portStats = maps.get(13);
-        nhGw = maps.get(20);
-        neighUsed = maps.get(21);
-        nhUsed = maps.get(22);
+        ports = of(maps, MapLayouts.PORTS);
+        fib4 = of(maps, MapLayouts.FIB4);
+        nh = of(maps, MapLayouts.NH);
+        neigh4 = of(maps, MapLayouts.NEIGH4);
+        local4 = of(maps, MapLayouts.LOCAL4);
+        stats = of(maps, MapLayouts.STATS);
+        fib6 = of(maps, MapLayouts.FIB6);
+        neigh6 = of(maps, MapLayouts.NEIGH6);
+        local6 = of(maps, MapLayouts.LOCAL6);
+        nhg = of(maps, MapLayouts.NHG);
+        fib4Dir = of(maps, MapLayouts.FIB4_DIR);
+        fib6Guide = of(maps, MapLayouts.FIB6_GUIDE);
+        fib6Cls = of(maps, MapLayouts.FIB6_CLS);
+        portStats = of(maps, MapLayouts.PORT_STATS);
+        nhGw = of(maps, MapLayouts.NH_GWS);
+        neighUsed = of(maps, MapLayouts.NEIGH_USED);
+        nhUsed = of(maps, MapLayouts.NH_USED);
+    }
+
+    /** The map of {@code def} among maps opened in the order of {@link MapLayouts#MAPS}. */
+    private static BpfMap of(List<BpfMap> maps, MapLayouts.MapDef def) {
+        return maps.get(MapLayouts.MAPS.indexOf(def));
     }
 
     public static FastPathMaps open(Path pinRoot) throws BpfException {
         List<BpfMap> opened = new ArrayList<>();
         try {
             List<String> diffs = new ArrayList<>();
-            for (MapLayouts.MapDef d : MapLayouts.MAPS) { // same order as the fields above
+            for (MapLayouts.MapDef d : MapLayouts.MAPS) { // in this order: see of()
                 BpfMap m = BpfMap.openPinned(pinRoot.resolve(d.name()));
                 opened.add(m);
                 diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m.info()));

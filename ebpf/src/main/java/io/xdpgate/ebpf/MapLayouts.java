@@ -111,6 +111,10 @@ public final class MapLayouts {
     public static final Struct VXLAN = struct("xg_vxlan", 24,
             f("ifindex", 0, 4), f("vrf", 4, 4), f("local", 8, 4), f("port", 12, 2), f("flags", 14, 2),
             f("mac", 16, 6), f("pad", 22, 2));
+    /** The outer header of a VXLAN device's remote endpoint: hdr as on the wire, csum and the rest host order. */
+    public static final Struct VXLAN_TX = struct("xg_vxlan_tx", 72,
+            f("flags", 0, 4), f("egress", 4, 4), f("mtu", 8, 4), f("csum", 12, 4), f("port_min", 16, 2),
+            f("port_max", 18, 2), f("hdr", 20, 50), f("pad", 70, 2));
 
     /** A kernel neighbour: the key of xg_neigh_used, the value of xg_nh_gw. */
     public static final Struct NEIGH_REF = struct("xg_neigh_ref", 28,
@@ -120,7 +124,7 @@ public final class MapLayouts {
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
             LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
             FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE, TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN,
-            NEIGH_REF);
+            NEIGH_REF, VXLAN_TX);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -172,6 +176,10 @@ public final class MapLayouts {
     /** XG_AF_INET, XG_AF_INET6: the kernel's address family numbers. */
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
+    // VXLAN encapsulation (XG_VXLAN_TX_*, XG_VXLAN_ENCAP_LEN).
+    public static final int VXLAN_TX_MAX = 16384;
+    public static final int VXLAN_ENCAP_LEN = 50;
+    public static final int VXLAN_TX_VALID = 0x1;
 
     public static final MapDef PORTS = new MapDef("xg_ports", BPF_MAP_TYPE_HASH, IF_KEY.size(), PORT.size(),
             PORTS_MAX, 0);
@@ -220,6 +228,9 @@ public final class MapLayouts {
     public static final MapDef TC_SCRATCH = new MapDef("xg_tc_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 1, 0);
     public static final MapDef VXLAN_MAP = new MapDef("xg_vxlan", BPF_MAP_TYPE_HASH, VXLAN_KEY.size(), VXLAN.size(),
             VXLAN_MAX, 0);
+    public static final MapDef VXLAN_TX_MAP = new MapDef("xg_vxlan_tx", BPF_MAP_TYPE_HASH, IF_KEY.size(),
+            VXLAN_TX.size(), VXLAN_TX_MAX, 0);
+    public static final MapDef VXLAN_PUSH = new MapDef("xg_vxlan_push", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 
     public static final MapDef NH_GWS = new MapDef("xg_nh_gw", BPF_MAP_TYPE_ARRAY, 4, NEIGH_REF.size(), NH_MAX, 0);
     /** The value is a __u64: CLOCK_MONOTONIC_COARSE nanoseconds of a recent use (connected neighbours). */
@@ -231,7 +242,8 @@ public final class MapLayouts {
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
             NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
-            TC_SCRATCH, VXLAN_MAP, NH_GWS, NEIGH_USED, NH_USED);
+            TC_SCRATCH, VXLAN_MAP, NH_GWS, NEIGH_USED, NH_USED, VXLAN_TX_MAP,
+            VXLAN_PUSH);
 
     /** Every map of tc_exception.bpf.o: shared with xdp_fwd.bpf.o through the same pins. */
     public static final List<MapDef> TC_EXCEPTION_MAPS = List.of(EXC_CFG_MAP, TC_STATS);

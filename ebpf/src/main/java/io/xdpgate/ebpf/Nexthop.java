@@ -15,6 +15,8 @@ public record Nexthop(int ifindex, int flags, int mtu, byte[] dmac, byte[] smac,
     public static final int CONNECTED = 0x2;
     /** XG_NH_RESOLVED: a gateway nexthop whose dmac holds the gateway's MAC. */
     public static final int RESOLVED = 0x4;
+    /** XG_NH_VXLAN: the egress is a VXLAN device; the fast path encapsulates with its xg_vxlan_tx entry. */
+    public static final int VXLAN = 0x8;
 
     private static final byte[] ZERO_MAC = new byte[6];
 

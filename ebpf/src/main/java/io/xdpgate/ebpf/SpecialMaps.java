@@ -24,6 +24,7 @@ public final class SpecialMaps implements AutoCloseable {
     private final BpfMap captured;
     private final BpfMap captureOn;
     private final BpfMap vxlan;
+    private final BpfMap vxlanTx;
 
     private SpecialMaps(List<BpfMap> maps) {
         excCfg = maps.get(0);
@@ -31,6 +32,7 @@ public final class SpecialMaps implements AutoCloseable {
         captured = maps.get(2);
         captureOn = maps.get(3);
         vxlan = maps.get(4);
+        vxlanTx = maps.get(5);
     }
 
     /** Opens the pins; refuses maps whose layout differs from {@link MapLayouts}, listing every difference. */
@@ -39,7 +41,7 @@ public final class SpecialMaps implements AutoCloseable {
         try {
             List<String> diffs = new ArrayList<>();
             for (MapLayouts.MapDef d : List.of(MapLayouts.EXC_CFG_MAP, MapLayouts.TC_STATS, MapLayouts.CAPTURED,
-                    MapLayouts.CAPTURE_ON_MAP, MapLayouts.VXLAN_MAP)) {
+                    MapLayouts.CAPTURE_ON_MAP, MapLayouts.VXLAN_MAP, MapLayouts.VXLAN_TX_MAP)) {
                 BpfMap m = BpfMap.openPinned(pinRoot.resolve(d.name()));
                 opened.add(m);
                 diffs.addAll(MapCompatibility.differences(MapCompatibility.expected(d), m.info()));
@@ -140,6 +142,30 @@ public final class SpecialMaps implements AutoCloseable {
         }
     }
 
+    // VXLAN encapsulation
+
+    /** Traffic the fast path of vrf routes into VXLAN device ifindex gets this outer header (or goes to Linux). */
+    public void putVxlanEncap(int vrf, int ifindex, VxlanEncap encap) throws BpfException {
+        vxlanTx.update(FastPathMaps.ifKey(vrf, ifindex), encap.encode());
+    }
+
+    public boolean deleteVxlanEncap(int vrf, int ifindex) throws BpfException {
+        return vxlanTx.delete(FastPathMaps.ifKey(vrf, ifindex));
+    }
+
+    /** The encapsulation of VXLAN device ifindex of vrf, or null if there is none. */
+    public VxlanEncap vxlanEncap(int vrf, int ifindex) throws BpfException {
+        byte[] v = vxlanTx.lookup(FastPathMaps.ifKey(vrf, ifindex));
+        return v == null ? null : VxlanEncap.decode(v);
+    }
+
+    /** Removes every xg_vxlan_tx entry. */
+    public void clearVxlanEncap() throws BpfException {
+        for (byte[] k : vxlanTx.keys()) {
+            vxlanTx.delete(k);
+        }
+    }
+
     private static byte[] vxlanKey(int vrf, int vni) {
         return StructBytes.allocate(MapLayouts.VXLAN_KEY).host32("vrf", vrf).host32("vni", vni).array();
     }
@@ -168,7 +194,7 @@ public final class SpecialMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : List.of(excCfg, tcStats, captured, captureOn, vxlan)) {
+        for (BpfMap m : List.of(excCfg, tcStats, captured, captureOn, vxlan, vxlanTx)) {
             m.close();
         }
     }

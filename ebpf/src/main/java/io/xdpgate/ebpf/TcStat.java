@@ -23,10 +23,18 @@ public enum TcStat {
     /** VXLAN packets decapsulated whose inner packet the fast path forwarded (also in Stat.FORWARDED). */
     VXLAN_FORWARDED(12, "vxlan_forwarded"),
     /** VXLAN packets decapsulated whose inner packet went to Linux as received on the VXLAN device. */
-    VXLAN_EXCEPTION(13, "vxlan_exception");
+    VXLAN_EXCEPTION(13, "vxlan_exception"),
+    /** Packets routed into a VXLAN device that the fast path encapsulated and sent on the underlay port. */
+    VXLAN_ENCAPSULATED(14, "vxlan_encapsulated"),
+    /** Packets routed into a VXLAN device left unmodified to Linux: no remote, underlay unresolved, captured. */
+    VXLAN_ENCAP_TO_LINUX(15, "vxlan_encap_to_linux"),
+    /** Packets routed into a VXLAN device left unmodified to Linux: the outer packet would exceed the underlay MTU. */
+    VXLAN_ENCAP_MTU(16, "vxlan_encap_mtu"),
+    /** Dropped: the encapsulation vanished or the frame could not grow after the inner rewrite. */
+    VXLAN_ENCAP_FAILED(17, "vxlan_encap_failed");
 
     /** XG_TC_STAT_MAX. */
-    public static final int MAX = 14;
+    public static final int MAX = 18;
 
     private final int index;
     private final String label;

@@ -218,6 +218,10 @@ class LayoutAgreementTest {
         java.put("XG_NEIGH_USED_RESOLUTION_NS", MapLayouts.NEIGH_USED_RESOLUTION_NS);
         java.put("XG_AF_INET", (long) MapLayouts.AF_INET);
         java.put("XG_AF_INET6", (long) MapLayouts.AF_INET6);
+        java.put("XG_NH_VXLAN", (long) Nexthop.VXLAN);
+        java.put("XG_VXLAN_TX_MAX", (long) MapLayouts.VXLAN_TX_MAX);
+        java.put("XG_VXLAN_ENCAP_LEN", (long) MapLayouts.VXLAN_ENCAP_LEN);
+        java.put("XG_VXLAN_TX_VALID", (long) MapLayouts.VXLAN_TX_VALID);
         List<String> diffs = new ArrayList<>();
         java.forEach((name, value) -> {
             Long h = defined.get(name);

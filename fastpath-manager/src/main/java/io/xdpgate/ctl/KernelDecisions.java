@@ -213,7 +213,7 @@ final class KernelDecisions implements AutoCloseable {
                 }
                 List<Neighbour> got = new ArrayList<>();
                 ParseResult r = RtnlCodec.parse(datagram, e -> {
-                    if (!e.deleted() && e.object() instanceof Neighbour n) got.add(n);
+                    if (!e.deleted() && e.object() instanceof Neighbour n && n.family() != Rtnl.AF_BRIDGE) got.add(n);
                 });
                 if (r.seq() != mine) continue;
                 if (r.error() != 0) throw new NetlinkException("neighbour dump: errno " + r.error(), r.error());

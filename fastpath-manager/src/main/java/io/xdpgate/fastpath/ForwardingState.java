@@ -222,18 +222,24 @@ final class ForwardingState implements AutoCloseable {
                 ignore("unknown_vrf", message);
                 return FpcStatus.INVALID; // the sender must announce the VRF first
             }
-            if (message instanceof FpcLink m) return m.add() ? addLink(vrf, m, generation) : deleteLink(vrf, m.ifindex());
-            if (message instanceof FpcAddress m) return applyAddress(vrf, m, generation);
-            if (message instanceof FpcNeighbour m) return applyNeighbour(vrf, m, generation);
-            if (message instanceof FpcNexthopObject m) return applyNexthopObject(vrf, m, generation);
-            if (message instanceof FpcNexthopGroup m) return applyNexthopGroup(vrf, m, generation);
-            if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
-            if (message instanceof io.xdpgate.fpc.FpcVxlan m) return applyVxlan(vrf, m, generation);
-            return ignore("unsupported_message", message);
+            FpcStatus status = applyObject(vrf, message, generation);
+            if (!vrf.vxlans.isEmpty() && VxlanUnderlay.mayChange(vrf, message)) refreshVxlanEncaps(vrf);
+            return status;
         } catch (BpfException e) {
             log.error("{}: {}", describe(message), e.getMessage());
             return isMapFull(e) ? FpcStatus.NO_SPACE : FpcStatus.ERROR;
         }
+    }
+
+    private FpcStatus applyObject(Vrf vrf, FpcMessage message, long generation) throws BpfException {
+        if (message instanceof FpcLink m) return m.add() ? addLink(vrf, m, generation) : deleteLink(vrf, m.ifindex());
+        if (message instanceof FpcAddress m) return applyAddress(vrf, m, generation);
+        if (message instanceof FpcNeighbour m) return applyNeighbour(vrf, m, generation);
+        if (message instanceof FpcNexthopObject m) return applyNexthopObject(vrf, m, generation);
+        if (message instanceof FpcNexthopGroup m) return applyNexthopGroup(vrf, m, generation);
+        if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
+        if (message instanceof io.xdpgate.fpc.FpcVxlan m) return applyVxlan(vrf, m, generation);
+        return ignore("unsupported_message", message);
     }
 
     /**
@@ -312,6 +318,7 @@ final class ForwardingState implements AutoCloseable {
                 removed++;
             }
         }
+        if (!vrf.vxlans.isEmpty()) refreshVxlanEncaps(vrf);
         for (int ifindex : new ArrayList<>(vrf.adoptedPorts)) {
             removeAdoptedPort(vrf, ifindex);
             removed++;
@@ -603,7 +610,12 @@ final class ForwardingState implements AutoCloseable {
         Vrf.LinkEntry link = vrf.links.get(key.ifindex());
         boolean valid = link != null && isUp(link.link) && vrf.dataplane != null
                 && vrf.dataplane.isAttached(key.ifindex()) && link.link.mac() != null && link.link.mac().length == 6;
-        int flags = valid ? Nexthop.VALID : 0;
+        // Into a VXLAN device the fast path encapsulates (IPv4; its xg_vxlan_tx entry says towards where).
+        boolean vxlan = link != null && isUp(link.link) && vrf.dataplane != null && vrf.vxlans.containsKey(key.ifindex())
+                && vrf.vxlans.get(key.ifindex()).vxlan.local() instanceof java.net.Inet4Address
+                && isUnicastMac(link.link.mac());
+        int flags = valid || vxlan ? Nexthop.VALID : 0;
+        if (vxlan) flags |= Nexthop.VXLAN;
         byte[] dmac = NO_MAC;
         if (key.gateway() == null) {
             flags |= Nexthop.CONNECTED;
@@ -1112,7 +1124,7 @@ final class ForwardingState implements AutoCloseable {
 
     // ---- VXLAN devices: the fast path decapsulates their VNIs (SpecialPaths writes xg_vxlan)
 
-    private FpcStatus applyVxlan(Vrf vrf, io.xdpgate.fpc.FpcVxlan m, long generation) {
+    private FpcStatus applyVxlan(Vrf vrf, io.xdpgate.fpc.FpcVxlan m, long generation) throws BpfException {
         if (!m.add()) {
             deleteVxlan(vrf, m.ifindex());
             return FpcStatus.OK;
@@ -1121,7 +1133,26 @@ final class ForwardingState implements AutoCloseable {
         e.vxlan = m;
         e.generation = generation;
         writeVxlan(vrf, m.ifindex());
+        refreshNexthopsOn(vrf, m.ifindex()); // nexthops through the device now encapsulate
         return FpcStatus.OK;
+    }
+
+    /**
+     * Writes the xg_vxlan_tx entry of every VXLAN device of the VRF whose encapsulation changed: the
+     * outer header towards its remote endpoint, from the underlay route and neighbour in this VRF
+     * (see {@link VxlanUnderlay}). Called after whatever may change them, like nexthops follow their
+     * neighbours.
+     */
+    private void refreshVxlanEncaps(Vrf vrf) {
+        if (specialPaths == null) return;
+        for (var x : vrf.vxlans.entrySet()) {
+            Vrf.VxlanEntry e = x.getValue();
+            io.xdpgate.ebpf.VxlanEncap encap = VxlanUnderlay.encap(vrf, x.getKey(), e.vxlan, nexthops::keyOf,
+                    ifindex -> vrf.dataplane != null && vrf.dataplane.isAttached(ifindex));
+            if (e.encapWritten && java.util.Objects.equals(encap, e.encap)) continue;
+            e.encapWritten = specialPaths.putVxlanEncap(vrf.id, x.getKey(), encap);
+            e.encap = encap;
+        }
     }
 
     /**
@@ -1147,6 +1178,14 @@ final class ForwardingState implements AutoCloseable {
     private void deleteVxlan(Vrf vrf, int ifindex) {
         Vrf.VxlanEntry e = vrf.vxlans.remove(ifindex);
         if (e != null && e.written >= 0 && specialPaths != null) specialPaths.deleteVxlan(vrf.id, e.written);
+        if (e != null && e.encapWritten && specialPaths != null) specialPaths.putVxlanEncap(vrf.id, ifindex, null);
+        if (e != null) {
+            try {
+                refreshNexthopsOn(vrf, ifindex); // no longer into a VXLAN device
+            } catch (BpfException ex) {
+                log.warn("vrf {}: nexthops through the former VXLAN device ifindex {}: {}", vrf.id, ifindex, ex.getMessage());
+            }
+        }
     }
 
     // ---- special exceptions and packet capture (SpecialPaths)

@@ -37,6 +37,7 @@ final class SpecialPaths implements AutoCloseable {
         // VXLAN entries are rewritten from the first synchronization; until then Linux's vxlan driver
         // decapsulates (slower, correct), and an entry of a device deleted meanwhile cannot linger.
         maps.clearVxlan();
+        maps.clearVxlanEncap();
     }
 
     /** Creates (or adopts) the exception device of a VRF whose fast path was just loaded. */
@@ -123,6 +124,34 @@ final class SpecialPaths implements AutoCloseable {
             maps.deleteVxlan(vrf, vni);
         } catch (BpfException e) {
             log.warn("vrf {}: remove VNI {} from the fast path: {}", vrf, vni, e.getMessage());
+        }
+    }
+
+    /**
+     * Traffic the fast path of vrf routes into VXLAN device ifindex gets this outer header, or goes to
+     * Linux (encap null: no entry); false if the map could not be written (the traffic then goes to Linux
+     * only if no older entry remains: the old one is removed).
+     */
+    synchronized boolean putVxlanEncap(int vrf, int ifindex, io.xdpgate.ebpf.VxlanEncap encap) {
+        try {
+            if (encap == null) {
+                maps.deleteVxlanEncap(vrf, ifindex);
+                log.info("vrf {}: VXLAN device ifindex {}: no remote endpoint, its traffic goes to Linux", vrf, ifindex);
+            } else {
+                maps.putVxlanEncap(vrf, ifindex, encap);
+                log.info("vrf {}: VXLAN device ifindex {}: {}", vrf, ifindex, encap.valid()
+                        ? "encapsulated by the fast path towards underlay port " + encap.egress()
+                        : "underlay towards the remote endpoint unresolved, its traffic goes to Linux");
+            }
+            return true;
+        } catch (BpfException e) {
+            log.warn("vrf {}: VXLAN device ifindex {}: encapsulation not written: {}", vrf, ifindex, e.getMessage());
+            try {
+                maps.deleteVxlanEncap(vrf, ifindex);
+            } catch (BpfException ignored) {
+                // nothing more to do: logged above
+            }
+            return false;
         }
     }
 

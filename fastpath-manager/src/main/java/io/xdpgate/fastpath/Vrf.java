@@ -54,6 +54,9 @@ final class Vrf {
         io.xdpgate.fpc.FpcVxlan vxlan;
         long generation;
         int written = -1;
+        /** What xg_vxlan_tx holds for the device (see ForwardingState#refreshVxlanEncaps); null: no entry. */
+        io.xdpgate.ebpf.VxlanEncap encap;
+        boolean encapWritten;
     }
 
     /** The generation of objects adopted from the pinned maps at start-up: no sender's. */

@@ -259,7 +259,8 @@ public final class FpcFuzz {
             case SYNC_END -> new FpcSyncEnd(r.nextLong(), r.nextBoolean() ? FpcSyncBegin.ALL_VRFS : r.nextInt());
             case VRF_ADD, VRF_DEL -> new FpcVrf(add, r.nextInt(), string(r, FpcConstants.MAX_VRF_NAME));
             case VXLAN_ADD, VXLAN_DEL -> new FpcVxlan(add, r.nextInt(), r.nextInt(), r.nextInt(0x1000000),
-                    r.nextInt(0x10000), r.nextBoolean() ? null : address(r));
+                    r.nextInt(0x10000), r.nextBoolean() ? null : address(r), r.nextBoolean() ? null : address(r),
+                    r.nextInt(256));
             case LINK_ADD, LINK_DEL -> new FpcLink(add, r.nextInt(), r.nextInt(), string(r, FpcConstants.MAX_LINK_NAME),
                     string(r, FpcConstants.MAX_LINK_KIND), mac(r), r.nextInt(), r.nextInt(), r.nextInt(256), r.nextInt());
             case ADDRESS_ADD, ADDRESS_DEL -> {

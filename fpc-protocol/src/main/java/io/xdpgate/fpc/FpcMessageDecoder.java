@@ -129,7 +129,9 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         int vni = in.u32("VNI");
         int port = in.u16("VXLAN port");
         InetAddress local = in.address("local address", true);
-        return new FpcVxlan(add, vrf, ifindex, vni, port, local);
+        InetAddress remote = in.address("remote address", true);
+        int ttl = in.u8("VXLAN TTL");
+        return new FpcVxlan(add, vrf, ifindex, vni, port, local, remote, ttl);
     }
 
     static FpcAddress decodeAddress(boolean add, FpcReader in) {

@@ -66,6 +66,8 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
             out.writeInt(v.vni());
             out.writeShort(v.port());
             FpcWire.address(out, v.local());
+            FpcWire.address(out, v.remote());
+            out.writeByte(v.ttl());
         } else if (message instanceof FpcLink l) {
             out.writeInt(l.vrf());
             out.writeInt(l.ifindex());

@@ -54,6 +54,7 @@ class FpcCodecTest {
                 new FpcNexthopGroup(true, 3, 100, List.of(new FpcGroupMember(10, 1), new FpcGroupMember(11, 65536))),
                 new FpcNexthopGroup(false, 3, 100, List.of()),
                 new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10")),
+                new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10"), ip("192.0.2.20"), 32),
                 new FpcVxlan(false, 3, 12, 42, 8472, null),
                 new FpcControl(FpcControlType.PORT_ENABLE, 3, 7, 0),
                 new FpcControl(FpcControlType.PORT_DISABLE, 3, 7, 0),
@@ -215,13 +216,16 @@ class FpcCodecTest {
 
     @Test
     void vxlanBodyBytes() {
-        byte[] b = encode(new FpcEnvelope(0, 4, 0, new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10"))));
+        byte[] b = encode(new FpcEnvelope(0, 4, 0, new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10"),
+                ip("192.0.2.20"), 0)));
         byte[] body = java.util.Arrays.copyOfRange(b, 16, b.length);
         assertEquals("00000003" // vrf
                 + "0000000c" // ifindex
                 + "00abcdef" // VNI
                 + "12b5" // port 4789
-                + "02c000020a", // AF_INET 192.0.2.10
+                + "02c000020a" // local: AF_INET 192.0.2.10
+                + "02c0000214" // remote: AF_INET 192.0.2.20
+                + "00", // TTL: the default
                 java.util.HexFormat.of().formatHex(body));
         assertEquals(0x2e, b[1] & 0xff, "VXLAN_ADD");
     }

@@ -37,6 +37,8 @@ class FpcDocExamplesTest {
                 FpcRouteType.UNICAST, List.of(new FpcNexthop(7, ip("192.0.2.1"), 1), new FpcNexthop(8, null, 2)))));
         m.put("route-del", new FpcEnvelope(0, 7, 0,
                 new FpcRoute(false, 3, 254, ip("2001:db8:1::"), 48, FpcRouteType.BLACKHOLE, List.of())));
+        m.put("vxlan-add", new FpcEnvelope(0, 4, 0, new FpcVxlan(true, 3, 12, 100, 4789, ip("192.0.2.10"),
+                ip("192.0.2.20"), 0)));
         m.put("nexthop-add", new FpcEnvelope(0, 8, 0, new FpcNexthopObject(true, 3, 10, 7, ip("192.0.2.1"), false)));
         m.put("nexthop-del-blackhole", new FpcEnvelope(0, 9, 0, new FpcNexthopObject(false, 3, 12, 0, null, true)));
         m.put("nexthop-group-add", new FpcEnvelope(0, 10, 0, new FpcNexthopGroup(true, 3, 100,

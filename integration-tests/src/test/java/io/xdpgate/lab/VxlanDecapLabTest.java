@@ -21,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * VXLAN overlay (VNI 42) that ends on the router's vx0. The fast path decapsulates what h1 sends
  * and forwards the inner packets to h2 itself; a ping to the router's own overlay address arrives
  * in Linux as received on vx0 through the special exception path (exception device, trailer) and
- * is answered. The replies go back through the kernel's VXLAN encapsulation (the fast path does
- * not encapsulate yet).
+ * is answered. (The replies from h2 are encapsulated by the fast path: see VxlanOverlayLabTest.)
  *
  * <p>vx0 is configured the Linux way only; the cache manager synchronizes it (VXLAN_ADD) and the
  * fast path manager writes its xg_vxlan entry.

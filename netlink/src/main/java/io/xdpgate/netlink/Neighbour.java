@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A neighbour (ARP / NDP) entry (RTM_NEWNEIGH / RTM_DELNEIGH) of family AF_INET or AF_INET6.
+ * A neighbour (ARP / NDP) entry (RTM_NEWNEIGH / RTM_DELNEIGH) of family AF_INET or AF_INET6, or of family
+ * AF_BRIDGE the default remote of a VXLAN device (all-zeros lladdr, address = the remote endpoint).
  *
  * @param address NDA_DST
  * @param lladdr  NDA_LLADDR, null if none; copied in and out

@@ -433,6 +433,8 @@ public final class RtnlMonitor implements Closeable {
         // Namespace ids first: links name the namespace of their peer by it (IFLA_LINK_NETNSID).
         boolean interrupted = dumper.dump(Rtnl.RTM_GETNSID, Rtnl.AF_UNSPEC, this::deliver);
         interrupted |= dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
+        // The FDB, after the links: a VXLAN device's default remote (the decoder keeps no other entry).
+        interrupted |= dumper.dump(Rtnl.RTM_GETNEIGH, Rtnl.AF_BRIDGE, this::deliver);
         int[] families = options.ipv6() ? new int[] {Rtnl.AF_INET, Rtnl.AF_INET6} : new int[] {Rtnl.AF_INET};
         for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETNEIGH}) {
             for (int family : families) {

@@ -212,6 +212,34 @@ class RtnlCodecObjectsTest {
     }
 
     @Test
+    void aVxlanDevicesDefaultFdbRemoteIsKeptAsAnAfBridgeNeighbour() throws Exception {
+        // bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.201.1.2
+        NlBuilder m = new NlBuilder().begin(RTM_NEWNEIGH, 0, 0, 0)
+                .u8(AF_BRIDGE).u8(0).u16(0).u32(9)       // family, pads, ifindex
+                .u16(NUD_PERMANENT).u8(NTF_SELF).u8(0)   // state, flags, type
+                .attr(NDA_LLADDR, new byte[6]).attr(NDA_DST, new byte[] {10, (byte) 201, 1, 2}).end();
+
+        parse(m);
+
+        assertEquals(1, events.size());
+        Neighbour n = (Neighbour) events.get(0).object();
+        assertEquals(AF_BRIDGE, n.family());
+        assertEquals(9, n.ifindex());
+        assertEquals(ip("10.201.1.2"), n.address(), "the remote endpoint");
+    }
+
+    @Test
+    void anFdbEntryForOneMacIsIgnoredEvenWithADestination() throws Exception {
+        NlBuilder m = new NlBuilder().begin(RTM_NEWNEIGH, 0, 0, 0)
+                .u8(AF_BRIDGE).u8(0).u16(0).u32(9)
+                .u16(NUD_REACHABLE).u8(NTF_SELF).u8(0)
+                .attr(NDA_LLADDR, new byte[] {2, 0, 0, 0, 0, 3}).attr(NDA_DST, new byte[] {10, (byte) 201, 1, 2}).end();
+
+        assertEquals(1, parse(m).ignored());
+        assertTrue(events.isEmpty());
+    }
+
+    @Test
     void neighbourUsabilityFollowsStateAndLladdr() throws Exception {
         byte[] mac = {2, 0, 0, 0, 0, 3};
         InetAddress a = ip("10.8.0.3");
