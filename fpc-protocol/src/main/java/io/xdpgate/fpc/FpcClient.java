@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,6 +148,8 @@ public final class FpcClient implements AutoCloseable {
     private volatile Channel channel; // set once a connection's HELLO exchange succeeded
     private volatile long lastAcknowledged;
     private volatile boolean closed;
+    /** Told each new highest acknowledged sequence, on the I/O thread: the send queue times its messages with it. */
+    private volatile LongConsumer acknowledgementListener;
 
     /** {@code tls} null for plain connections; {@code server} is what a TLS server certificate must name. */
     private FpcClient(FpcTransport transport, String identity, Duration keepaliveTimeout, SslContext tls,
@@ -343,19 +346,34 @@ public final class FpcClient implements AutoCloseable {
 
     // ---- called by FpcClientHandler on the I/O thread
 
+    /** Set by the {@link FpcSendQueue} that sends to this client; one at a time. */
+    void acknowledgementListener(LongConsumer listener) {
+        acknowledgementListener = listener;
+    }
+
     void acknowledged(long wireSequence) {
         if (wireSequence == 0) {
             return; // "nothing to report"
         }
+        long advancedTo = 0;
         lock.lock();
         try {
             long sequence = FpcSequence.fromWire(wireSequence, lastSent);
             if (sequence > lastAcknowledged) {
                 lastAcknowledged = sequence;
                 acked.signalAll();
+                advancedTo = sequence;
             }
         } finally {
             lock.unlock();
+        }
+        LongConsumer listener = acknowledgementListener;
+        if (advancedTo > 0 && listener != null) {
+            try {
+                listener.accept(advancedTo); // outside the lock: senders must not wait for it
+            } catch (RuntimeException e) {
+                log.warn("FPC acknowledgement listener failed", e);
+            }
         }
     }
 

@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * {@link #start} runs the sender on a thread of its own ("fpc-send-queue"), which calls
  * {@link FpcClient#send} (blocking there under the client's backpressure) and {@link FpcClient#flush()}
  * whenever the queue runs empty.
+ *
+ * <p><b>Synchronization latency.</b> With {@link #observeSyncLatency} the queue times each object change
+ * from its {@link #offer} to the report of the server covering the message that carried it (the server
+ * reports after applying). A coalesced entry keeps the offer time of the oldest pending change of its key,
+ * so coalescing never hides latency. Barriers and CONTROL requests are not timed; nor are messages the
+ * client discards while disconnected (the resync that follows sends, and times, the state again).
  */
 public final class FpcSendQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FpcSendQueue.class);
@@ -62,6 +68,8 @@ public final class FpcSendQueue implements AutoCloseable {
     public static final int ROUTE_RUN = 64;
     /** Messages the sender thread takes per lock acquisition. */
     static final int BATCH = 128;
+    /** Sent messages waiting for a report, timed at most (beyond, the oldest are dropped and counted). */
+    static final int LATENCY_RECORDS = 64 * 1024;
 
     /** The fifteen lanes, in the order they are served. */
     private static final int ROUTE_DEL = 0;
@@ -121,6 +129,17 @@ public final class FpcSendQueue implements AutoCloseable {
     private record NexthopGroupKey(int vrf, int id) {
     }
 
+    /** A queued entry: the latest message of its key, and when the oldest change still pending was offered. */
+    private static final class Queued {
+        FpcMessage message;
+        final long offeredNanos;
+
+        Queued(FpcMessage message, long offeredNanos) {
+            this.message = message;
+            this.offeredNanos = offeredNanos;
+        }
+    }
+
     /** A CONTROL request's key: its own identity, so that no two requests coalesce. */
     private static final class ControlKey {
     }
@@ -128,13 +147,13 @@ public final class FpcSendQueue implements AutoCloseable {
     /** What is offered between two barriers, and the barrier that closes it (null while it is the open one). */
     private static final class Epoch {
         @SuppressWarnings("unchecked")
-        final LinkedHashMap<Object, FpcMessage>[] lanes = new LinkedHashMap[LANES];
+        final LinkedHashMap<Object, Queued>[] lanes = new LinkedHashMap[LANES];
         int size;
         FpcMessage barrier;
         CompletableFuture<Long> barrierSent;
 
-        LinkedHashMap<Object, FpcMessage> lane(int i) {
-            LinkedHashMap<Object, FpcMessage> l = lanes[i];
+        LinkedHashMap<Object, Queued> lane(int i) {
+            LinkedHashMap<Object, Queued> l = lanes[i];
             if (l == null) {
                 l = new LinkedHashMap<>();
                 lanes[i] = l;
@@ -147,8 +166,8 @@ public final class FpcSendQueue implements AutoCloseable {
         }
     }
 
-    /** A message taken for sending, with the future of a barrier. */
-    private record Taken(FpcMessage message, CompletableFuture<Long> sent) {
+    /** A message taken for sending, with the future of a barrier; {@code offeredNanos} only when it is timed. */
+    private record Taken(FpcMessage message, CompletableFuture<Long> sent, boolean timed, long offeredNanos) {
     }
 
     private final int capacity;
@@ -163,6 +182,8 @@ public final class FpcSendQueue implements AutoCloseable {
     private boolean priority; // serving the priority lanes until they are empty
     private boolean closed;
     private Thread sender;
+    private final FpcSyncLatencyRecords latencyRecords = new FpcSyncLatencyRecords(LATENCY_RECORDS);
+    private volatile FpcSyncLatencyListener latencyListener;
 
     public FpcSendQueue() {
         this(DEFAULT_CAPACITY);
@@ -188,6 +209,7 @@ public final class FpcSendQueue implements AutoCloseable {
             offerBarrier(message);
             return;
         }
+        long offeredNanos = System.nanoTime(); // before any wait for room: waiting is part of the latency
         int lane = lane(message);
         Object key = key(message);
         lock.lock();
@@ -197,15 +219,19 @@ public final class FpcSendQueue implements AutoCloseable {
             }
             int opposite = OPPOSITE[lane]; // ROUTE_DEL <-> ROUTE_ADD, NEIGHBOUR_DEL <-> NEIGHBOUR_ADD, ...
             Epoch open;
-            LinkedHashMap<Object, FpcMessage> same;
+            LinkedHashMap<Object, Queued> same;
             while (true) {
                 open = epochs.peekLast(); // re-read after waiting: a barrier may have been offered meanwhile
                 same = open.lane(lane);
-                if (same.replace(key, message) != null) {
-                    return; // coalesced in place
+                Queued pending = same.get(key);
+                if (pending != null) {
+                    pending.message = message; // coalesced in place, keeping the older offer time
+                    return;
                 }
-                if (opposite >= 0 && !open.isEmpty(opposite) && open.lanes[opposite].remove(key) != null) {
-                    same.put(key, message); // a change of direction: the new message takes its own lane
+                Queued reversed = opposite >= 0 && !open.isEmpty(opposite) ? open.lanes[opposite].remove(key) : null;
+                if (reversed != null) {
+                    // A change of direction: the new message takes its own lane, with the older offer time.
+                    same.put(key, new Queued(message, reversed.offeredNanos));
                     return;
                 }
                 if (entries < capacity) {
@@ -224,7 +250,7 @@ public final class FpcSendQueue implements AutoCloseable {
                     return;
                 }
             }
-            same.put(key, message);
+            same.put(key, new Queued(message, offeredNanos));
             open.size++;
             entries++;
             notEmpty.signal();
@@ -335,13 +361,14 @@ public final class FpcSendQueue implements AutoCloseable {
         while (true) {
             Epoch e = epochs.peekFirst();
             if (e.size > 0) {
-                FpcMessage m = takeObject(e);
+                Queued q = takeObject(e);
                 e.size--;
                 entries--;
                 if (entries == capacity - 1) {
                     notFull.signalAll();
                 }
-                return new Taken(m, null);
+                // CONTROL requests are not kernel state: only object changes are timed.
+                return new Taken(q.message, null, !(q.message instanceof FpcControl), q.offeredNanos);
             }
             if (e.barrier == null) {
                 return null; // the open epoch, empty
@@ -350,11 +377,11 @@ public final class FpcSendQueue implements AutoCloseable {
             barriers--;
             routeRun = 0;
             priority = false;
-            return new Taken(e.barrier, e.barrierSent);
+            return new Taken(e.barrier, e.barrierSent, false, 0);
         }
     }
 
-    private FpcMessage takeObject(Epoch e) {
+    private Queued takeObject(Epoch e) {
         if (!priority && routeRun >= ROUTE_RUN && nonRouteWaiting(e)) {
             priority = true;
         }
@@ -389,9 +416,9 @@ public final class FpcSendQueue implements AutoCloseable {
         return false;
     }
 
-    private static FpcMessage removeFirst(LinkedHashMap<Object, FpcMessage> lane) {
-        Iterator<Map.Entry<Object, FpcMessage>> it = lane.entrySet().iterator();
-        FpcMessage m = it.next().getValue();
+    private static Queued removeFirst(LinkedHashMap<Object, Queued> lane) {
+        Iterator<Map.Entry<Object, Queued>> it = lane.entrySet().iterator();
+        Queued m = it.next().getValue();
         it.remove();
         return m;
     }
@@ -409,6 +436,7 @@ public final class FpcSendQueue implements AutoCloseable {
             if (sender != null || closed) {
                 throw new IllegalStateException(closed ? "the send queue is closed" : "the send queue already has a sender");
             }
+            client.acknowledgementListener(this::acknowledgedUpTo);
             sender = new Thread(() -> sendLoop(client), "fpc-send-queue");
             sender.setDaemon(true);
             sender.start();
@@ -450,6 +478,10 @@ public final class FpcSendQueue implements AutoCloseable {
                     if (t.sent() != null) {
                         t.sent().complete(sequence);
                     }
+                    FpcSyncLatencyListener listener = latencyListener;
+                    if (sequence > 0 && t.timed() && listener != null) {
+                        latencyRecords.sent(sequence, t.offeredNanos(), listener);
+                    }
                 }
                 batch.clear();
                 if (drained) {
@@ -464,6 +496,27 @@ public final class FpcSendQueue implements AutoCloseable {
                     t.sent().complete(0L);
                 }
             }
+        }
+    }
+
+    /**
+     * Tells {@code listener} the synchronization latency of every object change sent from now on (see the
+     * class comment); null stops. One listener at a time.
+     */
+    public void observeSyncLatency(FpcSyncLatencyListener listener) {
+        latencyListener = listener;
+    }
+
+    /** Sent changes whose latency was never told because too many waited for a report at once. */
+    public long syncLatencyDropped() {
+        return latencyRecords.dropped();
+    }
+
+    /** On the client's I/O thread: a report covers every sequence up to {@code sequence}. */
+    private void acknowledgedUpTo(long sequence) {
+        FpcSyncLatencyListener listener = latencyListener;
+        if (listener != null) {
+            latencyRecords.acknowledged(sequence, System.nanoTime(), listener);
         }
     }
 

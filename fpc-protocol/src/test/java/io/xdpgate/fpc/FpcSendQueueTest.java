@@ -338,4 +338,72 @@ class FpcSendQueueTest {
             assertEquals(0, q.size());
         }
     }
+
+    @Test
+    void everySentChangeIsTimedUntilTheReportCoveringItAndCoalescingKeepsTheOldestOfferTime(@TempDir Path tmp)
+            throws Exception {
+        FpcRecorder rec = new FpcRecorder();
+        Path socket = tmp.resolve("fpc.sock");
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
+                        Duration.ofSeconds(3)), rec.appliers());
+                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "latency test", Duration.ofSeconds(3)),
+                        rec.session());
+                FpcSendQueue q = new FpcSendQueue()) {
+            rec.awaitConnected();
+            q.observeSyncLatency(latencies::add);
+            long began = System.nanoTime();
+            q.offer(new FpcSyncBegin(1));
+            q.offer(route(true, 0)); // the oldest change of its key...
+            Thread.sleep(300);
+            q.offer(route(false, 0)); // ...reversed...
+            q.offer(route(true, 0)); // ...and reversed again: one message, timed from the first offer
+            int fresh = 99;
+            for (int i = 1; i <= fresh; i++) {
+                q.offer(route(true, i));
+            }
+            long freshOffered = System.nanoTime();
+            q.start(client);
+            long endSequence = q.offerBarrier(new FpcSyncEnd(1)).get(20, TimeUnit.SECONDS);
+            assertTrue(client.awaitAcknowledged(endSequence, Duration.ofSeconds(20)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (latencies.size() < fresh + 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // the queue hears of the report right after the client
+            }
+            long elapsed = System.nanoTime() - began;
+            Thread.sleep(100); // nothing more may come: barriers are not timed
+            List<Long> got = new ArrayList<>(latencies);
+            assertEquals(fresh + 1, got.size(), "one latency per sent change, none for the barriers: " + got);
+            long sinceFresh = System.nanoTime() - freshOffered;
+            long oldest = java.util.Collections.max(got);
+            assertTrue(oldest >= TimeUnit.MILLISECONDS.toNanos(300) && oldest <= elapsed,
+                    "the coalesced change counts from its first offer: " + oldest + " ns");
+            assertEquals(1, got.stream().filter(l -> l >= TimeUnit.MILLISECONDS.toNanos(300)).count(), got.toString());
+            for (long l : got) {
+                assertTrue(l > 0 && (l == oldest || l <= sinceFresh), "implausible latency " + l + " ns");
+            }
+            assertEquals(0, q.syncLatencyDropped());
+            assertEquals(fresh + 3, rec.applied.size());
+        }
+    }
+
+    @Test
+    void latencyRecordsAreBoundedAndAReportThatCameFirstIsNotMissed() {
+        FpcSyncLatencyRecords records = new FpcSyncLatencyRecords(2);
+        List<Long> told = new ArrayList<>();
+        records.sent(1, 100, told::add);
+        records.sent(2, 200, told::add);
+        records.sent(3, 300, told::add); // full: the oldest record goes
+        assertEquals(1, records.dropped());
+        records.acknowledged(2, 1_000, told::add);
+        assertEquals(List.of(800L), told);
+        assertEquals(1, records.size());
+        records.acknowledged(5, 2_000, told::add);
+        assertEquals(List.of(800L, 1_700L), told);
+        long before = System.nanoTime();
+        records.sent(4, before, told::add); // already covered by the report of 5: told at once
+        assertEquals(3, told.size());
+        assertTrue(told.get(2) >= 0 && told.get(2) < TimeUnit.SECONDS.toNanos(10));
+        assertEquals(0, records.size());
+    }
 }
