@@ -3,29 +3,42 @@ package io.xdpgate.cachemanager;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.xdpgate.fpc.FpcClient;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcMessageType;
 import io.xdpgate.fpc.FpcSendQueue;
+import io.xdpgate.fpc.FpcSyncLatencyListener;
+
+import java.time.Duration;
 
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cache manager's metrics, in a Prometheus registry (names follow its conventions: counters end in
  * _total, durations in _seconds). Per namespace: {@link NamespaceMetrics}; here: the FPC side.
  */
-final class CacheManagerMetrics {
+final class CacheManagerMetrics implements FpcSyncLatencyListener {
 
     static final String QUEUE_DEPTH = "xdpgate.cm.fpc.queue.depth";
     static final String SENT = "xdpgate.cm.fpc.messages.sent";
     static final String QUEUED = "xdpgate.cm.fpc.messages.queued";
+    static final String SYNC_LATENCY = "xdpgate.cm.sync.latency";
+    static final String SYNC_LATENCY_DROPPED = "xdpgate.cm.sync.latency.dropped";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<FpcMessageType, Counter> queued = new EnumMap<>(FpcMessageType.class);
+    /** Registered from the start, so that the series is served before the first change is synchronized. */
+    private final Timer syncLatency = Timer.builder(SYNC_LATENCY)
+            .description("kernel changes (live and dumped) from entering the FPC send queue to the fast path manager's"
+                    + " report covering them, sent after writing its maps")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
     /** Held here: Micrometer holds a function counter's object only weakly. */
     private SentCount sent;
 
@@ -45,6 +58,16 @@ final class CacheManagerMetrics {
     void watchQueue(FpcSendQueue queue) {
         Gauge.builder(QUEUE_DEPTH, queue, FpcSendQueue::size)
                 .description("FPC messages and barriers waiting in the send queue").register(registry);
+        FunctionCounter.builder(SYNC_LATENCY_DROPPED, queue, FpcSendQueue::syncLatencyDropped)
+                .description("sent changes left out of " + SYNC_LATENCY.replace('.', '_')
+                        + "_seconds: too many waited for a report at once").register(registry);
+        queue.observeSyncLatency(this);
+    }
+
+    /** A change reached the fast path manager's maps this long after it entered the send queue. */
+    @Override
+    public void onSynchronized(long latencyNanos) {
+        syncLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -81,11 +81,23 @@ class MetricsEndpointTest {
             assertEquals(3.0, queued.value("xdpgate_cm_fpc_queue_depth"), 0.0, queued.text);
             assertEquals(3.0, queued.value("xdpgate_cm_fpc_messages_queued_total", "type", "route_add"), 0.0);
             assertEquals(0.0, queued.value("xdpgate_cm_fpc_messages_sent_total"), 0.0);
+            // The latency histogram is served before the first change is synchronized (dashboards need it).
+            assertEquals(0.0, queued.value("xdpgate_cm_sync_latency_seconds_count"), 0.0, queued.text);
+            assertEquals(0.0, queued.value("xdpgate_cm_sync_latency_seconds_bucket", "le", "+Inf"), 0.0);
+            assertEquals(0.0, queued.value("xdpgate_cm_sync_latency_dropped_total"), 0.0);
             fpc.startSending();
             assertEquals(3, fpc.appliedWhenDone().size());
             Scrape sent = Scrape.of(server.address());
+            for (long deadline = System.currentTimeMillis() + 5_000; sent.value("xdpgate_cm_sync_latency_seconds_count") < 3
+                    && System.currentTimeMillis() < deadline; sent = Scrape.of(server.address())) {
+                Thread.sleep(10); // the queue hears of the report right after the client
+            }
             assertEquals(0.0, sent.value("xdpgate_cm_fpc_queue_depth"), 0.0);
             assertEquals(3.0, sent.value("xdpgate_cm_fpc_messages_sent_total"), 0.0);
+            assertEquals(3.0, sent.value("xdpgate_cm_sync_latency_seconds_count"), 0.0, sent.text);
+            assertEquals(3.0, sent.value("xdpgate_cm_sync_latency_seconds_bucket", "le", "+Inf"), 0.0);
+            double latencySum = sent.value("xdpgate_cm_sync_latency_seconds_sum");
+            assertTrue(latencySum > 0 && latencySum < 30, "3 changes synchronized in " + latencySum + " s");
 
             // A namespace that is gone leaves no series.
             namespace.close();
