@@ -69,6 +69,8 @@ final class FastPathMetrics {
         for (FpcStatus status : FpcStatus.values()) {
             if (status != FpcStatus.OK) errorCounter(status);
         }
+        // Likewise every message type, so that a manager just (re)started serves its series at 0.
+        for (io.xdpgate.fpc.FpcMessageType type : io.xdpgate.fpc.FpcMessageType.values()) messageCounter(type);
         generationTimer(true);
         generationTimer(false);
     }
@@ -118,10 +120,14 @@ final class FastPathMetrics {
 
     /** One FPC message applied with {@code status}. */
     void applied(FpcMessage m, FpcStatus status) {
-        messages.computeIfAbsent(m.messageType().name().toLowerCase(java.util.Locale.ROOT),
-                t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
-                        .tag("type", t).register(registry)).increment();
+        messageCounter(m.messageType()).increment();
         if (status != FpcStatus.OK) errorCounter(status).increment();
+    }
+
+    private Counter messageCounter(io.xdpgate.fpc.FpcMessageType type) {
+        return messages.computeIfAbsent(type.name().toLowerCase(java.util.Locale.ROOT),
+                t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
+                        .tag("type", t).register(registry));
     }
 
     /** A generation (resynchronization) completed, over all VRFs of a sender or one VRF. */
