@@ -209,7 +209,7 @@ public final class FastPathMaps implements AutoCloseable {
      */
     public Route lookupRoute4(int vrf, Inet4Address prefix, int prefixLength) throws BpfException {
         byte[] key = fib4Key(vrf, prefix, prefixLength);
-        refreshFib4Dirs();
+        refreshFib4Dir(vrf);
         Fib4Dir dir = dirs.get(vrf);
         if (dir != null && prefixLength <= 24) {
             return dir.route(toInt(prefix) & mask4(prefixLength), prefixLength);
@@ -220,7 +220,7 @@ public final class FastPathMaps implements AutoCloseable {
     /** The route the program finds for a destination, as it finds it (longest match), or null. */
     public Route longestMatch4(int vrf, Inet4Address address) throws BpfException {
         byte[] key = fib4Key(vrf, address, 32);
-        refreshFib4Dirs();
+        refreshFib4Dir(vrf);
         Fib4Dir dir = dirs.get(vrf);
         if (dir != null && !dir.hasLonger(toInt(address))) {
             return dir.longestMatch(toInt(address));
@@ -350,27 +350,55 @@ public final class FastPathMaps implements AutoCloseable {
                                     TableOpener<T> opener, java.util.function.Consumer<T> closer) throws BpfException {
         java.util.Set<Integer> present = new java.util.HashSet<>();
         for (byte[] k : outer.keys()) {
-            byte[] v = outer.lookup(k); // from user space: the inner map's id
-            if (v == null) continue;
             int vrf = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt();
-            int mapId = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt();
-            present.add(vrf);
-            T had = known.get(vrf);
-            if (had != null && id.applyAsInt(had) == mapId) continue;
-            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(mapId, outer.name() + " of vrf " + Integer.toUnsignedString(vrf));
-            try {
-                T opened = opener.open(fd, vrf);
-                if (had != null) closer.accept(had);
-                known.put(vrf, opened);
-            } finally {
-                io.xdpgate.ebpf.libbpf.Bpf.close(fd);
-            }
+            if (refreshOne(outer, known, vrf, id, opener, closer)) present.add(vrf);
         }
         known.entrySet().removeIf(e -> {
             if (present.contains(e.getKey())) return false;
             closer.accept(e.getValue());
             return true;
         });
+    }
+
+    /**
+     * Brings what {@code known} holds for one VRF in line with the map of maps (one lookup: what a
+     * reader asking about one VRF needs). Returns whether the VRF has an inner map.
+     */
+    private static <T> boolean refreshOne(BpfMap outer, Map<Integer, T> known, int vrf,
+                                          java.util.function.ToIntFunction<T> id, TableOpener<T> opener,
+                                          java.util.function.Consumer<T> closer) throws BpfException {
+        byte[] v = outer.lookup(u32(vrf)); // from user space: the inner map's id
+        T had = known.get(vrf);
+        if (v == null) {
+            if (had != null) {
+                known.remove(vrf);
+                closer.accept(had);
+            }
+            return false;
+        }
+        int mapId = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt();
+        if (had != null && id.applyAsInt(had) == mapId) return true;
+        int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(mapId, outer.name() + " of vrf " + Integer.toUnsignedString(vrf));
+        try {
+            T opened = opener.open(fd, vrf);
+            if (had != null) closer.accept(had);
+            known.put(vrf, opened);
+        } finally {
+            io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+        }
+        return true;
+    }
+
+    /** As {@link #refreshFib4Dirs}, for one VRF only. */
+    private void refreshFib4Dir(int vrf) throws BpfException {
+        refreshOne(fib4Dir, dirs, vrf, Fib4Dir::id, (fd, v) -> Fib4Dir.open(fd, "the DIR-24 table of vrf " + v),
+                Fib4Dir::close);
+    }
+
+    /** As {@link #refreshFib6Classes}, for one VRF only. */
+    private void refreshFib6Class(int vrf) throws BpfException {
+        refreshOne(fib6Guide, classes, vrf, c -> c.guide.id(), (fd, v) -> new Fib6Classes(fib6Cls, v,
+                Fib6Guide.open(fd, "the IPv6 class guide of vrf " + v), null), Fib6Classes::close);
     }
 
     private static int mask4(int prefixLength) {
@@ -453,7 +481,7 @@ public final class FastPathMaps implements AutoCloseable {
     /** The route stored for exactly this prefix, or null; as {@link #lookupRoute4}. */
     public Route lookupRoute6(int vrf, Inet6Address prefix, int prefixLength) throws BpfException {
         byte[] key = fib6Key(vrf, prefix, prefixLength);
-        refreshFib6Classes();
+        refreshFib6Class(vrf);
         Fib6Classes c = classes.get(vrf);
         if (c != null && prefixLength >= MapLayouts.FIB6_CLS_SHORTEST) {
             return c.route(high(key), low(key), prefixLength);
