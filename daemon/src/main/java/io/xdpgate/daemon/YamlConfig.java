@@ -48,8 +48,11 @@ public final class YamlConfig {
     /** A list of scalars (or one scalar): {@code --option A,B,C}. */
     public record ListOf(String name, String option) implements Key {}
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** Built on first use: a daemon started without a configuration file does not pay for it. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
 
     private YamlConfig() {}
 
@@ -105,7 +108,7 @@ public final class YamlConfig {
         try {
             long size = Files.size(file);
             if (size > MAX_BYTES) throw new IllegalArgumentException(file + ": " + size + " bytes, a configuration file has at most " + MAX_BYTES);
-            return YAML.readTree(file.toFile());
+            return Yaml.MAPPER.readTree(file.toFile());
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": no such file", e);
         } catch (JsonProcessingException e) {

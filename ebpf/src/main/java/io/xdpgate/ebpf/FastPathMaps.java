@@ -162,13 +162,12 @@ public final class FastPathMaps implements AutoCloseable {
 
     /** Writes a route (create or replace). */
     public void putRoute4(int vrf, Inet4Address prefix, int prefixLength, Route route) throws BpfException {
-        byte[] key = fib4Key(vrf, prefix, prefixLength);
         Fib4Dir dir = dirs.get(vrf);
         if (dir != null && prefixLength <= 24) {
             dir.put(toInt(prefix), prefixLength, route);
             return;
         }
-        fib4.update(key, route.encode());
+        fib4.update(fib4Key(vrf, prefix, prefixLength), route.encode());
         if (dir != null) dir.markLonger(toInt(prefix));
     }
 
@@ -459,13 +458,14 @@ public final class FastPathMaps implements AutoCloseable {
 
     /** Writes a route (create or replace). */
     public void putRoute6(int vrf, Inet6Address prefix, int prefixLength, Route route) throws BpfException {
-        byte[] key = fib6Key(vrf, prefix, prefixLength);
         Fib6Classes c = classes.get(vrf);
-        if (c != null && prefixLength >= MapLayouts.FIB6_CLS_SHORTEST) {
-            c.put(high(key), low(key), prefixLength, route);
+        if (c != null && prefixLength >= MapLayouts.FIB6_CLS_SHORTEST && prefixLength <= 128) {
+            ByteBuffer a = ByteBuffer.wrap(prefix.getAddress());
+            c.put(Fib6Classes.maskHigh(a.getLong(0), prefixLength), Fib6Classes.maskLow(a.getLong(8), prefixLength),
+                    prefixLength, route);
             return;
         }
-        fib6.update(key, route.encode());
+        fib6.update(fib6Key(vrf, prefix, prefixLength), route.encode());
     }
 
     /** False if the route was absent. */

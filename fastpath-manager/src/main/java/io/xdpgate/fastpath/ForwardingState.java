@@ -816,6 +816,11 @@ final class ForwardingState implements AutoCloseable {
     /** A route's own paths: one slot for one path, a group for several; left to Linux if a path has no egress. */
     private static Target ownPaths(Vrf vrf, List<FpcNexthop> hops) {
         if (hops.isEmpty()) return LEFT_TO_LINUX;
+        if (hops.size() == 1) { // most routes: one path is its own canonical form
+            FpcNexthop hop = hops.get(0);
+            if (hop.ifindex() <= 0) return LEFT_TO_LINUX;
+            return new Target(Route.UNICAST, new NexthopTable.Key(vrf.id, hop.ifindex(), hop.gateway()));
+        }
         List<Multipath.Path> paths = new ArrayList<>(hops.size());
         for (FpcNexthop hop : hops) {
             if (hop.ifindex() <= 0) return LEFT_TO_LINUX;
@@ -838,7 +843,7 @@ final class ForwardingState implements AutoCloseable {
         boolean group = false;
         try {
             if (t.nexthop() != null) {
-                id = nexthops.acquire(t.nexthop(), computeNexthop(vrf, t.nexthop()));
+                id = nexthops.acquire(t.nexthop(), k -> computeNexthop(vrf, k));
             } else if (t.group() != null) {
                 id = groups.acquire(t.group(), k -> computeNexthop(vrf, k));
                 group = true;

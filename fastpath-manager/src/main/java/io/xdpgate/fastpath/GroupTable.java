@@ -113,7 +113,7 @@ final class GroupTable {
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] == 0) continue; // a share under half a bucket: no traffic, no slot
                 NexthopTable.Key member = key.member(i);
-                slots[i] = nexthops.acquire(member, source.compute(member));
+                slots[i] = nexthops.acquire(member, source);
                 slotted.add(member);
             }
             maps.putNexthopGroup(id, NexthopGroup.of(seed, slots, Multipath.weights(key.paths())));

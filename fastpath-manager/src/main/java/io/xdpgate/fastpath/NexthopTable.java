@@ -57,9 +57,11 @@ final class NexthopTable {
     }
 
     /** Takes a reference on the slot of {@code key}, creating and writing it if new. */
-    int acquire(Key key, Nexthop value) throws BpfException, MapFullException {
+    int acquire(Key key, GroupTable.NexthopSource source) throws BpfException, MapFullException {
         Slot slot = slots.get(key);
         if (slot == null) {
+            // Computed only for a new slot: a route through an existing slot costs one lookup here.
+            Nexthop value = source.compute(key);
             int id = used.nextClearBit(nextFree);
             if (id >= capacity) {
                 id = used.nextClearBit(1);

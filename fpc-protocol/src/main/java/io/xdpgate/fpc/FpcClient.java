@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sending end of FPC (cache-manager), over the server's UNIX socket ({@link #start}) or TCP
  * ({@link #startTcp}, plain to loopback or TLS). Keeps one connection to the server, reconnecting with
- * exponential backoff (100 ms doubling to 5 s) until closed; after each HELLO exchange
+ * exponential backoff (100 ms doubling to 5 s; every 50 ms for the first 10 s before a
+ * first connection) until closed; after each HELLO exchange
  * {@link Session#onConnected} starts a new generation.
  *
  * <p>Sending: {@link #send} numbers the message and queues it; the I/O thread encodes queued messages
@@ -53,6 +54,13 @@ public final class FpcClient implements AutoCloseable {
     private static final int WRITE_CHUNK = 64 * 1024;
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5000;
+    /**
+     * Before the first connection, attempts every STARTUP_RETRY_MILLIS during the first
+     * STARTUP_RETRIES attempts: both daemons are usually started together and the server's socket
+     * appears a second or so later, which a doubling backoff would miss by up to as much again.
+     */
+    private static final long STARTUP_RETRY_MILLIS = 50;
+    private static final int STARTUP_RETRIES = 200;
 
     public interface Session {
         /**
@@ -144,6 +152,8 @@ public final class FpcClient implements AutoCloseable {
     private boolean drainLater;
     private long lastSent;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
+    private boolean everConnected; // under lock
+    private int startupRetries;    // under lock
     // Written under lock, read without.
     private volatile Channel channel; // set once a connection's HELLO exchange succeeded
     private volatile long lastAcknowledged;
@@ -405,6 +415,7 @@ public final class FpcClient implements AutoCloseable {
             }
             channel = ch;
             backoffMillis = MIN_BACKOFF_MILLIS;
+            everConnected = true;
         } finally {
             lock.unlock();
         }
@@ -468,8 +479,13 @@ public final class FpcClient implements AutoCloseable {
         long delay;
         lock.lock();
         try {
-            delay = backoffMillis;
-            backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+            if (!everConnected && startupRetries < STARTUP_RETRIES) {
+                startupRetries++;
+                delay = STARTUP_RETRY_MILLIS;
+            } else {
+                delay = backoffMillis;
+                backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+            }
         } finally {
             lock.unlock();
         }
