@@ -9,7 +9,8 @@ record SyncBenchOptions(int routes4, int routes6, int changes, long seed, boolea
             Measures, in one run, with the real fast path manager and cache manager following the
             namespace xgsb (created and removed by the benchmark):
               - latency of single route changes sent over netlink until the route is in (or out
-                of) the fast path's FIB: p50 and p99 over --changes adds and as many deletes;
+                of) the fast path's FIB: p50 and p99 over --changes adds and as many deletes,
+                after as many untimed ones (at least 20,000) for the daemons' JIT to settle;
               - bulk convergence: a synthetic Internet table (--routes4 IPv4 and --routes6 IPv6
                 routes, realistic prefix lengths) installed with one ip -batch; the time until the
                 fast path holds it all, as a ratio to the kernel's own installation time;
