@@ -133,18 +133,14 @@ public final class Bpf {
      */
     public static void mapUpdateBatch(int fd, String name, byte[] keys, byte[] values, int count)
             throws BpfException {
-        Memory k = new Memory(keys.length);
-        k.write(0, keys, 0, keys.length);
-        Memory v = new Memory(values.length);
-        v.write(0, values, 0, values.length);
-        IntByReference done = new IntByReference();
+        int[] done = new int[1];
         // A rerun after EINTR rewrites what was written: harmless with replace semantics.
         int ret = Calls.retry(() -> {
-            done.setValue(count);
-            return LIB.bpf_map_update_batch(fd, k, v, done, null);
+            done[0] = count;
+            return LibBpfDirect.bpf_map_update_batch(fd, keys, values, done, null);
         });
         if (ret < 0) {
-            int completed = Math.max(0, Math.min(count, done.getValue()));
+            int completed = Math.max(0, Math.min(count, done[0]));
             throw new BpfBatchException("bpf(BPF_MAP_UPDATE_BATCH) on " + name + " failed after " + completed
                     + " of " + count + " entries: " + Errno.describe(-ret), -ret, completed);
         }
