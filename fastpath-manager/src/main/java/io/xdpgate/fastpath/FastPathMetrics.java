@@ -33,6 +33,8 @@ final class FastPathMetrics {
     private final Supplier<List<PortMetrics.Reading>> readPorts;
     private final PortMetrics ports = new PortMetrics(registry);
     private final Map<String, Counter> messages = new ConcurrentHashMap<>();
+    /** The counters of {@link #messages} by message type, every one filled in by the constructor. */
+    private final Counter[] messagesByType = new Counter[io.xdpgate.fpc.FpcMessageType.values().length];
     private final Map<String, Counter> reports = new ConcurrentHashMap<>();
     private final Map<String, Timer> resyncs = new ConcurrentHashMap<>();
 
@@ -125,9 +127,14 @@ final class FastPathMetrics {
     }
 
     private Counter messageCounter(io.xdpgate.fpc.FpcMessageType type) {
-        return messages.computeIfAbsent(type.name().toLowerCase(java.util.Locale.ROOT),
-                t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
-                        .tag("type", t).register(registry));
+        Counter c = messagesByType[type.ordinal()]; // once per message: no name built, no string hashed
+        if (c == null) { // only while the constructor fills the array
+            c = messages.computeIfAbsent(type.name().toLowerCase(java.util.Locale.ROOT),
+                    t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
+                            .tag("type", t).register(registry));
+            messagesByType[type.ordinal()] = c;
+        }
+        return c;
     }
 
     /** A generation (resynchronization) completed, over all VRFs of a sender or one VRF. */
