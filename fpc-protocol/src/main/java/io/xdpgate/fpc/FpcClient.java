@@ -225,6 +225,15 @@ public final class FpcClient implements AutoCloseable {
      * With {@code ackRequest} the server reports this message individually.
      */
     public long send(FpcMessage message, boolean ackRequest) {
+        return send(message, ackRequest, false);
+    }
+
+    /**
+     * As {@link #send(FpcMessage, boolean)}; with {@code flushNow} the queued messages are written at
+     * once, as {@link #flush()} right after would, but without first arming the linger timer: a single
+     * change then costs the I/O thread one wake-up instead of two.
+     */
+    long send(FpcMessage message, boolean ackRequest, boolean flushNow) {
         if (!message.messageType().numbered()) {
             throw new IllegalArgumentException(message.messageType() + " is sent by the client itself, not by send()");
         }
@@ -249,7 +258,7 @@ public final class FpcClient implements AutoCloseable {
             final Channel target = ch;
             long sequence = ++lastSent;
             queue.add(new FpcEnvelope(ackRequest ? FpcEnvelope.ACK_REQUEST : 0, FpcSequence.toWire(sequence), 0, message));
-            if (queue.size() >= BATCH) {
+            if (flushNow || queue.size() >= BATCH) {
                 requestDrainNow(target);
             } else if (!drainLater && !drainNow) {
                 drainLater = true;

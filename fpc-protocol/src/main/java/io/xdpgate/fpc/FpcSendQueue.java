@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * lasts only as long as the sender needs to take one (the sender keeps taking while the client is
  * disconnected: {@link FpcClient#send} then discards, since the next connection resynchronizes).
  * {@link #start} runs the sender on a thread of its own ("fpc-send-queue"), which calls
- * {@link FpcClient#send} (blocking there under the client's backpressure) and {@link FpcClient#flush()}
- * whenever the queue runs empty.
+ * {@link FpcClient#send} (blocking there under the client's backpressure), and has the message that
+ * empties the queue written at once rather than after the client's linger.
  *
  * <p><b>Synchronization latency.</b> With {@link #observeSyncLatency} the queue times each object change
  * from its {@link #offer} to the report of the server covering the message that carried it (the server
@@ -468,10 +468,13 @@ public final class FpcSendQueue implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                for (Taken t : batch) {
+                for (int i = 0; i < batch.size(); i++) {
+                    Taken t = batch.get(i);
                     long sequence = 0;
+                    // The end of a burst is written at once: do not wait for the client's linger.
+                    boolean last = drained && i == batch.size() - 1;
                     try {
-                        sequence = client.send(t.message());
+                        sequence = client.send(t.message(), false, last);
                     } catch (RuntimeException e) {
                         log.error("FPC send queue: cannot send {}", t.message(), e);
                     }
@@ -484,9 +487,6 @@ public final class FpcSendQueue implements AutoCloseable {
                     }
                 }
                 batch.clear();
-                if (drained) {
-                    client.flush(); // the end of a burst: do not wait for the client's linger
-                }
             }
         } catch (InterruptedException e) {
             // closed
