@@ -470,6 +470,28 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 	return scratch;
 }
 
+/* XG_FIB6_CLS_END_c: the prefix length class c is stored under. */
+static __always_inline __u32 xg_fib6_cls_end(int c)
+{
+	switch (c) {
+	case 0: return XG_FIB6_CLS_END_0;
+	case 1: return XG_FIB6_CLS_END_1;
+	case 2: return XG_FIB6_CLS_END_2;
+	case 3: return XG_FIB6_CLS_END_3;
+	case 4: return XG_FIB6_CLS_END_4;
+	case 5: return XG_FIB6_CLS_END_5;
+	case 6: return XG_FIB6_CLS_END_6;
+	case 7: return XG_FIB6_CLS_END_7;
+	case 8: return XG_FIB6_CLS_END_8;
+	case 9: return XG_FIB6_CLS_END_9;
+	case 10: return XG_FIB6_CLS_END_10;
+	case 11: return XG_FIB6_CLS_END_11;
+	case 12: return XG_FIB6_CLS_END_12;
+	case 13: return XG_FIB6_CLS_END_13;
+	default: return XG_FIB6_CLS_END_14;
+	}
+}
+
 /*
  * The route of an IPv6 destination in a VRF, or NULL: through the VRF's class guide when it
  * has one (the classes the destination's /24 block may hold, longest first, then the routes
@@ -500,13 +522,25 @@ static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const st
 	mask = quad->cls[n & 3];
 	*maybe_local = !!(mask & XG_FIB6_GUIDE_LOCAL);
 	if (mask) {
-		__builtin_memcpy(ckey.addr, daddr, sizeof(ckey.addr));
+		__u64 hi, lo;
+
+		__builtin_memcpy(&hi, daddr->s6_addr, 8);
+		__builtin_memcpy(&lo, daddr->s6_addr + 8, 8);
+		hi = bpf_be64_to_cpu(hi);
+		lo = bpf_be64_to_cpu(lo);
 		for (int c = XG_FIB6_CLASSES - 1; c >= 0; c--) {
-			/* Class c keeps 3 + c bytes: each step down clears one more. */
-			if (c < XG_FIB6_CLASSES - 1)
-				ckey.addr[3 + c] = 0;
+			__u32 end = xg_fib6_cls_end(c);
+			__u64 h, l;
+
 			if (!(mask & (1 << c)))
 				continue;
+			/* The destination's first end bits (end is 24..128). */
+			h = end >= 64 ? hi : hi & ~((1ULL << (64 - end)) - 1);
+			l = end <= 64 ? 0 : end == 128 ? lo : lo & ~((1ULL << (128 - end)) - 1);
+			h = bpf_cpu_to_be64(h);
+			l = bpf_cpu_to_be64(l);
+			__builtin_memcpy(ckey.addr, &h, 8);
+			__builtin_memcpy(ckey.addr + 8, &l, 8);
 			ckey.cls = c;
 			v = bpf_map_lookup_elem(&xg_fib6_cls, &ckey);
 			if (v)

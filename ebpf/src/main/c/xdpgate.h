@@ -156,12 +156,15 @@ _Static_assert(sizeof(struct xg_fib4_dir_pair) == 8, "xg_fib4_dir_pair");
 
 /*
  * IPv6 routes of one large VRF (xg_fib6_guide maps the VRF to its guide). A route of
- * length L > 16 belongs to class c = (L - 17) / 8 (0..13), which holds lengths 17+8c to
- * 24+8c, and is stored in xg_fib6_cls under the class's length 24+8c: a route shorter than
- * that is expanded (controlled prefix expansion) into the 2^(24+8c-L) prefixes of the class
- * length it covers, each holding the longest route of the class that covers it. An Internet
- * table's /48, /32 and /40 need one entry each; a /44 needs 16. Routes of /16 and shorter
- * stay in xg_fib6, where the program looks last.
+ * length L > 16 belongs to the first class c (0..14) whose length XG_FIB6_CLS_END_c is L or
+ * more, and is stored in xg_fib6_cls under that length: a route shorter than it is expanded
+ * (controlled prefix expansion) into the 2^(end-L) prefixes of the class length it covers,
+ * each holding the longest route of the class that covers it. The classes are 4 lengths wide
+ * where an Internet table is dense (/25 to /48: its /34, /36 and /44 need 4, 1 and 1
+ * entries, where classes of 8 lengths needed 64, 16 and 16; the 250k-route table of bench
+ * sync needs 373,032 entries instead of 1,167,417), 8 wide elsewhere, 16 wide for /65 to
+ * /96, lengths seldom routed (the standard subnet is a /64; NAT64's /96 needs 1 entry).
+ * Routes of /16 and shorter stay in xg_fib6, where the program looks last.
  *
  * The guide says which classes may hold routes of each /24 block: bit c of guide entry n
  * (the top 24 bits of the address) is set when class c has entries inside block n. The
@@ -176,16 +179,33 @@ _Static_assert(sizeof(struct xg_fib4_dir_pair) == 8, "xg_fib4_dir_pair");
  * four consecutive blocks: block n is cls[n & 3] of element n >> 2.
  */
 #define XG_FIB6_GUIDE_QUADS 4194304
-#define XG_FIB6_CLASSES     14
+#define XG_FIB6_CLASSES     15
 #define XG_FIB6_CLS_SHORTEST 17 /* shorter routes stay in xg_fib6 */
+/* The prefix length of each class: its longest routes. */
+#define XG_FIB6_CLS_END_0  24
+#define XG_FIB6_CLS_END_1  28
+#define XG_FIB6_CLS_END_2  32
+#define XG_FIB6_CLS_END_3  36
+#define XG_FIB6_CLS_END_4  40
+#define XG_FIB6_CLS_END_5  44
+#define XG_FIB6_CLS_END_6  48
+#define XG_FIB6_CLS_END_7  56
+#define XG_FIB6_CLS_END_8  64
+#define XG_FIB6_CLS_END_9  80
+#define XG_FIB6_CLS_END_10 96
+#define XG_FIB6_CLS_END_11 104
+#define XG_FIB6_CLS_END_12 112
+#define XG_FIB6_CLS_END_13 120
+#define XG_FIB6_CLS_END_14 128
 #define XG_FIB6_GUIDE_LOCAL  0x8000
+_Static_assert(XG_FIB6_CLASSES <= 15, "a guide entry has a bit per class and XG_FIB6_GUIDE_LOCAL");
 
 struct xg_fib6_guide_quad {
 	__u16 cls[4];
 };
 _Static_assert(sizeof(struct xg_fib6_guide_quad) == 8, "xg_fib6_guide_quad");
 
-/* An expanded prefix of class cls: its first 3 + cls bytes, the others zero. */
+/* An expanded prefix of class cls: its first XG_FIB6_CLS_END_cls bits, the others zero. */
 struct xg_fib6_cls_key {
 	__u32 vrf;
 	__u8  cls;

@@ -10,8 +10,8 @@ import java.util.List;
  * {@link Fib6Guide}): each route stored under the prefixes of its class length that it covers,
  * each of those holding the longest route of the class that covers it. What a prefix holds is
  * decided from the VRF's routes as the writer knows them ({@link FastPathMaps.Routes6}), so a
- * write reads nothing back from the kernel: a /48 (its class length) is one update, a /44 one
- * batch of 16.
+ * write reads nothing back from the kernel: a /48 or a /44 (class lengths) is one update, a /42 one
+ * batch of 4.
  *
  * <p>Prefixes are two longs, {@code hi} the first eight bytes and {@code lo} the last eight,
  * big-endian, host bits clear.
@@ -29,12 +29,22 @@ final class Fib6Classes implements AutoCloseable {
         this.routes = routes;
     }
 
+    /** The class of a route of /17 or longer: the first whose length is the route's or longer. */
     static int classOf(int prefixLength) {
-        return (prefixLength - MapLayouts.FIB6_CLS_SHORTEST) / 8;
+        for (int c = 0; c < MapLayouts.FIB6_CLASSES; c++) {
+            if (MapLayouts.fib6ClassEnd(c) >= prefixLength) return c;
+        }
+        throw new IllegalArgumentException("IPv6 prefix length " + prefixLength);
     }
 
+    /** The length class c is stored under. */
     static int classLength(int c) {
-        return MapLayouts.FIB6_CLS_SHORTEST + 7 + 8 * c;
+        return MapLayouts.fib6ClassEnd(c);
+    }
+
+    /** The shortest route length of class c. */
+    static int classShortest(int c) {
+        return c == 0 ? MapLayouts.FIB6_CLS_SHORTEST : MapLayouts.fib6ClassEnd(c - 1) + 1;
     }
 
     static long maskHigh(long hi, int length) {
@@ -113,7 +123,7 @@ final class Fib6Classes implements AutoCloseable {
     boolean delete(long hi, long lo, int length) throws BpfException {
         int c = classOf(length);
         int classLength = classLength(c);
-        int classShortest = classLength - 7;
+        int classShortest = classShortest(c);
         boolean held = false;
         for (int i = 0; i < 1 << (classLength - length); i++) {
             long[] s = slot(hi, lo, classLength, i);

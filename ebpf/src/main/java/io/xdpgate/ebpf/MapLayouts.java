@@ -146,8 +146,15 @@ public final class MapLayouts {
     public static final int FIB6_GUIDE_QUADS = 1 << 22;
     /** XG_FIB6_CLS_MAX: expanded IPv6 prefixes of all large VRFs together. */
     public static final int FIB6_CLS_MAX = 4194304;
-    /** XG_FIB6_CLASSES: route classes of 8 lengths each, /17-/24 to /121-/128. */
-    public static final int FIB6_CLASSES = 14;
+    /** XG_FIB6_CLASSES: IPv6 route classes, /17-/24 to /121-/128 (see {@link #FIB6_CLS_ENDS}). */
+    public static final int FIB6_CLASSES = 15;
+    /** XG_FIB6_CLS_END_c: the prefix length class c is stored under (its longest routes). */
+    private static final int[] FIB6_CLS_ENDS = {24, 28, 32, 36, 40, 44, 48, 56, 64, 80, 96, 104, 112, 120, 128};
+
+    /** XG_FIB6_CLS_END_c. */
+    public static int fib6ClassEnd(int c) {
+        return FIB6_CLS_ENDS[c];
+    }
     /** XG_FIB6_CLS_SHORTEST: the shortest route length of class 0; shorter routes stay in xg_fib6. */
     public static final int FIB6_CLS_SHORTEST = 17;
     /** XG_PORT_STATS_SLOTS: per-port counter slots in xg_port_stats, slot 0 never used. */

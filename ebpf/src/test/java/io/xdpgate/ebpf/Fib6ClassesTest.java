@@ -162,7 +162,9 @@ class Fib6ClassesTest {
     @Test
     void randomChangesKeepEveryDecisionExact() throws Exception {
         Random random = new Random(5);
-        int[] lengths = {17, 20, 24, 29, 32, 36, 40, 44, 47, 48, 48, 48, 56, 64, 127, 128};
+        // Every class, its first and last lengths among them (classes of 4, 8 and 16 lengths).
+        int[] lengths = {17, 20, 24, 25, 28, 29, 32, 33, 34, 36, 37, 40, 41, 44, 45, 47, 48, 48, 48, 52, 56, 64, 72,
+            90, 96, 100, 113, 127, 128};
         long base = 0x2001_0db8_0000_0000L;
         for (int i = 0; i < 300; i++) addRandom(random, lengths, base);
         assertTrue(maps.moveToFib6Classes(VRF, entries(), this::known));

@@ -200,6 +200,9 @@ class LayoutAgreementTest {
         java.put("XG_FIB6_GUIDE_QUADS", (long) MapLayouts.FIB6_GUIDE_QUADS);
         java.put("XG_FIB6_CLASSES", (long) MapLayouts.FIB6_CLASSES);
         java.put("XG_FIB6_CLS_SHORTEST", (long) MapLayouts.FIB6_CLS_SHORTEST);
+        for (int c = 0; c < MapLayouts.FIB6_CLASSES; c++) {
+            java.put("XG_FIB6_CLS_END_" + c, (long) MapLayouts.fib6ClassEnd(c));
+        }
         java.put("XG_EXC_CFG_MAX", (long) MapLayouts.EXC_CFG_MAX);
         java.put("XG_CAPTURED_MAX", (long) MapLayouts.CAPTURED_MAX);
         java.put("XG_TC_STAT_SLOTS", (long) MapLayouts.TC_STAT_SLOTS);
