@@ -521,12 +521,20 @@ public final class FastPathMaps implements AutoCloseable {
     /** Each route of the route classes once (a route expanded into several prefixes is in each). */
     private void classRoutes(ClassRouteVisitor visitor) throws BpfException {
         java.util.Set<List<Long>> seen = new java.util.HashSet<>();
+        int[] foreign = new int[3]; // entries of another class layout: count, and the first one's class and length
         fib6Cls.forEachEntry(BATCH_CHUNK, (k, v) -> {
             ByteBuffer key = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder());
             ByteBuffer value = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder());
             int vrf = key.getInt(0);
             int length = value.getInt(8);
             if (length < MapLayouts.FIB6_CLS_SHORTEST || length > 128) return; // not written by a writer of this layout
+            if ((k[4] & 0xff) != Fib6Classes.classOf(length)) {
+                if (foreign[0]++ == 0) {
+                    foreign[1] = k[4] & 0xff;
+                    foreign[2] = length;
+                }
+                return;
+            }
             key.order(java.nio.ByteOrder.BIG_ENDIAN);
             long hi = Fib6Classes.maskHigh(key.getLong(8), length);
             long lo = Fib6Classes.maskLow(key.getLong(16), length);
@@ -536,6 +544,12 @@ public final class FastPathMaps implements AutoCloseable {
             }
             visitor.visit(vrf, hi, lo, length, Route.decode(java.util.Arrays.copyOf(v, 8)));
         });
+        if (foreign[0] > 0) {
+            // Pinned by a manager whose IPv6 route classes had other lengths (classes of 8 lengths
+            // until 2026-12): its entries would answer no lookup of this program, or the wrong one.
+            throw new BpfException("xg_fib6_cls holds " + foreign[0] + " entries of another route class layout (class "
+                    + foreign[1] + " holding a /" + foreign[2] + "): remove the pinned maps (xdpgate ctl detach) and start again", 0);
+        }
     }
 
     /** As {@link #putRoutes4}, for IPv6 routes. */

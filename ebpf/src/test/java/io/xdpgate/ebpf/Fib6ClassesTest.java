@@ -223,4 +223,18 @@ class Fib6ClassesTest {
         assertEquals("pass", decided(Frames6.v6("2001:db9::1")));
         assertEquals("nh 2", decided(Frames6.v6("2001:db8:1::2")), "its neighbour is forwarded");
     }
+
+    @Test
+    void classEntriesOfAnotherLayoutAreRefusedNotMisread() throws Exception {
+        // A /44 stored under class 3, as the classes of 8 lengths did (33-40 is class 3 now).
+        byte[] key = ByteBuffer.allocate(24).order(java.nio.ByteOrder.nativeOrder()).putInt(VRF).put((byte) 3)
+                .put(new byte[3]).order(java.nio.ByteOrder.BIG_ENDIAN).putLong(0x2001_0db8_0010_0000L).putLong(0).array();
+        byte[] value = ByteBuffer.allocate(12).put(Route.unicast(1).encode()).order(java.nio.ByteOrder.nativeOrder())
+                .putInt(44).array();
+        try (BpfMap cls = BpfMap.openPinned(root.resolve("xg_fib6_cls"))) {
+            cls.update(key, value);
+        }
+        BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class, maps::route6Count);
+        assertTrue(e.getMessage().contains("another route class layout"), e.getMessage());
+    }
 }
