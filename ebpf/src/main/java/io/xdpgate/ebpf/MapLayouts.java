@@ -146,10 +146,10 @@ public final class MapLayouts {
     public static final int FIB6_GUIDE_QUADS = 1 << 22;
     /** XG_FIB6_CLS_MAX: expanded IPv6 prefixes of all large VRFs together. */
     public static final int FIB6_CLS_MAX = 4194304;
-    /** XG_FIB6_CLASSES: IPv6 route classes, /17-/24 to /121-/128 (see {@link #FIB6_CLS_ENDS}). */
-    public static final int FIB6_CLASSES = 15;
     /** XG_FIB6_CLS_END_c: the prefix length class c is stored under (its longest routes). */
     private static final int[] FIB6_CLS_ENDS = {24, 28, 32, 36, 40, 44, 48, 56, 64, 80, 96, 104, 112, 120, 128};
+    /** XG_FIB6_CLASSES: IPv6 route classes, /17-/24 to /121-/128. */
+    public static final int FIB6_CLASSES = FIB6_CLS_ENDS.length;
 
     /** XG_FIB6_CLS_END_c. */
     public static int fib6ClassEnd(int c) {

@@ -32,9 +32,8 @@ final class FastPathMetrics {
     private final Supplier<Map<Stat, io.xdpgate.ebpf.Counter>> readStats;
     private final Supplier<List<PortMetrics.Reading>> readPorts;
     private final PortMetrics ports = new PortMetrics(registry);
-    private final Map<String, Counter> messages = new ConcurrentHashMap<>();
-    /** The counters of {@link #messages} by message type, every one filled in by the constructor. */
-    private final Counter[] messagesByType = new Counter[io.xdpgate.fpc.FpcMessageType.values().length];
+    /** FPC messages applied, by message type (ordinal): found without building a name per message. */
+    private final Counter[] messages = new Counter[io.xdpgate.fpc.FpcMessageType.values().length];
     private final Map<String, Counter> reports = new ConcurrentHashMap<>();
     private final Map<String, Timer> resyncs = new ConcurrentHashMap<>();
 
@@ -72,7 +71,10 @@ final class FastPathMetrics {
             if (status != FpcStatus.OK) errorCounter(status);
         }
         // Likewise every message type, so that a manager just (re)started serves its series at 0.
-        for (io.xdpgate.fpc.FpcMessageType type : io.xdpgate.fpc.FpcMessageType.values()) messageCounter(type);
+        for (io.xdpgate.fpc.FpcMessageType type : io.xdpgate.fpc.FpcMessageType.values()) {
+            messages[type.ordinal()] = Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
+                    .tag("type", type.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        }
         generationTimer(true);
         generationTimer(false);
     }
@@ -122,19 +124,8 @@ final class FastPathMetrics {
 
     /** One FPC message applied with {@code status}. */
     void applied(FpcMessage m, FpcStatus status) {
-        messageCounter(m.messageType()).increment();
+        messages[m.messageType().ordinal()].increment();
         if (status != FpcStatus.OK) errorCounter(status).increment();
-    }
-
-    private Counter messageCounter(io.xdpgate.fpc.FpcMessageType type) {
-        Counter c = messagesByType[type.ordinal()]; // once per message: no name built, no string hashed
-        if (c == null) { // only while the constructor fills the array
-            c = messages.computeIfAbsent(type.name().toLowerCase(java.util.Locale.ROOT),
-                    t -> Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
-                            .tag("type", t).register(registry));
-            messagesByType[type.ordinal()] = c;
-        }
-        return c;
     }
 
     /** A generation (resynchronization) completed, over all VRFs of a sender or one VRF. */

@@ -2,7 +2,6 @@ package io.xdpgate.fastpath;
 
 import io.xdpgate.ebpf.BpfException;
 import io.xdpgate.ebpf.FastPathMaps;
-import io.xdpgate.ebpf.Nexthop;
 import io.xdpgate.ebpf.NexthopGroup;
 
 import java.util.ArrayList;
@@ -21,12 +20,6 @@ import java.util.Map;
  * its new paths (written first), and the old one goes with its last route.
  */
 final class GroupTable {
-
-    /** What the members compute their nexthop slot value from. */
-    @FunctionalInterface
-    interface NexthopSource {
-        Nexthop compute(NexthopTable.Key key);
-    }
 
     /** A group's identity: the VRF and the canonical paths (see {@link Multipath#canonical}), at least two. */
     record Key(int vrf, List<Multipath.Path> paths) {
@@ -93,14 +86,14 @@ final class GroupTable {
      * Takes a reference on the group of {@code key}, creating it if new: its members' slots are taken
      * (computed by {@code source}) and the group written. On failure nothing is left taken.
      */
-    int acquire(Key key, NexthopSource source) throws BpfException, MapFullException {
+    int acquire(Key key, NexthopTable.NexthopSource source) throws BpfException, MapFullException {
         Group g = groups.get(key);
         if (g == null) g = create(key, source);
         g.references++;
         return g.id;
     }
 
-    private Group create(Key key, NexthopSource source) throws BpfException, MapFullException {
+    private Group create(Key key, NexthopTable.NexthopSource source) throws BpfException, MapFullException {
         int id = used.nextClearBit(nextFree);
         if (id >= capacity) {
             id = used.nextClearBit(1);

@@ -38,6 +38,12 @@ final class NexthopTable {
         }
     }
 
+    /** What a new slot's value is computed from (only a new slot needs it). */
+    @FunctionalInterface
+    interface NexthopSource {
+        Nexthop compute(Key key);
+    }
+
     private final FastPathMaps maps;
     private final int capacity;
     private final Map<Key, Slot> slots = new HashMap<>();
@@ -57,7 +63,7 @@ final class NexthopTable {
     }
 
     /** Takes a reference on the slot of {@code key}, creating and writing it if new. */
-    int acquire(Key key, GroupTable.NexthopSource source) throws BpfException, MapFullException {
+    int acquire(Key key, NexthopSource source) throws BpfException, MapFullException {
         Slot slot = slots.get(key);
         if (slot == null) {
             // Computed only for a new slot: a route through an existing slot costs one lookup here.
