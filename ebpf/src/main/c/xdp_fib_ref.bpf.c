@@ -10,7 +10,10 @@
  * same routes, the kernel holding them here and the fast path's maps there.
  *
  * xg_ref_pass (returns XDP_PASS) measures what a test run costs around any
- * program; xg_ref_drop (returns XDP_DROP) is the benchmark's traffic sink.
+ * program; xg_ref_drop (returns XDP_DROP) is the benchmark's traffic sink;
+ * xg_ref_relay redirects each frame to the interface xg_ref_relay_to names for
+ * its ingress, so that the router's port receives XDP frames as from a NIC's
+ * receive ring, not socket buffers (see ForwardLab).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -22,6 +25,14 @@
 #include <bpf/bpf_endian.h>
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* xg_ref_relay's routes: ingress ifindex -> egress ifindex, one namespace's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_ref_relay_to SEC(".maps");
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -132,4 +143,13 @@ SEC("xdp")
 int xg_ref_drop(struct xdp_md *ctx)
 {
 	return XDP_DROP;
+}
+
+SEC("xdp")
+int xg_ref_relay(struct xdp_md *ctx)
+{
+	__u32 in = ctx->ingress_ifindex;
+	__u32 *out = bpf_map_lookup_elem(&xg_ref_relay_to, &in);
+
+	return out ? bpf_redirect(*out, 0) : XDP_DROP;
 }

@@ -1,17 +1,23 @@
 package io.xdpgate.ebpf;
 
+import io.xdpgate.ebpf.libbpf.Bpf;
 import io.xdpgate.ebpf.libbpf.BpfObject;
 import io.xdpgate.ebpf.libbpf.XdpTestRunner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
  * The yardstick of {@code xdpgate bench forward} (xdp_fib_ref.bpf.o): an XDP forwarder that asks
  * the kernel's FIB and neighbour table with bpf_fib_lookup, as Linux's own samples do, beside a
- * program that only passes (what a test run costs around any program) and one that only drops
- * (a traffic sink). No daemon ever attaches these; the object has no maps.
+ * program that only passes (what a test run costs around any program), one that only drops
+ * (a traffic sink) and one that relays frames from one interface to another (so that a port
+ * receives XDP frames, as from a NIC's receive ring). No daemon ever attaches these; the object's
+ * only map is the relay's table.
  */
 public final class FibReferenceProgram implements AutoCloseable {
     static final String RESOURCE = "/bpf/xdp_fib_ref.bpf.o";
+    private static final String RELAY_MAP = "xg_ref_relay_to";
 
     /** The object's programs. */
     public enum Program {
@@ -20,7 +26,9 @@ public final class FibReferenceProgram implements AutoCloseable {
         /** Returns XDP_PASS. */
         PASS("xg_ref_pass"),
         /** Returns XDP_DROP. */
-        DROP("xg_ref_drop");
+        DROP("xg_ref_drop"),
+        /** Redirects each frame to the interface {@link #relay} named for its ingress (unnamed: XDP_DROP). */
+        RELAY("xg_ref_relay");
 
         private final String name;
 
@@ -61,6 +69,16 @@ public final class FibReferenceProgram implements AutoCloseable {
      */
     public void attach(Program p, int ifindex, Path pin) throws BpfException {
         object.attachXdp(p.programName(), ifindex, pin);
+    }
+
+    /**
+     * Makes the relay program send what enters on fromIfindex to toIfindex; both interfaces in
+     * one namespace, the one the relay program is attached in (one table serves one namespace).
+     */
+    public void relay(int fromIfindex, int toIfindex) throws BpfException {
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(fromIfindex).array();
+        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(toIfindex).array();
+        Bpf.mapUpdate(object.mapFd(RELAY_MAP), RELAY_MAP, key, value, Bpf.BPF_ANY);
     }
 
     @Override

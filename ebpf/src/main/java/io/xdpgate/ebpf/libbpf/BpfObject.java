@@ -126,6 +126,12 @@ public final class BpfObject implements AutoCloseable {
         return Calls.check(LIB.bpf_program__fd(prog), "bpf_program__fd(" + progName + ")");
     }
 
+    /** The fd of a loaded object's map; owned by this object. */
+    public int mapFd(String mapName) throws BpfException {
+        return Calls.check(LIB.bpf_object__find_map_fd_by_name(obj(), mapName),
+                "bpf_object__find_map_fd_by_name(" + mapName + ") in " + name);
+    }
+
     private Pointer program(String progName) throws BpfException {
         Pointer prog = LIB.bpf_object__find_program_by_name(obj(), progName);
         if (prog == null) {

@@ -34,6 +34,8 @@ interface LibBpf extends Library {
 
     Pointer bpf_object__find_program_by_name(Pointer obj, String name);
 
+    int bpf_object__find_map_fd_by_name(Pointer obj, String name);
+
     // bpf_map (of an opened object)
     String bpf_map__name(Pointer map);
 

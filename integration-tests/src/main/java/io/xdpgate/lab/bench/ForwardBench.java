@@ -193,7 +193,7 @@ public final class ForwardBench {
         out.put("routes", size);
         List<InetAddress> destinations = BenchFrames.destinations(routes, options.frames(), options.seed() + size);
         byte[] portMac = BenchFrames.mac(lab.mac(ForwardLab.ROUTER, ForwardLab.R_FAST));
-        byte[] senderMac = BenchFrames.mac(lab.mac(ForwardLab.FAST_SENDER, ForwardLab.FAST_SENDER + "-r"));
+        byte[] senderMac = BenchFrames.mac(lab.mac(ForwardLab.FAST_SENDER, ForwardLab.senderIf(ForwardLab.FAST_SENDER)));
         InetAddress source = family.equals("IPv4") ? SENDER4 : InetAddress.getByName("2001:db8:251:1::2");
         List<byte[]> frames = new ArrayList<>(destinations.size());
         for (int i = 0; i < destinations.size(); i++) {

@@ -25,9 +25,11 @@ record ForwardBenchOptions(List<Integer> routes4Sizes, int routes6, int frames, 
                 --frames frames whose destinations are drawn at random from the table, in --rounds
                 rounds alternating which goes first; ns/packet is the median of the rounds' means;
               - forwarding rate: the same sender (a packet socket and sendmmsg, compiled with gcc,
-                pinned to the last CPU) sends the same UDP frames through the router to a sink for
-                --rate-seconds, entering once on a port without XDP (the kernel forwards), once on
-                the fast path's port, and once straight to the sink; the CPU time of each chain
+                pinned to the last CPU) sends the same UDP frames through a relay (xgb-g, an XDP
+                redirect: the router's ports receive XDP frames, as from a NIC's receive ring, not
+                the sender's socket buffers) and the router to a sink for --rate-seconds, entering
+                once on a port without XDP (the kernel forwards), once on the fast path's port, and
+                once from the relay straight to the sink; the CPU time of each chain
                 (sender plus the softirq work on its CPU) less the straight one is the router's own
                 CPU time per packet, and rate_vs_kernel the kernel's over the fast path's (how many
                 times more packets one core forwards); packets per wall-clock second are reported

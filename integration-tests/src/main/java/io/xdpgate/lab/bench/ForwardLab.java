@@ -11,21 +11,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The namespaces of {@code xdpgate bench forward}: three identical senders, a router and a sink.
+ * The namespaces of {@code xdpgate bench forward}: three identical senders, a relay, a router and a
+ * sink.
  *
  * <pre>
- *   xgb-h (sender) xgb-h-r 10.251.1.2 --- xgb-r-h 10.251.1.1  (fast path port)
- *   xgb-k (sender) xgb-k-r 10.251.3.2 --- xgb-r-k 10.251.3.1  (no XDP: kernel forwarding)
- *                                          xgb-r (router)
- *                                          xgb-r-s 10.251.2.1 --- xgb-s-r 10.251.2.2 (sink, XDP_DROP)
- *   xgb-d (sender) xgb-d-s ---------------------------------------- xgb-s-d (sink, XDP_DROP)
+ *   xgb-h (sender) xgb-h-g --- xgb-g-h  xgb-g-rh --- xgb-r-h 10.251.1.1  (fast path port)
+ *   xgb-k (sender) xgb-k-g --- xgb-g-k  xgb-g-rk --- xgb-r-k 10.251.3.1  (no XDP, GRO: kernel forwarding)
+ *                              xgb-g (relay)         xgb-r (router)
+ *                                                    xgb-r-s 10.251.2.1 --- xgb-s-r 10.251.2.2 (sink, XDP_DROP)
+ *   xgb-d (sender) xgb-d-g --- xgb-g-d  xgb-g-s  ----------------------------- xgb-s-d (sink, XDP_DROP)
  * </pre>
  *
  * Every route of the benchmark goes via the sink, 10.251.2.2 or 2001:db8:251:2::2, whose neighbour
  * entries in the router are permanent: both the kernel (and so bpf_fib_lookup) and the fast path
  * can forward at once. Traffic that enters on xgb-r-h meets the fast path, traffic that enters on
  * xgb-r-k the kernel alone; the sink drops everything in XDP and its veths count what arrived.
- * xgb-d reaches the sink without a router: what the sender and the sink alone cost.
+ * xgb-d reaches the sink without a router: what the senders, the relay and the sink alone cost.
+ *
+ * <p>The relay's XDP program redirects what each sender sends to its router port (or, for xgb-d,
+ * to the sink), so the router's ports receive XDP frames, as a NIC driver's receive ring hands
+ * them over: the fast path runs on the frame where it lies and the kernel builds a socket buffer
+ * for it, as on a real port. A packet socket's frames sent straight into the router would arrive
+ * as the sender's socket buffers instead, which the kernel takes over as they are and XDP must
+ * first copy into a page of its own: a cost of veth that a NIC does not have.
  */
 final class ForwardLab implements AutoCloseable {
 
@@ -34,13 +42,18 @@ final class ForwardLab implements AutoCloseable {
     static final String KERNEL_SENDER = "xgb-k";
     static final String DIRECT_SENDER = "xgb-d";
     static final String SINK = "xgb-s";
+    static final String RELAY = "xgb-g";
     /** The router's ports: towards the fast path's sender, the kernel's sender and the sink. */
     static final String R_FAST = "xgb-r-h";
     static final String R_KERNEL = "xgb-r-k";
     static final String R_SINK = "xgb-r-s";
     static final String SINK_IF = "xgb-s-r";
-    /** The sink's port towards the direct sender. */
+    /** The sink's port towards the direct sender's relay. */
     static final String SINK_DIRECT_IF = "xgb-s-d";
+    /** The relay's ports towards the router's fast path and kernel ports and towards the sink. */
+    private static final String G_FAST = "xgb-g-rh";
+    private static final String G_KERNEL = "xgb-g-rk";
+    private static final String G_SINK = "xgb-g-s";
     static final String GATEWAY4 = "10.251.2.2";
     static final String GATEWAY6 = "2001:db8:251:2::2";
     static final int VRF = 1;
@@ -57,14 +70,19 @@ final class ForwardLab implements AutoCloseable {
         ForwardLab lab = new ForwardLab(pinRoot);
         lab.close();
         try {
-            for (String ns : new String[] {ROUTER, FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK}) {
+            for (String ns : new String[] {ROUTER, FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK, RELAY}) {
                 Sh.run("ip", "netns", "add", ns);
                 Sh.run("ip", "-n", ns, "link", "set", "lo", "up");
             }
             Sh.run(Sh.in(ROUTER, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"));
-            sender(FAST_SENDER, R_FAST, "10.251.1");
-            sender(KERNEL_SENDER, R_KERNEL, "10.251.3");
-            pair(SINK, SINK_IF, R_SINK);
+            pair(RELAY, G_FAST, ROUTER, R_FAST);
+            pair(RELAY, G_KERNEL, ROUTER, R_KERNEL);
+            pair(SINK, SINK_IF, ROUTER, R_SINK);
+            pair(RELAY, G_SINK, SINK, SINK_DIRECT_IF);
+            router(R_FAST, "10.251.1");
+            router(R_KERNEL, "10.251.3");
+            // Frames redirected into a veth arrive only where its peer has XDP or GRO (LAB.md).
+            Sh.run(Sh.in(ROUTER, "ethtool", "-K", R_KERNEL, "gro", "on"));
             Sh.run("ip", "-n", ROUTER, "addr", "add", "10.251.2.1/24", "dev", R_SINK);
             Sh.run("ip", "-n", ROUTER, "addr", "add", "2001:db8:251:2::1/64", "dev", R_SINK, "nodad");
             Sh.run("ip", "-n", SINK, "addr", "add", GATEWAY4 + "/24", "dev", SINK_IF);
@@ -72,10 +90,6 @@ final class ForwardLab implements AutoCloseable {
             String sinkMac = lab.mac(SINK, SINK_IF);
             Sh.run("ip", "-n", ROUTER, "neigh", "replace", GATEWAY4, "lladdr", sinkMac, "dev", R_SINK, "nud", "permanent");
             Sh.run("ip", "-n", ROUTER, "neigh", "replace", GATEWAY6, "lladdr", sinkMac, "dev", R_SINK, "nud", "permanent");
-            Sh.run("ip", "link", "add", DIRECT_SENDER + "-s", "netns", DIRECT_SENDER, "type", "veth", "peer", "name",
-                    SINK_DIRECT_IF, "netns", SINK);
-            Sh.run("ip", "-n", DIRECT_SENDER, "link", "set", DIRECT_SENDER + "-s", "up");
-            Sh.run("ip", "-n", SINK, "link", "set", SINK_DIRECT_IF, "up");
             for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF}) {
                 int ifindex = lab.ifindex(SINK, sinkIf);
                 Path pin = lab.sinkLinkPin(sinkIf);
@@ -84,6 +98,9 @@ final class ForwardLab implements AutoCloseable {
                     return null;
                 });
             }
+            lab.relay(programs, FAST_SENDER, G_FAST);
+            lab.relay(programs, KERNEL_SENDER, G_KERNEL);
+            lab.relay(programs, DIRECT_SENDER, G_SINK);
             return lab;
         } catch (Exception | Error e) {
             lab.close();
@@ -91,25 +108,39 @@ final class ForwardLab implements AutoCloseable {
         }
     }
 
-    /** A sender namespace: its veth to the router, addresses, default route, permanent neighbours. */
-    private static void sender(String ns, String routerIf, String subnet) {
-        String hostIf = ns + "-r";
-        pair(ns, hostIf, routerIf);
-        Sh.run("ip", "-n", ns, "addr", "add", subnet + ".2/24", "dev", hostIf);
+    /** A router port's address (the senders' frames come from the next address of its subnet). */
+    private static void router(String routerIf, String subnet) {
         Sh.run("ip", "-n", ROUTER, "addr", "add", subnet + ".1/24", "dev", routerIf);
-        Sh.run("ip", "-n", ns, "route", "add", "default", "via", subnet + ".1");
-        Sh.run("ip", "-n", ns, "neigh", "replace", subnet + ".1", "lladdr", macOf(ROUTER, routerIf), "dev", hostIf,
-                "nud", "permanent");
-        Sh.run("ip", "-n", ROUTER, "neigh", "replace", subnet + ".2", "lladdr", macOf(ns, hostIf), "dev", routerIf,
-                "nud", "permanent");
-        // The XDP path never completes a checksum left to the NIC (see LAB.md).
-        Sh.run(Sh.in(ns, "ethtool", "-K", hostIf, "tx", "off"));
     }
 
-    private static void pair(String ns, String hostIf, String routerIf) {
-        Sh.run("ip", "link", "add", hostIf, "netns", ns, "type", "veth", "peer", "name", routerIf, "netns", ROUTER);
-        Sh.run("ip", "-n", ns, "link", "set", hostIf, "up");
-        Sh.run("ip", "-n", ROUTER, "link", "set", routerIf, "up");
+    /**
+     * A sender namespace and its veth into the relay, whose XDP program sends what arrives on to
+     * relayOut; each attachment pinned beside the sinks'.
+     */
+    private void relay(FibReferenceProgram programs, String sender, String relayOut) throws Exception {
+        String relayIn = RELAY + "-" + sender.substring(sender.length() - 1);
+        pair(sender, senderIf(sender), RELAY, relayIn);
+        // The XDP path never completes a checksum left to the NIC (see LAB.md).
+        Sh.run(Sh.in(sender, "ethtool", "-K", senderIf(sender), "tx", "off"));
+        int in = ifindex(RELAY, relayIn);
+        int out = ifindex(RELAY, relayOut);
+        Path pin = sinkLinkPin(relayIn);
+        NetworkNamespace.call(RELAY, () -> {
+            programs.relay(in, out);
+            programs.attach(FibReferenceProgram.Program.RELAY, in, pin);
+            return null;
+        });
+    }
+
+    /** The interface a sender namespace sends its frames on. */
+    static String senderIf(String sender) {
+        return sender + "-g";
+    }
+
+    private static void pair(String ns, String ifname, String peerNs, String peerIf) {
+        Sh.run("ip", "link", "add", ifname, "netns", ns, "type", "veth", "peer", "name", peerIf, "netns", peerNs);
+        Sh.run("ip", "-n", ns, "link", "set", ifname, "up");
+        Sh.run("ip", "-n", peerNs, "link", "set", peerIf, "up");
     }
 
     /** The fast path manager's --ports: the fast sender's port and the sink's (an egress must be a port). */
@@ -168,10 +199,10 @@ final class ForwardLab implements AutoCloseable {
     /** Deletes the namespaces (and so every veth and route) and the sink's pinned links. */
     @Override
     public void close() {
-        for (String ns : new String[] {FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK, ROUTER}) {
+        for (String ns : new String[] {FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK, RELAY, ROUTER}) {
             if (Files.exists(Path.of("/run/netns", ns))) Sh.exec(300, "ip", "netns", "del", ns);
         }
-        for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF}) {
+        for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF, RELAY + "-h", RELAY + "-k", RELAY + "-d"}) {
             try {
                 Files.deleteIfExists(sinkLinkPin(sinkIf));
             } catch (IOException e) {

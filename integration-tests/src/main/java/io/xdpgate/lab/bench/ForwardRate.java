@@ -20,20 +20,22 @@ import java.util.Map;
 /**
  * Forwarding rate with real packets. The same sender (frame_sender.c: a packet socket and
  * sendmmsg, compiled with gcc here) sends the same UDP frames, to destinations drawn from the
- * router's table, from a sender namespace through the router to the sink: once entering on the
- * port without XDP (Linux forwards), once on the fast path's port; the sink's XDP counter tells
- * what arrived. A third kind of run sends straight to the sink, without a router: the sender's
- * and the sink's own ceiling. Each round runs the three kinds one after the other.
+ * router's table, from a sender namespace through the relay (see {@link ForwardLab}) and the router
+ * to the sink: once entering on the port without XDP (Linux forwards), once on the fast path's
+ * port; the sink's XDP counter tells what arrived. A third kind of run goes from the relay straight
+ * to the sink, without a router: the sender's, the relay's and the sink's own ceiling. Each round
+ * runs the three kinds one after the other.
  *
- * <p>The sender is pinned to one CPU, and on veth everything a frame causes (the router's receive
- * and forwarding, the sink's XDP_DROP) runs as softirq work on the sending CPU: in the sender's
- * own context, which its CPU time includes on a kernel without IRQ time accounting, or in that
- * CPU's ksoftirqd, whose CPU time is added. So each run knows the CPU time of the whole chain, and
- * the direct run tells what the sender and the sink cost without a router: the difference per
- * packet is the router's own CPU time per packet, 1e9 / that its forwarding rate on one core. This
- * holds however busy the machine is (its other tasks only take wall time from the run), while the
- * packets per wall-clock second, also reported, depend on the CPU share the run got, and include
- * the sender's and the sink's cost, so their ratio understates the difference between the routers.
+ * <p>The sender is pinned to one CPU, and on veth everything a frame causes (the relay's
+ * redirect, the router's receive and forwarding, the sink's XDP_DROP) runs as softirq work on the
+ * sending CPU: in the sender's own context, which its CPU time includes on a kernel without IRQ
+ * time accounting, or in that CPU's ksoftirqd, whose CPU time is added. So each run knows the CPU
+ * time of the whole chain, and the direct run tells what the sender, the relay and the sink cost
+ * without a router: the difference per packet is the router's own CPU time per packet, 1e9 / that
+ * its forwarding rate on one core. This holds however busy the machine is (its other tasks only
+ * take wall time from the run), while the packets per wall-clock second, also reported, depend on
+ * the CPU share the run got, and include the sender's, the relay's and the sink's cost, so their
+ * ratio understates the difference between the routers.
  *
  * <p>Optionally a fourth kind of run: the fast path's port captured by a real tcpdump (see
  * {@link PortCapture}), the same sender and frames; its packets are forwarded by the ports' TC
@@ -166,7 +168,7 @@ final class ForwardRate implements AutoCloseable {
 
     private Sender sender(ForwardLab lab, Kind kind, String netns, String peerNs, String peerIf, String sinkIf,
                           String source, List<InetAddress> destinations) throws IOException {
-        String ifname = kind == Kind.DIRECT ? netns + "-s" : netns + "-r";
+        String ifname = ForwardLab.senderIf(netns);
         byte[] dstMac = BenchFrames.mac(lab.mac(peerNs, peerIf));
         byte[] srcMac = BenchFrames.mac(lab.mac(netns, ifname));
         InetAddress src = InetAddress.getByName(source);
