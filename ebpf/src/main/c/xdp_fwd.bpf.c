@@ -124,6 +124,15 @@ struct {
 	__array(values, struct xg_fib4_dir_table);
 } xg_fib4_dir SEC(".maps");
 
+/* The same tables, indexed by VRF id below XG_VRF_INDEXED (see xdpgate.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_VRF_INDEXED);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xg_fib4_dir_table);
+} xg_fib4_dirs SEC(".maps");
+
 /* The class guides of large VRFs' IPv6 routes (see xdpgate.h), by VRF. */
 struct xg_fib6_guide_table {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -140,6 +149,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, struct xg_fib6_guide_table);
 } xg_fib6_guide SEC(".maps");
+
+/* The same guides, indexed by VRF id below XG_VRF_INDEXED. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_VRF_INDEXED);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xg_fib6_guide_table);
+} xg_fib6_guides SEC(".maps");
 
 /* The expanded IPv6 routes of every large VRF. */
 struct {
@@ -448,7 +466,11 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 	void *dir;
 
 	*maybe_local = 1;
-	dir = bpf_map_lookup_elem(&xg_fib4_dir, &vrf);
+	/* vrf is mostly xg_cfg's, a constant: the verifier keeps one of the two lookups. */
+	if (vrf < XG_VRF_INDEXED)
+		dir = bpf_map_lookup_elem(&xg_fib4_dirs, &vrf);
+	else
+		dir = bpf_map_lookup_elem(&xg_fib4_dir, &vrf);
 	if (!dir)
 		return bpf_map_lookup_elem(&xg_fib4, &fkey);
 	n = bpf_ntohl(daddr) >> 8;
@@ -511,7 +533,10 @@ static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const st
 
 	__builtin_memcpy(fkey.addr, daddr, sizeof(fkey.addr));
 	*maybe_local = 1;
-	guide = bpf_map_lookup_elem(&xg_fib6_guide, &vrf);
+	if (vrf < XG_VRF_INDEXED)
+		guide = bpf_map_lookup_elem(&xg_fib6_guides, &vrf);
+	else
+		guide = bpf_map_lookup_elem(&xg_fib6_guide, &vrf);
 	if (!guide)
 		return bpf_map_lookup_elem(&xg_fib6, &fkey);
 	n = (__u32)daddr->s6_addr[0] << 16 | (__u32)daddr->s6_addr[1] << 8 | daddr->s6_addr[2];

@@ -31,7 +31,9 @@
 #define XG_MAP_LOCAL6  xg_local6
 #define XG_MAP_NHG     xg_nhg
 #define XG_MAP_FIB4_DIR xg_fib4_dir
+#define XG_MAP_FIB4_DIRS xg_fib4_dirs
 #define XG_MAP_FIB6_GUIDE xg_fib6_guide
+#define XG_MAP_FIB6_GUIDES xg_fib6_guides
 #define XG_MAP_FIB6_CLS xg_fib6_cls
 #define XG_MAP_PORT_STATS xg_port_stats
 #define XG_MAP_NH_GW   xg_nh_gw
@@ -50,6 +52,14 @@
 #define XG_NHG_MAX      16384
 #define XG_FIB4_DIR_VRFS 256
 #define XG_FIB6_GUIDE_VRFS 256
+/*
+ * A VRF whose id is below XG_VRF_INDEXED has its large tables in xg_fib4_dirs and
+ * xg_fib6_guides too, arrays of maps indexed by VRF id: the program, whose VRF is a
+ * constant, finds them with an array lookup that the verifier inlines instead of hashing
+ * the VRF for every packet (about 20 ns). xg_fib4_dir and xg_fib6_guide, keyed by VRF,
+ * hold every VRF's (readers use them); a VRF id of XG_VRF_INDEXED or more is found there.
+ */
+#define XG_VRF_INDEXED 16384
 #define XG_FIB6_CLS_MAX 4194304
 #define XG_PORT_STATS_SLOTS 4096 /* per-port counter slots of xg_port_stats; slot 0 is never used */
 #define XG_NEIGH_USED_MAX 65536

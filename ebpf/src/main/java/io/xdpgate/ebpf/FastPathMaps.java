@@ -61,7 +61,9 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap local6;
     private final BpfMap nhg;
     private final BpfMap fib4Dir;
+    private final BpfMap fib4Dirs;
     private final BpfMap fib6Guide;
+    private final BpfMap fib6Guides;
     private final BpfMap fib6Cls;
     private final BpfMap portStats;
     /** The DIR-24 tables of the VRFs that have one, as xg_fib4_dir holds them. */
@@ -86,7 +88,9 @@ public final class FastPathMaps implements AutoCloseable {
         local6 = of(maps, MapLayouts.LOCAL6);
         nhg = of(maps, MapLayouts.NHG);
         fib4Dir = of(maps, MapLayouts.FIB4_DIR);
+        fib4Dirs = of(maps, MapLayouts.FIB4_DIRS);
         fib6Guide = of(maps, MapLayouts.FIB6_GUIDE);
+        fib6Guides = of(maps, MapLayouts.FIB6_GUIDES);
         fib6Cls = of(maps, MapLayouts.FIB6_CLS);
         portStats = of(maps, MapLayouts.PORT_STATS);
         nhGw = of(maps, MapLayouts.NH_GWS);
@@ -304,8 +308,13 @@ public final class FastPathMaps implements AutoCloseable {
             for (Local4Entry l : locals4()) {
                 if (l.vrf() == vrf) dir.markLocal(toInt(l.address()));
             }
-            fib4Dir.update(u32(vrf), u32(fd[0]));
+            publish(fib4Dir, fib4Dirs, vrf, fd[0]);
         } catch (BpfException | RuntimeException e) {
+            try {
+                unpublish(fib4Dir, fib4Dirs, vrf);
+            } catch (BpfException | RuntimeException ignored) {
+                // the error being thrown is the one to report
+            }
             dir.close();
             throw e;
         } finally {
@@ -324,8 +333,64 @@ public final class FastPathMaps implements AutoCloseable {
     public void dropFib4Dir(int vrf) throws BpfException {
         Fib4Dir dir = dirs.remove(vrf);
         if (dir == null) return;
-        fib4Dir.delete(u32(vrf));
+        unpublish(fib4Dir, fib4Dirs, vrf);
         dir.close();
+    }
+
+    /**
+     * Publishes a VRF's inner map: in the VRF-keyed map of maps (readers) and, for a VRF id below
+     * {@link MapLayouts#VRF_INDEXED}, in the array of maps the VRF's program reads.
+     */
+    private static void publish(BpfMap byVrf, BpfMap indexed, int vrf, int fd) throws BpfException {
+        if (isIndexed(vrf)) indexed.update(u32(vrf), u32(fd));
+        byVrf.update(u32(vrf), u32(fd));
+    }
+
+    /** Withdraws what {@link #publish} published (either may be missing). */
+    private static void unpublish(BpfMap byVrf, BpfMap indexed, int vrf) throws BpfException {
+        byVrf.delete(u32(vrf));
+        if (isIndexed(vrf)) indexed.delete(u32(vrf));
+    }
+
+    private static boolean isIndexed(int vrf) {
+        return Integer.compareUnsigned(vrf, MapLayouts.VRF_INDEXED) < 0;
+    }
+
+    /**
+     * Makes xg_fib4_dirs and xg_fib6_guides hold exactly what xg_fib4_dir and xg_fib6_guide
+     * hold for VRF ids below {@link MapLayouts#VRF_INDEXED}: after maps pinned by a manager that
+     * did not write them, or an interrupted publish. The manager calls it at start, before any
+     * program of this version is loaded. Returns the number of entries changed.
+     */
+    public int alignIndexedTables() throws BpfException {
+        return align(fib4Dir, fib4Dirs) + align(fib6Guide, fib6Guides);
+    }
+
+    private static int align(BpfMap byVrf, BpfMap indexed) throws BpfException {
+        Map<Integer, Integer> wanted = new java.util.HashMap<>(); // VRF id -> inner map id
+        for (byte[] k : byVrf.keys()) {
+            int vrf = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt();
+            byte[] v = byVrf.lookup(k);
+            if (v != null && isIndexed(vrf)) wanted.put(vrf, ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt());
+        }
+        int changed = 0;
+        for (int vrf = 0; vrf < MapLayouts.VRF_INDEXED; vrf++) {
+            byte[] v = indexed.lookup(u32(vrf));
+            Integer want = wanted.get(vrf);
+            if (want == null) {
+                if (v != null && indexed.delete(u32(vrf))) changed++;
+                continue;
+            }
+            if (v != null && ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt() == want) continue;
+            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(want, byVrf.name() + " of vrf " + vrf);
+            try {
+                indexed.update(u32(vrf), u32(fd));
+                changed++;
+            } finally {
+                io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+            }
+        }
+        return changed;
     }
 
     /** Brings the tables known here in line with xg_fib4_dir, which another process may have changed. */
@@ -634,8 +699,13 @@ public final class FastPathMaps implements AutoCloseable {
             for (Local6Entry l : locals6()) {
                 if (l.vrf() == vrf) guide.markLocal(block(l.address()));
             }
-            fib6Guide.update(u32(vrf), u32(fd[0]));
+            publish(fib6Guide, fib6Guides, vrf, fd[0]);
         } catch (BpfException | RuntimeException e) {
+            try {
+                unpublish(fib6Guide, fib6Guides, vrf);
+            } catch (BpfException | RuntimeException ignored) {
+                // the error being thrown is the one to report
+            }
             for (Route6Entry r : routes) { // what was written for this VRF, so that nothing is left behind
                 if (r.prefixLength() < MapLayouts.FIB6_CLS_SHORTEST) continue;
                 byte[] key = fib6Key(vrf, r.prefix(), r.prefixLength());
@@ -663,7 +733,7 @@ public final class FastPathMaps implements AutoCloseable {
     public void dropFib6Classes(int vrf) throws BpfException {
         Fib6Classes c = classes.remove(vrf);
         if (c == null) return;
-        fib6Guide.delete(u32(vrf));
+        unpublish(fib6Guide, fib6Guides, vrf);
         c.close();
     }
 

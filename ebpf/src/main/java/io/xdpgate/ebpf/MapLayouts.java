@@ -47,6 +47,7 @@ public final class MapLayouts {
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_MAP_TYPE_LPM_TRIE = 11;
     public static final int BPF_MAP_TYPE_LRU_HASH = 9;
+    public static final int BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
     public static final int BPF_MAP_TYPE_HASH_OF_MAPS = 13;
     public static final int BPF_F_NO_PREALLOC = 1;
     public static final int BPF_F_MMAPABLE = 1 << 10;
@@ -138,6 +139,11 @@ public final class MapLayouts {
     public static final int NHG_MAX = 16384;
     /** XG_FIB4_DIR_VRFS: how many VRFs may have a DIR-24 table at once. */
     public static final int FIB4_DIR_VRFS = 256;
+    /**
+     * XG_VRF_INDEXED: VRF ids below it have their DIR-24 table and class guide in
+     * {@link #FIB4_DIRS} and {@link #FIB6_GUIDES} too, indexed by VRF id (what the program reads).
+     */
+    public static final int VRF_INDEXED = 16384;
     /** XG_FIB4_DIR_PAIRS: the elements of one DIR-24 table, two /24 entries each. */
     public static final int FIB4_DIR_PAIRS = 1 << 23;
     /** XG_FIB6_GUIDE_VRFS: how many VRFs may have an IPv6 class guide at once. */
@@ -208,6 +214,8 @@ public final class MapLayouts {
     public static final MapDef NHG = new MapDef("xg_nhg", BPF_MAP_TYPE_ARRAY, 4, NEXTHOP_GROUP.size(), NHG_MAX, 0);
     /** VRF -> its DIR-24 table; the value is a map fd on update and a map id on lookup from user space. */
     public static final MapDef FIB4_DIR = new MapDef("xg_fib4_dir", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, FIB4_DIR_VRFS, 0);
+    /** VRF id (below {@link #VRF_INDEXED}) -> the same DIR-24 table as in {@link #FIB4_DIR}. */
+    public static final MapDef FIB4_DIRS = new MapDef("xg_fib4_dirs", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, VRF_INDEXED, 0);
     /** One VRF's DIR-24 table, created by the manager (not pinned: xg_fib4_dir holds it). */
     public static final MapDef FIB4_DIR_TABLE = new MapDef("xg_fib4_dir_t", BPF_MAP_TYPE_ARRAY, 4, FIB4_DIR_PAIR.size(),
             FIB4_DIR_PAIRS, BPF_F_MMAPABLE);
@@ -215,6 +223,9 @@ public final class MapLayouts {
     /** VRF -> its IPv6 class guide (a map fd on update, a map id on lookup from user space). */
     public static final MapDef FIB6_GUIDE = new MapDef("xg_fib6_guide", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4,
             FIB6_GUIDE_VRFS, 0);
+    /** VRF id (below {@link #VRF_INDEXED}) -> the same class guide as in {@link #FIB6_GUIDE}. */
+    public static final MapDef FIB6_GUIDES = new MapDef("xg_fib6_guides", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4,
+            VRF_INDEXED, 0);
     /** One VRF's class guide, created by the manager (not pinned: xg_fib6_guide holds it). */
     public static final MapDef FIB6_GUIDE_TABLE = new MapDef("xg_fib6_guide_t", BPF_MAP_TYPE_ARRAY, 4,
             FIB6_GUIDE_QUAD.size(), FIB6_GUIDE_QUADS, BPF_F_MMAPABLE);
@@ -248,7 +259,7 @@ public final class MapLayouts {
 
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
     public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
-            NHG, FIB4_DIR, FIB6_GUIDE, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
+            NHG, FIB4_DIR, FIB4_DIRS, FIB6_GUIDE, FIB6_GUIDES, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
             TC_SCRATCH, VXLAN_MAP, NH_GWS, NEIGH_USED, NH_USED, VXLAN_TX_MAP,
             VXLAN_PUSH);
 

@@ -213,6 +213,49 @@ class Fib4DirTest {
     }
 
     @Test
+    void aVrfIdBeyondTheIndexedTablesIsFoundByItsKey() throws Exception {
+        int vrf = MapLayouts.VRF_INDEXED + 3; // the program looks in xg_fib4_dir, keyed by VRF
+        maps.putPort(vrf, LO, new Port(mac(1), Port.UP, 1500));
+        FastPathMaps.Route4Entry route = new FastPathMaps.Route4Entry(vrf, v4(ip(10, 0, 0, 0)), 8, Route.unicast(3));
+        maps.putRoute4(vrf, route.prefix(), route.prefixLength(), route.route());
+        assertTrue(maps.moveToFib4Dir(vrf, List.of(route)));
+        try (FastPathProgram p = FastPathProgram.load(root, vrf)) {
+            XdpTestRun.Result r = XdpTestRun.run(p, to(ip(10, 1, 1, 1)).build(), LO, 1);
+            assertEquals(XdpTestRun.XDP_REDIRECT, r.verdict());
+            assertEquals(3, r.output()[5] - 0x10, "through the table's route");
+        }
+        maps.dropFib4Dir(vrf);
+        assertEquals(0, maps.alignIndexedTables(), "nothing of it was in the index");
+    }
+
+    @Test
+    void alignmentRepublishesWhatTheIndexLacksAndWithdrawsTheRest() throws Exception {
+        put(ip(10, 0, 0, 0), 8, Route.unicast(1));
+        assertTrue(maps.moveToFib4Dir(VRF, entries()));
+        assertEquals(0, maps.alignIndexedTables(), "published in both maps already");
+        try (BpfMap byVrf = BpfMap.openPinned(root.resolve(MapLayouts.FIB4_DIR.name()));
+             BpfMap index = BpfMap.openPinned(root.resolve(MapLayouts.FIB4_DIRS.name()))) {
+            // As maps pinned by a manager that knew only xg_fib4_dir, plus a stale entry.
+            int table = java.nio.ByteBuffer.wrap(byVrf.lookup(u32(VRF))).order(java.nio.ByteOrder.nativeOrder()).getInt();
+            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(table, "the test's DIR-24 table");
+            try {
+                index.update(u32(VRF + 1), u32(fd));
+            } finally {
+                io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+            }
+            assertTrue(index.delete(u32(VRF)));
+            assertEquals("pass", decided(ip(10, 1, 1, 1)), "the program reads the indexed table only");
+            assertEquals(2, maps.alignIndexedTables());
+            assertEquals("nh 1", decided(ip(10, 1, 1, 1)));
+            assertNull(index.lookup(u32(VRF + 1)), "the stale entry is gone");
+        }
+    }
+
+    private static byte[] u32(int v) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
+    @Test
     void anotherProcessSeesTheTables() throws Exception {
         put(ip(10, 0, 0, 0), 8, Route.unicast(1));
         put(ip(10, 0, 0, 1), 32, Route.unicast(2));

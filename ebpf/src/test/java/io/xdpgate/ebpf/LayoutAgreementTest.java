@@ -184,6 +184,7 @@ class LayoutAgreementTest {
         java.put("XG_NHG_BUCKETS", (long) NexthopGroup.BUCKETS);
         java.put("XG_NHG_VALID", (long) NexthopGroup.VALID);
         java.put("XG_FIB4_DIR_VRFS", (long) MapLayouts.FIB4_DIR_VRFS);
+        java.put("XG_VRF_INDEXED", (long) MapLayouts.VRF_INDEXED);
         java.put("XG_FIB4_DIR_PAIRS", (long) MapLayouts.FIB4_DIR_PAIRS);
         java.put("XG_PORT_STATS_SLOTS", (long) MapLayouts.PORT_STATS_SLOTS);
         java.put("XG_DIR_ID_MASK", (long) Fib4Dir.ID_MASK);
