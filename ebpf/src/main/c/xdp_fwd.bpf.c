@@ -44,6 +44,38 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_ports SEC(".maps");
 
+/* A VRF's ports by ifindex (see XG_PORT_INDEXED); the manager creates the tables. */
+struct xg_port_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_PORT_INDEXED);
+	__type(key, __u32);
+	__type(value, struct xg_port);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_VRF_INDEXED);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xg_port_table);
+} xg_port_tables SEC(".maps");
+
+/*
+ * The port (vrf, ifindex), or NULL: from the VRF's port table when both are within its
+ * bounds (an entry of zeroes there is no port: its flags lack XG_PORT_UP), else from xg_ports.
+ */
+static __always_inline struct xg_port *xg_port_of(__u32 vrf, __u32 ifindex)
+{
+	struct xg_if_key key = { .vrf = vrf, .ifindex = ifindex };
+	void *table;
+
+	if (vrf < XG_VRF_INDEXED && ifindex < XG_PORT_INDEXED) {
+		table = bpf_map_lookup_elem(&xg_port_tables, &vrf);
+		return table ? bpf_map_lookup_elem(table, &ifindex) : NULL;
+	}
+	return bpf_map_lookup_elem(&xg_ports, &key);
+}
+
 /* The kernel refuses an LPM trie without BPF_F_NO_PREALLOC. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -597,6 +629,30 @@ static __always_inline int xg_route_not_unicast(const struct xg_route *rt, __u32
 	}
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_clock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_clock SEC(".maps");
+
+/* CLOCK_MONOTONIC_COARSE nanoseconds, as bpf_ktime_get_coarse_ns(), at most a tick older (see xdpgate.h). */
+static __always_inline __u64 xg_coarse_ns(void)
+{
+	__u32 zero = 0;
+	struct xg_clock *c = bpf_map_lookup_elem(&xg_clock, &zero);
+	__u64 j = bpf_jiffies64();
+
+	if (!c)
+		return bpf_ktime_get_coarse_ns();
+	if (c->jiffies != j) {
+		c->ns = bpf_ktime_get_coarse_ns();
+		c->jiffies = j;
+	}
+	return c->ns;
+}
+
 /* Stores now in *last if what it holds is XG_NEIGH_USED_RESOLUTION_NS old or more. */
 static __always_inline void xg_touch(__u64 *last, __u64 now)
 {
@@ -608,7 +664,7 @@ static __always_inline void xg_touch(__u64 *last, __u64 now)
 /* Records that the fast path sent to connected neighbour *ref now, for hitflags. */
 static __always_inline void xg_record_use(struct xg_neigh_ref *ref)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = xg_coarse_ns();
 	__u64 *last = bpf_map_lookup_elem(&xg_neigh_used, ref);
 
 	if (last)
@@ -643,7 +699,7 @@ static __always_inline int xg_gateway_dmac(struct xg_nexthop *nh, __u32 nh_id, c
 		return -XG_STAT_EXC_NO_NEIGH;
 	last = bpf_map_lookup_elem(&xg_nh_used, &nh_id);
 	if (last)
-		xg_touch(last, bpf_ktime_get_coarse_ns());
+		xg_touch(last, xg_coarse_ns());
 	*dmac = nh->dmac;
 	return 0;
 }
@@ -929,8 +985,7 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	 * the port's, those Linux gets for being malformed, multicast or not IP too; a packet
 	 * the fast path forwards costs the one lookup it always did.
 	 */
-	struct xg_if_key pkey = { .vrf = vrf, .ifindex = ctx->ingress_ifindex };
-	port = bpf_map_lookup_elem(&xg_ports, &pkey);
+	port = xg_port_of(vrf, ctx->ingress_ifindex);
 	slot = port ? port->stats_slot : 0;
 
 	eth = xg_parse_eth(data, data_end);
@@ -998,6 +1053,7 @@ struct xg_btf_layouts {
 	struct xg_vxlan vxlan;
 	struct xg_neigh_ref neigh_ref;
 	struct xg_vxlan_tx vxlan_tx;
+	struct xg_clock clock;
 };
 
 __attribute__((used)) int xg_btf_anchor(struct xg_btf_layouts *layouts)
@@ -1036,8 +1092,7 @@ int xg_tc_port(struct __sk_buff *skb)
 	if (!eth)
 		return TC_ACT_UNSPEC;
 	/* Counted on the ingress port's counters, as XDP would have. */
-	struct xg_if_key pkey = { .vrf = vrf, .ifindex = skb->ingress_ifindex };
-	struct xg_port *port = bpf_map_lookup_elem(&xg_ports, &pkey);
+	struct xg_port *port = xg_port_of(vrf, skb->ingress_ifindex);
 	__u32 slot = port ? port->stats_slot : 0;
 
 	xg_set_in_tc(1);

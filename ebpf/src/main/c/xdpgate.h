@@ -21,6 +21,7 @@
 
 /* Map names: also the file names of the pins under the pin root. */
 #define XG_MAP_PORTS   xg_ports
+#define XG_MAP_PORT_TABLES xg_port_tables
 #define XG_MAP_FIB4    xg_fib4
 #define XG_MAP_NH      xg_nh
 #define XG_MAP_NEIGH4  xg_neigh4
@@ -39,6 +40,7 @@
 #define XG_MAP_NH_GW   xg_nh_gw
 #define XG_MAP_NEIGH_USED xg_neigh_used
 #define XG_MAP_NH_USED xg_nh_used
+#define XG_MAP_CLOCK   xg_clock
 
 /* Capacities. */
 #define XG_PORTS_MAX    65536
@@ -60,6 +62,14 @@
  * hold every VRF's (readers use them); a VRF id of XG_VRF_INDEXED or more is found there.
  */
 #define XG_VRF_INDEXED 16384
+/*
+ * Likewise the ports of a VRF whose id is below XG_VRF_INDEXED and whose ifindex is below
+ * XG_PORT_INDEXED are also in the VRF's port table (xg_port_tables: an array of maps by VRF
+ * id, each an array of struct xg_port by ifindex, zero where no port is): two array lookups
+ * the verifier inlines instead of hashing (vrf, ifindex) for every packet. xg_ports holds
+ * every port (readers use it); a port beyond those bounds is found there.
+ */
+#define XG_PORT_INDEXED 4096
 #define XG_FIB6_CLS_MAX 4194304
 #define XG_PORT_STATS_SLOTS 4096 /* per-port counter slots of xg_port_stats; slot 0 is never used */
 #define XG_NEIGH_USED_MAX 65536
@@ -361,6 +371,18 @@ _Static_assert(sizeof(struct xg_neigh_ref) == 28, "xg_neigh_ref");
  * clearing a mark there would race with the manager writing a new MAC into the same value.
  */
 #define XG_NEIGH_USED_RESOLUTION_NS 100000000
+
+/*
+ * The fast path's per-CPU cache of CLOCK_MONOTONIC_COARSE (xg_clock, one entry): that clock
+ * only moves at a tick, so the program reads it again (a helper call, ~13 ns) only when
+ * jiffies, an inlined load, moved since the CPU last did; a recorded use may lag by a tick
+ * more. Never written or read by user space.
+ */
+struct xg_clock {
+	__u64 jiffies;
+	__u64 ns;
+};
+_Static_assert(sizeof(struct xg_clock) == 16, "xg_clock");
 
 /* Address families as the kernel numbers them (AF_INET, AF_INET6 are not UAPI headers' to give). */
 #define XG_AF_INET  2

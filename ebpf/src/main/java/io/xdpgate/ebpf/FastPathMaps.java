@@ -60,6 +60,7 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap neigh6;
     private final BpfMap local6;
     private final BpfMap nhg;
+    private final BpfMap portTables;
     private final BpfMap fib4Dir;
     private final BpfMap fib4Dirs;
     private final BpfMap fib6Guide;
@@ -87,6 +88,7 @@ public final class FastPathMaps implements AutoCloseable {
         neigh6 = of(maps, MapLayouts.NEIGH6);
         local6 = of(maps, MapLayouts.LOCAL6);
         nhg = of(maps, MapLayouts.NHG);
+        portTables = of(maps, MapLayouts.PORT_TABLES);
         fib4Dir = of(maps, MapLayouts.FIB4_DIR);
         fib4Dirs = of(maps, MapLayouts.FIB4_DIRS);
         fib6Guide = of(maps, MapLayouts.FIB6_GUIDE);
@@ -132,12 +134,63 @@ public final class FastPathMaps implements AutoCloseable {
 
     // Ports
 
+    /** Writes a port: in xg_ports and, within its bounds, in its VRF's port table (created on first use). */
     public void putPort(int vrf, int ifindex, Port port) throws BpfException {
-        ports.update(ifKey(vrf, ifindex), port.encode());
+        byte[] value = port.encode();
+        if (isIndexedPort(vrf, ifindex)) writePortTable(vrf, ifindex, value, true);
+        ports.update(ifKey(vrf, ifindex), value);
     }
 
     public void deletePort(int vrf, int ifindex) throws BpfException {
         ports.delete(ifKey(vrf, ifindex));
+        if (isIndexedPort(vrf, ifindex)) writePortTable(vrf, ifindex, new byte[MapLayouts.PORT.size()], false);
+    }
+
+    /** Removes a VRF's port table (its ports deleted first), once the VRF is gone. */
+    public void dropPortTable(int vrf) throws BpfException {
+        if (isIndexed(vrf)) portTables.delete(u32(vrf));
+    }
+
+    private static boolean isIndexedPort(int vrf, int ifindex) {
+        return isIndexed(vrf) && Integer.compareUnsigned(ifindex, MapLayouts.PORT_INDEXED) < 0;
+    }
+
+    /** Writes one entry of a VRF's port table; without a table, creates one if create is set, else does nothing. */
+    private void writePortTable(int vrf, int ifindex, byte[] value, boolean create) throws BpfException {
+        int fd = portTableFd(vrf, create);
+        if (fd < 0) return;
+        try {
+            io.xdpgate.ebpf.libbpf.Bpf.mapUpdate(fd, MapLayouts.PORT_TABLE.name(), u32(ifindex), value,
+                    io.xdpgate.ebpf.libbpf.Bpf.BPF_ANY);
+        } finally {
+            io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+        }
+    }
+
+    /**
+     * An fd of the VRF's port table, which the caller closes; without one, a new table published in
+     * xg_port_tables if create is set, else -1. (xg_port_tables only accepts tables of its template.)
+     */
+    private int portTableFd(int vrf, boolean create) throws BpfException {
+        byte[] id = portTables.lookup(u32(vrf));
+        if (id != null) {
+            return io.xdpgate.ebpf.libbpf.Bpf.mapFdById(hostInt(id), "the port table of vrf " + Integer.toUnsignedString(vrf));
+        }
+        if (!create) return -1;
+        MapLayouts.MapDef d = MapLayouts.PORT_TABLE;
+        int fd = io.xdpgate.ebpf.libbpf.Bpf.mapCreate(d.type(), d.name(), d.keySize(), d.valueSize(), d.maxEntries(),
+                d.flags());
+        try {
+            portTables.update(u32(vrf), u32(fd));
+            return fd;
+        } catch (BpfException | RuntimeException e) {
+            io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+            throw e;
+        }
+    }
+
+    private static int hostInt(byte[] fourBytes) {
+        return ByteBuffer.wrap(fourBytes).order(java.nio.ByteOrder.nativeOrder()).getInt();
     }
 
     /** The port, or null. */
@@ -363,7 +416,40 @@ public final class FastPathMaps implements AutoCloseable {
      * program of this version is loaded. Returns the number of entries changed.
      */
     public int alignIndexedTables() throws BpfException {
-        return align(fib4Dir, fib4Dirs) + align(fib6Guide, fib6Guides);
+        return align(fib4Dir, fib4Dirs) + align(fib6Guide, fib6Guides) + alignPortTables();
+    }
+
+    /** As {@link #align}, for the port tables: each holds exactly its VRF's ports of xg_ports. */
+    private int alignPortTables() throws BpfException {
+        Map<Integer, byte[][]> wanted = new java.util.HashMap<>(); // VRF id -> value by ifindex, null: none
+        for (PortEntry p : ports()) {
+            if (!isIndexedPort(p.vrf(), p.ifindex())) continue;
+            wanted.computeIfAbsent(p.vrf(), k -> new byte[MapLayouts.PORT_INDEXED][])[p.ifindex()] = p.port().encode();
+        }
+        byte[] none = new byte[MapLayouts.PORT.size()];
+        byte[] current = new byte[MapLayouts.PORT.size()];
+        int changed = 0;
+        for (int vrf = 0; vrf < MapLayouts.VRF_INDEXED; vrf++) {
+            byte[][] want = wanted.get(vrf);
+            if (want == null) {
+                if (portTables.lookup(u32(vrf)) != null && portTables.delete(u32(vrf))) changed++;
+                continue;
+            }
+            int fd = portTableFd(vrf, true);
+            try {
+                for (int ifindex = 0; ifindex < MapLayouts.PORT_INDEXED; ifindex++) {
+                    byte[] value = want[ifindex] == null ? none : want[ifindex];
+                    io.xdpgate.ebpf.libbpf.Bpf.mapLookup(fd, MapLayouts.PORT_TABLE.name(), u32(ifindex), current);
+                    if (java.util.Arrays.equals(current, value)) continue;
+                    io.xdpgate.ebpf.libbpf.Bpf.mapUpdate(fd, MapLayouts.PORT_TABLE.name(), u32(ifindex), value,
+                            io.xdpgate.ebpf.libbpf.Bpf.BPF_ANY);
+                    changed++;
+                }
+            } finally {
+                io.xdpgate.ebpf.libbpf.Bpf.close(fd);
+            }
+        }
+        return changed;
     }
 
     private static int align(BpfMap byVrf, BpfMap indexed) throws BpfException {

@@ -121,11 +121,15 @@ public final class MapLayouts {
     public static final Struct NEIGH_REF = struct("xg_neigh_ref", 28,
             f("vrf", 0, 4), f("ifindex", 4, 4), f("family", 8, 1), f("pad", 9, 3), f("addr", 12, 16));
 
+    /** The program's per-CPU cache of the coarse clock (xg_clock); user space never reads it. */
+    public static final Struct CLOCK = struct("xg_clock", 16,
+            f("jiffies", 0, 8), f("ns", 8, 8));
+
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
             LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
             FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE, TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN,
-            NEIGH_REF, VXLAN_TX);
+            NEIGH_REF, VXLAN_TX, CLOCK);
 
     // Capacities (XG_*_MAX).
     public static final int PORTS_MAX = 65536;
@@ -144,6 +148,11 @@ public final class MapLayouts {
      * {@link #FIB4_DIRS} and {@link #FIB6_GUIDES} too, indexed by VRF id (what the program reads).
      */
     public static final int VRF_INDEXED = 16384;
+    /**
+     * XG_PORT_INDEXED: a port whose VRF id is below {@link #VRF_INDEXED} and whose ifindex is below
+     * this is in its VRF's port table too ({@link #PORT_TABLES}; what the program reads).
+     */
+    public static final int PORT_INDEXED = 4096;
     /** XG_FIB4_DIR_PAIRS: the elements of one DIR-24 table, two /24 entries each. */
     public static final int FIB4_DIR_PAIRS = 1 << 23;
     /** XG_FIB6_GUIDE_VRFS: how many VRFs may have an IPv6 class guide at once. */
@@ -257,11 +266,20 @@ public final class MapLayouts {
     /** As NEIGH_USED, per xg_nh slot (the gateway of the slot, named by xg_nh_gw). */
     public static final MapDef NH_USED = new MapDef("xg_nh_used", BPF_MAP_TYPE_ARRAY, 4, 8, NH_MAX, BPF_F_MMAPABLE);
 
+    public static final MapDef CLOCK_MAP = new MapDef("xg_clock", BPF_MAP_TYPE_PERCPU_ARRAY, 4, CLOCK.size(), 1, 0);
+
+    /** VRF id (below {@link #VRF_INDEXED}) -> the VRF's port table. */
+    public static final MapDef PORT_TABLES = new MapDef("xg_port_tables", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4,
+            VRF_INDEXED, 0);
+    /** One VRF's ports by ifindex (zeroes: no port), created by the manager (not pinned: xg_port_tables holds it). */
+    public static final MapDef PORT_TABLE = new MapDef("xg_port_table", BPF_MAP_TYPE_ARRAY, 4, PORT.size(),
+            PORT_INDEXED, 0);
+
     /** Every map of xdp_fwd.bpf.o, all pinned by name under the pin root. */
-    public static final List<MapDef> MAPS = List.of(PORTS, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
+    public static final List<MapDef> MAPS = List.of(PORTS, PORT_TABLES, FIB4, NH, NEIGH4, LOCAL4, STATS, FIB6, NEIGH6, LOCAL6,
             NHG, FIB4_DIR, FIB4_DIRS, FIB6_GUIDE, FIB6_GUIDES, FIB6_CLS, PORT_STATS, EXC_CFG_MAP, TC_STATS, CAPTURED, CAPTURE_ON_MAP,
             TC_SCRATCH, VXLAN_MAP, NH_GWS, NEIGH_USED, NH_USED, VXLAN_TX_MAP,
-            VXLAN_PUSH);
+            VXLAN_PUSH, CLOCK_MAP);
 
     /** Every map of tc_exception.bpf.o: shared with xdp_fwd.bpf.o through the same pins. */
     public static final List<MapDef> TC_EXCEPTION_MAPS = List.of(EXC_CFG_MAP, TC_STATS);

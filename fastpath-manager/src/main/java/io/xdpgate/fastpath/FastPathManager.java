@@ -41,8 +41,8 @@ public final class FastPathManager implements AutoCloseable {
         // Loading once for VRF 0 creates (or adopts and checks) every pinned map before any peer connects.
         FastPathProgram.load(options.pinRoot(), 0).close();
         FastPathMaps maps = FastPathMaps.open(options.pinRoot());
-        int aligned = maps.alignIndexedTables(); // maps of an older manager: its programs read only by VRF key
-        if (aligned > 0) log.info("{} large tables published in xg_fib4_dirs / xg_fib6_guides", aligned);
+        int aligned = maps.alignIndexedTables(); // maps of an older manager, whose programs read only the keyed maps
+        if (aligned > 0) log.info("{} entries of the VRF-indexed tables (xg_fib4_dirs, xg_fib6_guides, xg_port_tables) aligned", aligned);
         ForwardingState state = new ForwardingState(options, maps, NEXTHOP_CAPACITY);
         SpecialPaths specialPaths = new SpecialPaths(options.pinRoot());
         state.specialPaths(specialPaths); // before adopt(): adopted VRFs get their exception devices too

@@ -412,6 +412,7 @@ final class ForwardingState implements AutoCloseable {
         }
         maps.dropFib4Dir(id); // emptied by the deletes above
         maps.dropFib6Classes(id);
+        maps.dropPortTable(id);
         vrfs.remove(id);
         publishVrfs();
         log.info("vrf {} (netns '{}') removed", id, vrf.netns);
