@@ -126,6 +126,11 @@ final class KernelTranslator {
     }
 
     private FpcMessage translateRoute(boolean add, Route r) {
+        // Of the local table, only what an operator configured (AnyIP): the kernel's own local routes
+        // are those of the addresses, sent as addresses, and its broadcast routes, Linux's alone.
+        if (r.isConfiguredLocal()) {
+            return new FpcRoute(add, vrf, r.table(), r.dst(), r.dstLength(), FpcRouteType.LOCAL, List.of(), 0);
+        }
         if (r.table() != RT_TABLE_MAIN) return null;
         // Multicast destinations are Linux's alone (the fast path hands such packets over). Current
         // kernels keep ff00::/8 in the local table as type multicast, which the type check below drops;

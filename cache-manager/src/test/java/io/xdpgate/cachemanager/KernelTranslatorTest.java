@@ -55,6 +55,21 @@ class KernelTranslatorTest {
     }
 
     @Test
+    void aConfiguredLocalRouteIsSentTheKernelsOwnLocalRoutesAreNot() throws Exception {
+        FpcRoute r = (FpcRoute) translator.translate(new RtnlEvent(false, route(255, 2, "10.204.0.0", 24, null, 1, List.of(), 0)));
+        assertEquals(255, r.table());
+        assertEquals(FpcRouteType.LOCAL, r.type());
+        assertEquals(ip("10.204.0.0"), r.prefix());
+        assertEquals(24, r.prefixLength());
+        assertEquals(List.of(), r.nexthops());
+        Route ofAnAddress = new Route(AF_INET, 255, 2, 2 /* RTPROT_KERNEL */, 254, 32, ip("10.1.0.1"), null, 7, 0,
+                List.of(), 0);
+        assertNull(translator.translate(new RtnlEvent(false, ofAnAddress)), "sent as the address it is");
+        assertNull(translator.translate(new RtnlEvent(false, route(255, 3 /* RTN_BROADCAST */, "10.1.0.255", 32, null, 7,
+                List.of(), 0))));
+    }
+
+    @Test
     void multipathKeepsEveryNexthopWithItsWeight() throws Exception {
         List<RouteNexthop> mp = List.of(new RouteNexthop(7, ip("10.1.0.2"), 1), new RouteNexthop(8, ip("10.2.0.2"), 3));
         FpcRoute r = (FpcRoute) translator.translate(new RtnlEvent(false, route(254, 1, "10.9.0.0", 16, null, 0, mp, 0)));

@@ -8,6 +8,7 @@ import io.xdpgate.ebpf.NexthopGroup;
 import io.xdpgate.ebpf.Port;
 import io.xdpgate.ebpf.Route;
 import io.xdpgate.fastpath.IpFamily;
+import io.xdpgate.fastpath.LocalRoutes;
 import io.xdpgate.fastpath.Multipath;
 import io.xdpgate.netlink.Address;
 import io.xdpgate.netlink.Link;
@@ -173,17 +174,27 @@ final class Verifier {
 
     static List<String> differences(KernelSnapshot kernel, FastPathView fp) {
         List<String> diffs = new ArrayList<>();
+        // Configured local routes (AnyIP): their addresses are local; one too large to list sends the
+        // namespace's traffic to Linux, its ports written down (see LocalRoutes).
+        Set<String> kernelLocals = new HashSet<>();
+        boolean toLinux = false;
+        for (io.xdpgate.netlink.Route r : kernel.routes()) {
+            if (!r.isConfiguredLocal()) continue;
+            List<InetAddress> listed = LocalRoutes.addresses(address(r.family(), r.dst()), r.dstLength());
+            if (listed == null) toLinux = true;
+            else for (InetAddress a : listed) kernelLocals.add(a.getHostAddress());
+        }
+        boolean portsDown = toLinux;
         // Ports: the interface must exist with the same address, MTU and state.
         fp.ports().forEach((ifindex, port) -> {
             Link l = kernel.links().get(ifindex);
             if (l == null) diffs.add("port ifindex " + ifindex + " is not an interface of the kernel");
-            else if (!Arrays.equals(l.mac(), port.mac()) || l.mtu() != port.mtu() || l.isUp() != port.isUp()) {
+            else if (!Arrays.equals(l.mac(), port.mac()) || l.mtu() != port.mtu() || (l.isUp() && !portsDown) != port.isUp()) {
                 diffs.add("port " + l.name() + ": kernel mac/mtu/up " + hex(l.mac()) + "/" + l.mtu() + "/" + l.isUp()
                         + ", fast path " + hex(port.mac()) + "/" + port.mtu() + "/" + port.isUp());
             }
         });
         // Local addresses, of both families.
-        Set<String> kernelLocals = new HashSet<>();
         for (Address a : kernel.addresses()) kernelLocals.add(text(a.family(), a.address()));
         for (String a : kernelLocals) if (!fp.locals().contains(a)) diffs.add("local address " + a + " missing in the fast path");
         for (String a : fp.locals()) if (!kernelLocals.contains(a)) diffs.add("local address " + a + " stale in the fast path");

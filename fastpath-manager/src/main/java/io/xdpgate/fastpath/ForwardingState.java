@@ -15,6 +15,7 @@ import io.xdpgate.fpc.FpcNexthop;
 import io.xdpgate.fpc.FpcNexthopGroup;
 import io.xdpgate.fpc.FpcNexthopObject;
 import io.xdpgate.fpc.FpcRoute;
+import io.xdpgate.fpc.FpcRouteType;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcVrf;
 import org.slf4j.Logger;
@@ -60,6 +61,7 @@ final class ForwardingState implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ForwardingState.class);
 
     static final int RT_TABLE_MAIN = 254;
+    static final int RT_TABLE_LOCAL = 255;
     private static final int IFF_UP = 0x1;
     private static final int IFF_LOWER_UP = 0x10000;
     private static final byte[] NO_MAC = new byte[6];
@@ -312,6 +314,14 @@ final class ForwardingState implements AutoCloseable {
                 removed++;
             }
         }
+        boolean toLinux = vrf.toLinux();
+        for (var e : new ArrayList<>(vrf.largeLocalRoutes.entrySet())) {
+            if (e.getValue() != generation) {
+                vrf.largeLocalRoutes.remove(e.getKey());
+                removed++;
+            }
+        }
+        largeLocalRoutesChanged(vrf, toLinux);
         for (var e : new ArrayList<>(vrf.links.entrySet())) {
             if (e.getValue().generation != generation) {
                 deleteLink(vrf, e.getKey());
@@ -453,7 +463,7 @@ final class ForwardingState implements AutoCloseable {
      * incomplete (see {@link #fibFull}), which sends all its traffic to Linux.
      */
     private void writePort(Vrf vrf, FpcLink m) throws BpfException {
-        int flags = isUp(m) && !vrf.fibIncomplete ? Port.UP : 0;
+        int flags = isUp(m) && !vrf.toLinux() ? Port.UP : 0;
         int slot = statsSlots.assign(vrf.id, m.ifindex(), vrf.netns, m.name());
         if (slot == 0) log.warn("vrf {}: {} (ifindex {}) counted in the totals only: all {} port counter slots are taken",
                 vrf.id, m.name(), m.ifindex(), statsSlots.capacity());
@@ -792,6 +802,7 @@ final class ForwardingState implements AutoCloseable {
     // ---- routes
 
     private FpcStatus applyRoute(Vrf vrf, FpcRoute m, long generation) throws BpfException {
+        if (m.table() == RT_TABLE_LOCAL) return applyLocalRoute(vrf, m, generation);
         if (m.table() != RT_TABLE_MAIN) return ignore("route_not_main_table", m);
         if (m.prefixLength() < 0 || m.prefixLength() > IpFamily.of(m.prefix()).bits) return FpcStatus.INVALID;
         if (IpFamily.neverForwarded(m.prefix(), m.prefixLength())) return ignore("route_link_local_or_multicast", m);
@@ -812,6 +823,50 @@ final class ForwardingState implements AutoCloseable {
             if (t == LEFT_TO_LINUX) ignore("route_paths_not_expressible", m);
         }
         return writeRoute(vrf, key, t, object, epoch(generation)) ? FpcStatus.OK : FpcStatus.NO_SPACE;
+    }
+
+    /**
+     * A configured route of the local table (the cache manager sends no other: see
+     * {@link io.xdpgate.netlink.Route#isConfiguredLocal}): its addresses become the router's own, as
+     * an interface's, or, for a prefix too large to list, the VRF's traffic goes to Linux while it lasts.
+     */
+    private FpcStatus applyLocalRoute(Vrf vrf, FpcRoute m, long generation) throws BpfException {
+        if (m.type() != FpcRouteType.LOCAL) return ignore("route_local_table_not_local", m);
+        IpFamily family = IpFamily.of(m.prefix());
+        if (m.prefixLength() < 0 || m.prefixLength() > family.bits) return FpcStatus.INVALID;
+        Vrf.RouteKey key = new Vrf.RouteKey(IpFamily.masked(m.prefix(), m.prefixLength()), m.prefixLength());
+        List<InetAddress> addresses = LocalRoutes.addresses(key.prefix(), key.prefixLength());
+        if (addresses == null) {
+            boolean before = vrf.toLinux();
+            if (m.add()) vrf.largeLocalRoutes.put(key, generation);
+            else vrf.largeLocalRoutes.remove(key);
+            largeLocalRoutesChanged(vrf, before);
+            return FpcStatus.OK;
+        }
+        for (InetAddress a : addresses) {
+            Vrf.AddressKey k = Vrf.AddressKey.ofLocalRoute(a, key.prefixLength());
+            if (m.add()) {
+                vrf.addresses.put(k, generation);
+                family.putLocal(maps, vrf.id, a, 0);
+            } else {
+                deleteAddress(vrf, k);
+            }
+        }
+        return FpcStatus.OK;
+    }
+
+    /** Rewrites the VRF's ports when its large local routes made it go to Linux or come back. */
+    private void largeLocalRoutesChanged(Vrf vrf, boolean toLinuxBefore) throws BpfException {
+        if (vrf.toLinux() == toLinuxBefore) return;
+        if (!vrf.largeLocalRoutes.isEmpty()) {
+            Vrf.RouteKey k = vrf.largeLocalRoutes.keySet().iterator().next();
+            log.warn("vrf {}: local route {}/{} holds more than {} addresses, too many to list: the VRF's traffic goes"
+                    + " to Linux while it lasts", vrf.id, k.prefix().getHostAddress(), k.prefixLength(),
+                    LocalRoutes.MAX_ADDRESSES);
+        } else {
+            log.info("vrf {}: no large local route left, the fast path forwards its traffic again", vrf.id);
+        }
+        rewritePorts(vrf);
     }
 
     /** A route's own paths: one slot for one path, a group for several; left to Linux if a path has no egress. */
@@ -1075,7 +1130,7 @@ final class ForwardingState implements AutoCloseable {
             routes4 += v.routes4.size();
             routes6 += v.routes6.size();
         }
-        int toLinux = (int) vrfs.values().stream().filter(v -> v.fibIncomplete).count();
+        int toLinux = (int) vrfs.values().stream().filter(Vrf::toLinux).count();
         return new Occupancy(vrfs.size(), routes4, routes6, nexthops.size(), groups.size(), toLinux);
     }
 

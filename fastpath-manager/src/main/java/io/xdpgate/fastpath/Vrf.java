@@ -21,7 +21,17 @@ final class Vrf {
     // Keys hold IPv4 and IPv6 addresses alike: an Inet4Address never equals an Inet6Address, so one
     // map per kind of object serves both families (see IpFamily for where each one is written).
 
-    record AddressKey(int ifindex, InetAddress address, int prefixLength) {}
+    /**
+     * One of the router's own addresses: on interface ifindex with its prefix length; -1 for one adopted
+     * from the maps (its length unknown); for an address of a configured local route (see
+     * {@link LocalRoutes}), ifindex 0 and -2 - the route's length, so that it never meets an
+     * interface address's key and the address stays local while either holds it.
+     */
+    record AddressKey(int ifindex, InetAddress address, int prefixLength) {
+        static AddressKey ofLocalRoute(InetAddress address, int routeLength) {
+            return new AddressKey(0, address, -2 - routeLength);
+        }
+    }
 
     record NeighbourKey(int ifindex, InetAddress address) {}
 
@@ -83,6 +93,11 @@ final class Vrf {
     boolean fib6ClassesRefused;
     /** A route did not fit its map: the VRF's ports are written down, so that Linux forwards all its traffic. */
     boolean fibIncomplete;
+    /**
+     * The configured local routes too large to list their addresses (see {@link LocalRoutes}), each
+     * with its generation: while there is one, the VRF's ports are written down, as for fibIncomplete.
+     */
+    final Map<RouteKey, Long> largeLocalRoutes = new HashMap<>();
     /** The generation in which a route last did not fit. */
     long fullInGeneration;
     final RouteTable routes6 = RouteTable.ipv6();
@@ -139,5 +154,10 @@ final class Vrf {
 
     private static long low(RouteKey key) {
         return key.prefix() instanceof Inet4Address ? 0 : RouteTable.low((Inet6Address) key.prefix());
+    }
+
+    /** Whether all the VRF's traffic goes to Linux (its ports written down): see fibIncomplete, largeLocalRoutes. */
+    boolean toLinux() {
+        return fibIncomplete || !largeLocalRoutes.isEmpty();
     }
 }

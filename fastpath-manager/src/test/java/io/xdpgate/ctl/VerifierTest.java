@@ -274,4 +274,26 @@ class VerifierTest {
         slot(1, true, null);
         assertEquals(List.of(), diffs());
     }
+
+    @Test
+    void theAddressesOfAConfiguredLocalRouteAreExpectedLocal() throws Exception {
+        routes.add(new io.xdpgate.netlink.Route(AF_INET, 255, 2 /* RTN_LOCAL */, 3 /* boot */, 254, 31, a("10.204.0.0"),
+                null, 1, 0, List.of(), 0));
+        routes.add(new io.xdpgate.netlink.Route(AF_INET, 255, 2, 2 /* kernel: an address's */, 254, 32, a("10.9.9.9"),
+                null, 1, 0, List.of(), 0));
+        assertEquals(List.of("local address 10.204.0.0 missing in the fast path",
+                "local address 10.204.0.1 missing in the fast path"), diffs().stream().sorted().toList());
+        fpLocals.add(key("10.204.0.0"));
+        fpLocals.add(key("10.204.0.1"));
+        assertEquals(List.of(), diffs());
+    }
+
+    @Test
+    void aLocalRouteTooLargeToListExpectsThePortsDown() throws Exception {
+        routes.add(new io.xdpgate.netlink.Route(AF_INET6, 255, 2, 3, 254, 64, a("2001:db8:206::"), null, 1, 0,
+                List.of(), 0));
+        assertEquals(1, diffs().size(), "the port is up in the fast path: " + diffs());
+        fpPorts.put(PORT, new Port(PORT_MAC, 0, 1500));
+        assertEquals(List.of(), diffs(), "down: the namespace's traffic goes to Linux");
+    }
 }

@@ -135,4 +135,64 @@ class FirstPathLabTest {
         assertTrue(out.contains(Lab.H2_ADDR), "destination reached:\n" + out);
         assertTrue(d.packets(Stat.EXC_TTL) >= 1, "TTL expiry went to Linux:\n" + d.table());
     }
+
+    /**
+     * An AnyIP route ({@code ip route add local 10.204.0.0/24 dev lo}) in the local table, which the kernel
+     * looks up before the main one: the router answers for the whole prefix itself, although the main
+     * table routes it to h2, which holds one of its addresses too. The fast path must hand those packets
+     * to Linux (local delivery), not forward them to h2, and forward them again once the route is gone.
+     */
+    @Test
+    @Order(5)
+    void aLocalRouteOfTheLocalTableIsDeliveredLocallyAsTheKernelDoes() throws Exception {
+        String anyIp = "10.204.0.5";
+        Sh.run(Sh.in(Lab.H2, "ip", "addr", "add", anyIp + "/32", "dev", "lo"));
+        Sh.run(Sh.in(Lab.ROUTER, "ip", "route", "add", "10.204.0.0/24", "via", Lab.H2_ADDR));
+        Sh.run(Sh.in(Lab.ROUTER, "ip", "route", "add", "local", "10.204.0.0/24", "dev", "lo"));
+        try {
+            awaitLocal(ipv4(anyIp), true);
+            awaitVerifyClean();
+            long h2Echos = lab.snmp(Lab.H2, "Icmp", "InEchos");
+            long routerEchos = lab.snmp(Lab.ROUTER, "Icmp", "InEchos");
+            Counters before = Counters.read(PIN_ROOT, lab);
+            Traffic.Ping ping = Traffic.ping(Lab.H1, anyIp, 20, 0.01);
+            Counters d = Counters.read(PIN_ROOT, lab).minus(before);
+            assertTrue(ping.allAnswered(), "the router answers for its AnyIP prefix: " + ping);
+            assertEquals(h2Echos, lab.snmp(Lab.H2, "Icmp", "InEchos"), "h2 saw none of them");
+            assertTrue(lab.snmp(Lab.ROUTER, "Icmp", "InEchos") - routerEchos >= 20, "the router answered them");
+            assertTrue(d.packets(Stat.EXC_LOCAL) >= 20, "local-delivery exceptions:\n" + d.table());
+
+            Sh.run(Sh.in(Lab.ROUTER, "ip", "route", "del", "local", "10.204.0.0/24", "dev", "lo", "table", "local"));
+            awaitLocal(ipv4(anyIp), false);
+            awaitVerifyClean();
+            Traffic.Ping forwarded = Traffic.ping(Lab.H1, anyIp, 20, 0.01);
+            assertTrue(forwarded.allAnswered(), "h2 answers once the local route is gone: " + forwarded);
+            assertTrue(lab.snmp(Lab.H2, "Icmp", "InEchos") - h2Echos >= 20, "forwarded to h2 by the main table");
+        } finally {
+            Sh.exec(10, Sh.in(Lab.ROUTER, "ip", "route", "del", "local", "10.204.0.0/24", "table", "local"));
+            Sh.exec(10, Sh.in(Lab.ROUTER, "ip", "route", "del", "10.204.0.0/24"));
+            Sh.exec(10, Sh.in(Lab.H2, "ip", "addr", "del", anyIp + "/32", "dev", "lo"));
+        }
+    }
+
+    private static void awaitLocal(Inet4Address address, boolean present) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        try (FastPathMaps maps = FastPathMaps.open(PIN_ROOT)) {
+            while (maps.locals4().stream().anyMatch(l -> l.address().equals(address)) != present) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(address.getHostAddress() + (present ? " never became" : " stayed") + " local");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static void awaitVerifyClean() throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (io.xdpgate.ctl.CtlMain.verify(PIN_ROOT, 5) != 0) {
+            daemons.checkAlive();
+            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
+            Thread.sleep(500);
+        }
+    }
 }

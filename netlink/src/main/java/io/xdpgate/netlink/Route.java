@@ -21,4 +21,14 @@ public record Route(int family, int table, int type, int protocol, int scope, in
     public Route {
         multipath = List.copyOf(multipath);
     }
+
+    /**
+     * A route of the local table that delivers its destinations locally and that the kernel did not
+     * make for an interface address (those are proto kernel): an operator's {@code ip route add local
+     * PREFIX dev lo} ("AnyIP"). The local table is looked up before the main one, so every address of
+     * its prefix is the router's own, whatever the main table says.
+     */
+    public boolean isConfiguredLocal() {
+        return table == Rtnl.RT_TABLE_LOCAL && type == Rtnl.RTN_LOCAL && protocol != Rtnl.RTPROT_KERNEL;
+    }
 }
