@@ -102,8 +102,13 @@ class KernelTranslatorIpv6Test {
     }
 
     @Test
-    void localTableRoutesAreLeftToLinuxButLocalRoutesOfTheMainTableAreSent() throws Exception {
-        assertNull(translator.translate(new RtnlEvent(false, route(255, RTN_LOCAL, "2001:db8:8::1", 128, null, 7))));
+    void theKernelsOwnLocalTableRoutesAreLeftOutConfiguredOnesAndLocalRoutesOfTheMainTableAreSent() throws Exception {
+        Route ofAnAddress = new Route(AF_INET6, 255, RTN_LOCAL, 2 /* RTPROT_KERNEL */, 0, 128, ip("2001:db8:8::1"), null, 7,
+                0, List.of(), 0);
+        assertNull(translator.translate(new RtnlEvent(false, ofAnAddress)), "sent as the address it is");
+        FpcRoute anyIp = translate(false, route(255, RTN_LOCAL, "2001:db8:8::", 120, null, 1));
+        assertEquals(255, anyIp.table());
+        assertEquals(FpcRouteType.LOCAL, anyIp.type());
         assertNull(translator.translate(new RtnlEvent(false, route(100, RTN_UNICAST, "2001:db8:9::", 48, "fe80::1", 7))));
         FpcRoute local = translate(false, route(254, RTN_LOCAL, "2001:db8:7::1", 128, null, 1));
         assertEquals(FpcRouteType.LOCAL, local.type());
