@@ -25,6 +25,13 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
+ * After a map lookup on one branch of two that look up different maps: keeps the compiler from
+ * merging both calls into one, which would leave the verifier a call on either map, that it
+ * cannot inline (the array lookups of this program are inlined only when the map is known).
+ */
+#define xg_keep_call(ptr) barrier_var(ptr)
+
+/*
  * Set by the loader before BPF_PROG_LOAD: the verifier then treats the VRF as
  * a known constant. It must stay the only read-only global (the loader writes
  * exactly sizeof(struct xg_prog_cfg) bytes of .rodata).
@@ -69,9 +76,15 @@ static __always_inline struct xg_port *xg_port_of(__u32 vrf, __u32 ifindex)
 	struct xg_if_key key = { .vrf = vrf, .ifindex = ifindex };
 	void *table;
 
+	struct xg_port *port;
+
 	if (vrf < XG_VRF_INDEXED && ifindex < XG_PORT_INDEXED) {
 		table = bpf_map_lookup_elem(&xg_port_tables, &vrf);
-		return table ? bpf_map_lookup_elem(table, &ifindex) : NULL;
+		if (!table)
+			return NULL;
+		port = bpf_map_lookup_elem(table, &ifindex);
+		xg_keep_call(port);
+		return port;
 	}
 	return bpf_map_lookup_elem(&xg_ports, &key);
 }
@@ -499,10 +512,12 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 
 	*maybe_local = 1;
 	/* vrf is mostly xg_cfg's, a constant: the verifier keeps one of the two lookups. */
-	if (vrf < XG_VRF_INDEXED)
+	if (vrf < XG_VRF_INDEXED) {
 		dir = bpf_map_lookup_elem(&xg_fib4_dirs, &vrf);
-	else
+		xg_keep_call(dir);
+	} else {
 		dir = bpf_map_lookup_elem(&xg_fib4_dir, &vrf);
+	}
 	if (!dir)
 		return bpf_map_lookup_elem(&xg_fib4, &fkey);
 	n = bpf_ntohl(daddr) >> 8;
@@ -565,10 +580,12 @@ static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const st
 
 	__builtin_memcpy(fkey.addr, daddr, sizeof(fkey.addr));
 	*maybe_local = 1;
-	if (vrf < XG_VRF_INDEXED)
+	if (vrf < XG_VRF_INDEXED) {
 		guide = bpf_map_lookup_elem(&xg_fib6_guides, &vrf);
-	else
+		xg_keep_call(guide);
+	} else {
 		guide = bpf_map_lookup_elem(&xg_fib6_guide, &vrf);
+	}
 	if (!guide)
 		return bpf_map_lookup_elem(&xg_fib6, &fkey);
 	n = (__u32)daddr->s6_addr[0] << 16 | (__u32)daddr->s6_addr[1] << 8 | daddr->s6_addr[2];
@@ -966,6 +983,49 @@ static __always_inline int xg_fwd_ipv6(struct ethhdr *eth, void *data_end, __u32
 
 #include "xg_vxlan.h" /* VXLAN decapsulation, forwarding the inner packet with xg_fwd_ipv4 */
 
+/*
+ * Reads the entry of a large table that a packet's lookup will read first, and drops the value:
+ * the DIR-24 entry of an IPv4 destination, the class guide's of an IPv6 one. That access misses
+ * the caches (about 200-300 ns on these machines at a million routes); issued here, it is on its
+ * way while the checks that come before the lookup run, and the lookup finds the line in the
+ * cache. Without such a table, or for anything but IP, it does nothing.
+ */
+static __always_inline void xg_fib_prefetch(__u32 vrf, void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	__u32 *entry = NULL;
+	__u32 idx;
+	void *table;
+
+	if ((void *)(eth + 1) > data_end || vrf >= XG_VRF_INDEXED)
+		return;
+	/* Each lookup on its own map, so that the verifier inlines both. */
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = (struct iphdr *)(eth + 1);
+
+		if ((void *)(iph + 1) > data_end)
+			return;
+		table = bpf_map_lookup_elem(&xg_fib4_dirs, &vrf);
+		idx = bpf_ntohl(iph->daddr) >> 9;
+		if (table) {
+			entry = bpf_map_lookup_elem(table, &idx);
+			xg_keep_call(entry);
+		}
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)(eth + 1);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return;
+		table = bpf_map_lookup_elem(&xg_fib6_guides, &vrf);
+		idx = ((__u32)ip6h->daddr.s6_addr[0] << 16 | (__u32)ip6h->daddr.s6_addr[1] << 8 |
+		       ip6h->daddr.s6_addr[2]) >> 2;
+		if (table)
+			entry = bpf_map_lookup_elem(table, &idx);
+	}
+	if (entry)
+		(void)*(volatile __u32 *)entry;
+}
+
 SEC("xdp")
 int xg_xdp_fwd(struct xdp_md *ctx)
 {
@@ -985,6 +1045,7 @@ int xg_xdp_fwd(struct xdp_md *ctx)
 	 * the port's, those Linux gets for being malformed, multicast or not IP too; a packet
 	 * the fast path forwards costs the one lookup it always did.
 	 */
+	xg_fib_prefetch(vrf, data, data_end);
 	port = xg_port_of(vrf, ctx->ingress_ifindex);
 	slot = port ? port->stats_slot : 0;
 
