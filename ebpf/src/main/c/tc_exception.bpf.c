@@ -26,33 +26,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* As in xdp_fwd.bpf.c: the VRF of the namespace this instance serves, set before load. */
 const volatile struct xg_prog_cfg xg_cfg = {};
 
-/* Shared with xdp_fwd.bpf.c through their pins (same names, same definitions). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XG_EXC_CFG_MAX);
-	__type(key, __u32);
-	__type(value, struct xg_exc_cfg);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xg_exc_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XG_TC_STAT_SLOTS);
-	__type(key, __u32);
-	__type(value, struct xg_counter);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xg_tc_stats SEC(".maps");
-
-static __always_inline void xg_tc_count(enum xg_tc_stat stat, __u64 bytes)
-{
-	__u32 key = stat;
-	struct xg_counter *c = bpf_map_lookup_elem(&xg_tc_stats, &key);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
-}
+#include "xg_exception_maps.h" /* shared with xdp_fwd.bpf.c through their pins */
 
 static __always_inline int xg_tc_drop(enum xg_tc_stat stat, __u64 bytes)
 {

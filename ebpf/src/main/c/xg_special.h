@@ -16,22 +16,7 @@
 #ifndef XG_SPECIAL_H
 #define XG_SPECIAL_H
 
-/* Per VRF: the exception device (written by the fastpath-manager, which creates it). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XG_EXC_CFG_MAX);
-	__type(key, __u32);
-	__type(value, struct xg_exc_cfg);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xg_exc_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XG_TC_STAT_SLOTS);
-	__type(key, __u32);
-	__type(value, struct xg_counter);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xg_tc_stats SEC(".maps");
+#include "xg_exception_maps.h" /* xg_exc_cfg, xg_tc_stats, xg_tc_count */
 
 /* The captured ports, (vrf, ifindex). */
 struct {
@@ -66,17 +51,6 @@ struct {
 
 /* Not an XDP action: "forwarding found a captured egress port, give the packet to TC". */
 #define XG_VERDICT_DEFER 0x100
-
-static __always_inline void xg_tc_count(enum xg_tc_stat stat, __u64 bytes)
-{
-	__u32 key = stat;
-	struct xg_counter *c = bpf_map_lookup_elem(&xg_tc_stats, &key);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
-}
 
 /* True while any port is captured. An array read the verifier inlines. */
 static __always_inline int xg_capture_active(void)
