@@ -3,8 +3,6 @@ package io.xdpgate.ebpf;
 import io.xdpgate.ebpf.libbpf.Bpf;
 import io.xdpgate.ebpf.libbpf.BpfObject;
 import io.xdpgate.ebpf.libbpf.MapInfo;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,14 +37,8 @@ public final class FastPathProgram implements AutoCloseable {
      * refused by an exception listing every difference.
      */
     public static FastPathProgram load(Path pinRoot, int vrf) throws BpfException {
-        Path file = EmbeddedObject.path();
-        createDirectories(pinRoot);
-        BpfObject object = BpfObject.open(file, pinRoot);
+        BpfObject object = PinnedLinks.loadForVrf(EmbeddedObject.path(), pinRoot, vrf, FastPathProgram::checkDefinitions);
         try {
-            checkDefinitions(object.maps());
-            object.setRodata(StructBytes.allocate(MapLayouts.PROG_CFG).host32("vrf", vrf).array());
-            checkPinned(object.maps(), pinRoot);
-            object.load();
             return new FastPathProgram(object, pinRoot, vrf, object.programFd(PROGRAM));
         } catch (BpfException | RuntimeException e) {
             object.close();
@@ -71,18 +63,6 @@ public final class FastPathProgram implements AutoCloseable {
         }
     }
 
-    private static void checkPinned(List<MapInfo> defined, Path pinRoot) throws BpfException {
-        List<String> diffs = new ArrayList<>();
-        for (MapInfo m : defined) {
-            if (m.pinPath() != null) {
-                diffs.addAll(MapCompatibility.pinnedDifferences(m, Path.of(m.pinPath())));
-            }
-        }
-        if (!diffs.isEmpty()) {
-            throw MapCompatibility.refused(pinRoot.toString(), diffs);
-        }
-    }
-
     /** Where the link attaching this VRF's program to ifindex is pinned. */
     Path linkPin(int ifindex) {
         return pinRoot.resolve("links").resolve("vrf" + Integer.toUnsignedString(vrf) + "-if" + ifindex);
@@ -97,23 +77,7 @@ public final class FastPathProgram implements AutoCloseable {
      */
     public void attach(int ifindex) throws BpfException {
         Path pin = linkPin(ifindex);
-        if (Files.exists(pin)) {
-            int fd = Bpf.objGet(pin);
-            try {
-                Bpf.linkUpdate(fd, progFd, pin.toString());
-                return;
-            } catch (BpfException e) {
-                if (!Bpf.isDefunctLink(e)) {
-                    throw e;
-                }
-                // The device was deleted (and its ifindex reused): the old link is dead.
-            } finally {
-                Bpf.close(fd);
-            }
-            delete(pin);
-        }
-        createDirectories(pin.getParent());
-        object.attachXdp(PROGRAM, ifindex, pin);
+        if (!PinnedLinks.updateInPlace(pin, progFd)) object.attachXdp(PROGRAM, ifindex, pin);
     }
 
     /** Where the link attaching this VRF's TC port program to ifindex is pinned. */
@@ -129,41 +93,15 @@ public final class FastPathProgram implements AutoCloseable {
     public void attachTc(int ifindex) throws BpfException {
         Path pin = tcLinkPin(ifindex);
         int tcFd = object.programFd(TC_PROGRAM);
-        if (Files.exists(pin)) {
-            int fd = Bpf.objGet(pin);
-            try {
-                Bpf.linkUpdate(fd, tcFd, pin.toString());
-                return;
-            } catch (BpfException e) {
-                if (!Bpf.isDefunctLink(e)) {
-                    throw e;
-                }
-            } finally {
-                Bpf.close(fd);
-            }
-            delete(pin);
+        if (!PinnedLinks.updateInPlace(pin, tcFd)) {
+            Bpf.attachTcxIngress(tcFd, ifindex, pin, TC_PROGRAM + " vrf " + Integer.toUnsignedString(vrf));
         }
-        createDirectories(pin.getParent());
-        Bpf.attachTcxIngress(tcFd, ifindex, pin, TC_PROGRAM + " vrf " + Integer.toUnsignedString(vrf));
     }
 
     /** Detaches the pinned links of ifindex (XDP and TC), unpins and so destroys them. Nothing to do if there is none. */
     public void detach(int ifindex) throws BpfException {
-        detachPin(tcLinkPin(ifindex));
-        detachPin(linkPin(ifindex));
-    }
-
-    private static void detachPin(Path pin) throws BpfException {
-        if (!Files.exists(pin)) {
-            return;
-        }
-        int fd = Bpf.objGet(pin);
-        try {
-            Bpf.linkDetach(fd, pin.toString());
-        } finally {
-            Bpf.close(fd);
-        }
-        delete(pin);
+        PinnedLinks.detach(tcLinkPin(ifindex));
+        PinnedLinks.detach(linkPin(ifindex));
     }
 
     public int vrf() {
@@ -192,21 +130,5 @@ public final class FastPathProgram implements AutoCloseable {
     @Override
     public void close() {
         object.close();
-    }
-
-    private static void createDirectories(Path dir) throws BpfException {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new BpfException("create directory " + dir + ": " + e, 0, e);
-        }
-    }
-
-    private static void delete(Path pin) throws BpfException {
-        try {
-            Files.deleteIfExists(pin);
-        } catch (IOException e) {
-            throw new BpfException("unpin " + pin + ": " + e, 0, e);
-        }
     }
 }

@@ -2,12 +2,7 @@ package io.xdpgate.ebpf;
 
 import io.xdpgate.ebpf.libbpf.Bpf;
 import io.xdpgate.ebpf.libbpf.BpfObject;
-import io.xdpgate.ebpf.libbpf.MapInfo;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The exception device's TC program (tc_exception.bpf.o) loaded for one VRF: it checks and strips
@@ -32,25 +27,9 @@ public final class TcExceptionProgram implements AutoCloseable {
 
     /** Loads the program for vrf; pinned maps under pinRoot are reused, a different layout refused. */
     public static TcExceptionProgram load(Path pinRoot, int vrf) throws BpfException {
-        Path file = EmbeddedObject.path(EmbeddedObject.TC_EXCEPTION);
+        BpfObject object = PinnedLinks.loadForVrf(EmbeddedObject.path(EmbeddedObject.TC_EXCEPTION), pinRoot, vrf,
+                defined -> { });
         try {
-            Files.createDirectories(pinRoot);
-        } catch (IOException e) {
-            throw new BpfException("create directory " + pinRoot + ": " + e, 0, e);
-        }
-        BpfObject object = BpfObject.open(file, pinRoot);
-        try {
-            List<String> diffs = new ArrayList<>();
-            for (MapInfo m : object.maps()) {
-                if (m.pinPath() != null) {
-                    diffs.addAll(MapCompatibility.pinnedDifferences(m, Path.of(m.pinPath())));
-                }
-            }
-            if (!diffs.isEmpty()) {
-                throw MapCompatibility.refused(pinRoot.toString(), diffs);
-            }
-            object.setRodata(StructBytes.allocate(MapLayouts.PROG_CFG).host32("vrf", vrf).array());
-            object.load();
             return new TcExceptionProgram(object, pinRoot, vrf, object.programFd(PROGRAM));
         } catch (BpfException | RuntimeException e) {
             object.close();
@@ -74,41 +53,14 @@ public final class TcExceptionProgram implements AutoCloseable {
      */
     public void attach(int ifindex) throws BpfException {
         Path pin = linkPin();
-        if (Files.exists(pin)) {
-            int fd = Bpf.objGet(pin);
-            try {
-                Bpf.linkUpdate(fd, progFd, pin.toString());
-                return;
-            } catch (BpfException e) {
-                if (!Bpf.isDefunctLink(e)) {
-                    throw e;
-                }
-            } finally {
-                Bpf.close(fd);
-            }
-            unpin(pin);
+        if (!PinnedLinks.updateInPlace(pin, progFd)) {
+            Bpf.attachTcxIngress(progFd, ifindex, pin, PROGRAM + " vrf " + Integer.toUnsignedString(vrf));
         }
-        try {
-            Files.createDirectories(pin.getParent());
-        } catch (IOException e) {
-            throw new BpfException("create directory " + pin.getParent() + ": " + e, 0, e);
-        }
-        Bpf.attachTcxIngress(progFd, ifindex, pin, PROGRAM + " vrf " + Integer.toUnsignedString(vrf));
     }
 
     /** Detaches and unpins the link of vrf, if there is one. */
     public static void detach(Path pinRoot, int vrf) throws BpfException {
-        Path pin = linkPin(pinRoot, vrf);
-        if (!Files.exists(pin)) {
-            return;
-        }
-        int fd = Bpf.objGet(pin);
-        try {
-            Bpf.linkDetach(fd, pin.toString());
-        } finally {
-            Bpf.close(fd);
-        }
-        unpin(pin);
+        PinnedLinks.detach(linkPin(pinRoot, vrf));
     }
 
     /** The verdict of one BPF_PROG_TEST_RUN, the packet as the program left it and the skb mark after it. */
@@ -143,13 +95,5 @@ public final class TcExceptionProgram implements AutoCloseable {
     @Override
     public void close() {
         object.close();
-    }
-
-    private static void unpin(Path pin) throws BpfException {
-        try {
-            Files.deleteIfExists(pin);
-        } catch (IOException e) {
-            throw new BpfException("unpin " + pin + ": " + e, 0, e);
-        }
     }
 }
