@@ -220,6 +220,32 @@ public final class Rtnl {
     public static final int NETNSA_CURRENT_NSID = 5;
     public static final int NETNSA_NSID_NOT_ASSIGNED = -1;
 
+    // struct fib_rule_hdr (RTM_*RULE; linux/fib_rules.h): family, dst_len, src_len, tos, table, res1, res2,
+    // action (u8 each), flags (u32); then FRA_* attributes.
+    public static final int FIB_RULE_HDR_LEN = 12;
+    public static final int FRA_DST = 1;
+    public static final int FRA_SRC = 2;
+    public static final int FRA_IIFNAME = 3;
+    public static final int FRA_GOTO = 4;
+    public static final int FRA_PRIORITY = 6;
+    public static final int FRA_FWMARK = 10;
+    public static final int FRA_FLOW = 11;
+    public static final int FRA_TUN_ID = 12;
+    public static final int FRA_SUPPRESS_IFGROUP = 13;
+    public static final int FRA_SUPPRESS_PREFIXLEN = 14;
+    public static final int FRA_TABLE = 15;
+    public static final int FRA_FWMASK = 16;
+    public static final int FRA_OIFNAME = 17;
+    public static final int FRA_PAD = 18;
+    public static final int FRA_L3MDEV = 19;
+    public static final int FRA_UID_RANGE = 20;
+    public static final int FRA_PROTOCOL = 21;
+    public static final int FRA_IP_PROTO = 22;
+    public static final int FRA_SPORT_RANGE = 23;
+    public static final int FRA_DPORT_RANGE = 24;
+    /** FR_ACT_TO_TBL: look the packet up in the rule's table (the others: goto, nop, blackhole, unreachable, prohibit). */
+    public static final int FR_ACT_TO_TBL = 1;
+
     // struct rtnexthop (inside RTA_MULTIPATH).
     public static final int RTNH_LEN = 8;
     public static final int RTNH_F_DEAD = 1;

@@ -89,6 +89,7 @@ public final class RtnlCodec {
             case Rtnl.RTM_NEWNEIGH, Rtnl.RTM_DELNEIGH -> object = NeighbourDecoder.decode(b, body, end, context);
             case Rtnl.RTM_NEWNEXTHOP, Rtnl.RTM_DELNEXTHOP -> object = NexthopDecoder.decode(b, body, end, context);
             case Rtnl.RTM_NEWNSID, Rtnl.RTM_DELNSID -> object = NetnsIdDecoder.decode(b, body, end, context);
+            case Rtnl.RTM_NEWRULE, Rtnl.RTM_DELRULE -> object = RuleDecoder.decode(b, body, end, context);
             // The kernel multicasts RTM_GETNEIGH to ask a user-space resolver (app_solicit); not state.
             case Rtnl.RTM_GETNEIGH -> object = null;
             default -> {
@@ -102,7 +103,8 @@ public final class RtnlCodec {
             return;
         }
         boolean deleted = type == Rtnl.RTM_DELLINK || type == Rtnl.RTM_DELADDR || type == Rtnl.RTM_DELROUTE
-                || type == Rtnl.RTM_DELNEIGH || type == Rtnl.RTM_DELNEXTHOP || type == Rtnl.RTM_DELNSID;
+                || type == Rtnl.RTM_DELNEIGH || type == Rtnl.RTM_DELNEXTHOP || type == Rtnl.RTM_DELNSID
+                || type == Rtnl.RTM_DELRULE;
         sink.accept(new RtnlEvent(deleted, object));
     }
 

@@ -11,6 +11,7 @@ import java.util.*;
  * <li>no argument: src/test/resources/golden/ip-commands.txt (routes, neighbours, addresses)</li>
  * <li>{@code objects}: src/test/resources/golden/ip-commands-objects.txt (nexthop objects, VXLAN links,
  *     namespace ids); "PEER" in a command stands for a second namespace</li>
+ * <li>{@code rules}: src/test/resources/golden/ip-rule-commands.txt (policy routing rules, both families)</li>
  * </ul>
  */
 public final class GoldenCapture {
@@ -20,6 +21,7 @@ public final class GoldenCapture {
     }
     public static void main(String[] a) throws Exception {
         boolean objects = a.length > 0 && a[0].equals("objects");
+        boolean rules = a.length > 0 && a[0].equals("rules");
         String ns = "xgnlcap" + ProcessHandle.current().pid();
         String peer = ns + "p";
         run("ip", "netns", "add", ns);
@@ -31,7 +33,13 @@ public final class GoldenCapture {
             run("ip", "-n", ns, "link", "set", "xgvb", "up");
             run("ip", "-n", ns, "link", "set", "xgva", "up");
             run("ip", "-n", ns, "addr", "add", "10.8.0.1/24", "dev", "xgva");
-            String[][] commands = objects ? new String[][] {
+            String[][] commands = rules ? new String[][] {
+                {"ip", "rule", "add", "from", "10.8.0.0/24", "table", "100", "pref", "1000"},
+                {"ip", "rule", "add", "fwmark", "0x10", "lookup", "200", "pref", "1100"},
+                {"ip", "rule", "del", "pref", "1000"},
+                {"ip", "-6", "rule", "add", "to", "2001:db8:5::/48", "iif", "lo", "table", "300", "pref", "1200"},
+                {"ip", "rule", "del", "pref", "32766"},
+            } : objects ? new String[][] {
                 {"ip", "nexthop", "add", "id", "1", "via", "10.8.0.2", "dev", "xgva"},
                 {"ip", "nexthop", "add", "id", "2", "via", "10.8.0.3", "dev", "xgva", "proto", "static"},
                 {"ip", "nexthop", "add", "id", "4", "blackhole"},
@@ -47,7 +55,7 @@ public final class GoldenCapture {
                 {"ip", "neigh", "add", "10.8.0.3", "lladdr", "02:00:5e:00:00:03", "dev", "xgva", "nud", "permanent"},
                 {"ip", "addr", "add", "10.8.1.1/24", "dev", "xgva"},
             };
-            int[] groups = objects
+            int[] groups = rules ? new int[] {Rtnl.RTNLGRP_IPV4_RULE, Rtnl.RTNLGRP_IPV6_RULE} : objects
                     ? new int[] {Rtnl.RTNLGRP_LINK, Rtnl.RTNLGRP_NEXTHOP, Rtnl.RTNLGRP_NSID, Rtnl.RTNLGRP_IPV4_ROUTE}
                     : new int[] {Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH, Rtnl.RTNLGRP_IPV4_IFADDR};
             for (String[] c : commands) {

@@ -164,6 +164,15 @@ class RtnlCodecHostileInputTest {
     }
 
     @Test
+    void ruleHeaderTruncatedOrAttributeShort() {
+        byte[] noHeader = new NlBuilder().begin(RTM_NEWRULE, 0, 0, 0).u32(0).end().bytes();
+        assertTrue(rejects(noHeader).getMessage().contains("fib_rule_hdr needs 12"));
+        byte[] shortPriority = new NlBuilder().begin(RTM_DELRULE, 0, 0, 0).u8(AF_INET).u8(0).u8(0).u8(0).u32(0).u32(0)
+                .attr(FRA_PRIORITY, new byte[2]).end().bytes();
+        assertTrue(rejects(shortPriority).getMessage().contains("payload of 2 bytes"));
+    }
+
+    @Test
     void vxlanIdBeyond24Bits() {
         NlBuilder m = new NlBuilder().begin(RTM_NEWLINK, 0, 0, 0).u8(AF_UNSPEC).u8(0).u16(1).u32(7).u32(0).u32(0);
         int info = m.open(IFLA_LINKINFO);
