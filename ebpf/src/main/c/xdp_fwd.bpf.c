@@ -74,9 +74,8 @@ struct {
 static __always_inline struct xg_port *xg_port_of(__u32 vrf, __u32 ifindex)
 {
 	struct xg_if_key key = { .vrf = vrf, .ifindex = ifindex };
-	void *table;
-
 	struct xg_port *port;
+	void *table;
 
 	if (vrf < XG_VRF_INDEXED && ifindex < XG_PORT_INDEXED) {
 		table = bpf_map_lookup_elem(&xg_port_tables, &vrf);
@@ -493,6 +492,18 @@ static __always_inline struct xg_nhg *xg_group(__u32 nh_id)
 	return g;
 }
 
+/* The /24 of an IPv4 destination: its DIR-24 entry is entry n & 1 of element n >> 1. */
+static __always_inline __u32 xg_fib4_dir_slash24(__be32 daddr)
+{
+	return bpf_ntohl(daddr) >> 8;
+}
+
+/* The /24 block of an IPv6 destination: its guide entry is cls[n & 3] of element n >> 2. */
+static __always_inline __u32 xg_fib6_guide_block(const struct in6_addr *daddr)
+{
+	return (__u32)daddr->s6_addr[0] << 16 | (__u32)daddr->s6_addr[1] << 8 | daddr->s6_addr[2];
+}
+
 /*
  * The route of an IPv4 destination in a VRF, or NULL when none covers it: from the VRF's
  * DIR-24 table when it has one (routes longer than /24 looked up in xg_fib4 only when the
@@ -520,7 +531,7 @@ static __always_inline const struct xg_route *xg_fib4_lookup(__u32 vrf, __be32 d
 	}
 	if (!dir)
 		return bpf_map_lookup_elem(&xg_fib4, &fkey);
-	n = bpf_ntohl(daddr) >> 8;
+	n = xg_fib4_dir_slash24(daddr);
 	idx = n >> 1;
 	pair = bpf_map_lookup_elem(dir, &idx);
 	if (!pair)
@@ -588,7 +599,7 @@ static __always_inline const struct xg_route *xg_fib6_lookup(__u32 vrf, const st
 	}
 	if (!guide)
 		return bpf_map_lookup_elem(&xg_fib6, &fkey);
-	n = (__u32)daddr->s6_addr[0] << 16 | (__u32)daddr->s6_addr[1] << 8 | daddr->s6_addr[2];
+	n = xg_fib6_guide_block(daddr);
 	idx = n >> 2;
 	quad = bpf_map_lookup_elem(guide, &idx);
 	if (!quad)
@@ -1006,7 +1017,7 @@ static __always_inline void xg_fib_prefetch(__u32 vrf, void *data, void *data_en
 		if ((void *)(iph + 1) > data_end)
 			return;
 		table = bpf_map_lookup_elem(&xg_fib4_dirs, &vrf);
-		idx = bpf_ntohl(iph->daddr) >> 9;
+		idx = xg_fib4_dir_slash24(iph->daddr) >> 1;
 		if (table) {
 			entry = bpf_map_lookup_elem(table, &idx);
 			xg_keep_call(entry);
@@ -1017,8 +1028,7 @@ static __always_inline void xg_fib_prefetch(__u32 vrf, void *data, void *data_en
 		if ((void *)(ip6h + 1) > data_end)
 			return;
 		table = bpf_map_lookup_elem(&xg_fib6_guides, &vrf);
-		idx = ((__u32)ip6h->daddr.s6_addr[0] << 16 | (__u32)ip6h->daddr.s6_addr[1] << 8 |
-		       ip6h->daddr.s6_addr[2]) >> 2;
+		idx = xg_fib6_guide_block(&ip6h->daddr) >> 2;
 		if (table)
 			entry = bpf_map_lookup_elem(table, &idx);
 	}

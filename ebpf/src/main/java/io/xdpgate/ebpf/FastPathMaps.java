@@ -426,21 +426,17 @@ public final class FastPathMaps implements AutoCloseable {
             if (!isIndexedPort(p.vrf(), p.ifindex())) continue;
             wanted.computeIfAbsent(p.vrf(), k -> new byte[MapLayouts.PORT_INDEXED][])[p.ifindex()] = p.port().encode();
         }
-        byte[] none = new byte[MapLayouts.PORT.size()];
-        byte[] current = new byte[MapLayouts.PORT.size()];
-        int changed = 0;
-        for (int vrf = 0; vrf < MapLayouts.VRF_INDEXED; vrf++) {
-            byte[][] want = wanted.get(vrf);
-            if (want == null) {
-                if (portTables.lookup(u32(vrf)) != null && portTables.delete(u32(vrf))) changed++;
-                continue;
-            }
-            int fd = portTableFd(vrf, true);
+        int changed = withdrawUnwanted(portTables, wanted.keySet());
+        int size = MapLayouts.PORT.size();
+        byte[] none = new byte[size];
+        for (var e : wanted.entrySet()) {
+            int fd = portTableFd(e.getKey(), true);
             try {
+                byte[] current = io.xdpgate.ebpf.libbpf.Bpf.mapLookupBatch(fd, MapLayouts.PORT_TABLE.name(), 4, size,
+                        MapLayouts.PORT_INDEXED).values(); // an array: every entry, in index order
                 for (int ifindex = 0; ifindex < MapLayouts.PORT_INDEXED; ifindex++) {
-                    byte[] value = want[ifindex] == null ? none : want[ifindex];
-                    io.xdpgate.ebpf.libbpf.Bpf.mapLookup(fd, MapLayouts.PORT_TABLE.name(), u32(ifindex), current);
-                    if (java.util.Arrays.equals(current, value)) continue;
+                    byte[] value = e.getValue()[ifindex] == null ? none : e.getValue()[ifindex];
+                    if (java.util.Arrays.equals(current, ifindex * size, (ifindex + 1) * size, value, 0, size)) continue;
                     io.xdpgate.ebpf.libbpf.Bpf.mapUpdate(fd, MapLayouts.PORT_TABLE.name(), u32(ifindex), value,
                             io.xdpgate.ebpf.libbpf.Bpf.BPF_ANY);
                     changed++;
@@ -455,26 +451,36 @@ public final class FastPathMaps implements AutoCloseable {
     private static int align(BpfMap byVrf, BpfMap indexed) throws BpfException {
         Map<Integer, Integer> wanted = new java.util.HashMap<>(); // VRF id -> inner map id
         for (byte[] k : byVrf.keys()) {
-            int vrf = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt();
             byte[] v = byVrf.lookup(k);
-            if (v != null && isIndexed(vrf)) wanted.put(vrf, ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt());
+            if (v != null && isIndexed(hostInt(k))) wanted.put(hostInt(k), hostInt(v));
         }
-        int changed = 0;
-        for (int vrf = 0; vrf < MapLayouts.VRF_INDEXED; vrf++) {
-            byte[] v = indexed.lookup(u32(vrf));
-            Integer want = wanted.get(vrf);
-            if (want == null) {
-                if (v != null && indexed.delete(u32(vrf))) changed++;
-                continue;
-            }
-            if (v != null && ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt() == want) continue;
-            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(want, byVrf.name() + " of vrf " + vrf);
+        Map<Integer, Integer> present = innerMaps(indexed);
+        int changed = withdrawUnwanted(indexed, wanted.keySet());
+        for (var e : wanted.entrySet()) {
+            if (e.getValue().equals(present.get(e.getKey()))) continue;
+            int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(e.getValue(), byVrf.name() + " of vrf " + e.getKey());
             try {
-                indexed.update(u32(vrf), u32(fd));
+                indexed.update(u32(e.getKey()), u32(fd));
                 changed++;
             } finally {
                 io.xdpgate.ebpf.libbpf.Bpf.close(fd);
             }
+        }
+        return changed;
+    }
+
+    /** The filled slots of an array of maps by VRF id: VRF id -> inner map id, read in a few batches. */
+    private static Map<Integer, Integer> innerMaps(BpfMap indexed) throws BpfException {
+        Map<Integer, Integer> out = new java.util.HashMap<>();
+        indexed.forEachEntry(BATCH_CHUNK, (k, v) -> out.put(hostInt(k), hostInt(v)));
+        return out;
+    }
+
+    /** Empties the slots of an array of maps by VRF id that are not wanted; returns how many. */
+    private static int withdrawUnwanted(BpfMap indexed, java.util.Set<Integer> wanted) throws BpfException {
+        int changed = 0;
+        for (int vrf : innerMaps(indexed).keySet()) {
+            if (!wanted.contains(vrf) && indexed.delete(u32(vrf))) changed++;
         }
         return changed;
     }
@@ -500,7 +506,7 @@ public final class FastPathMaps implements AutoCloseable {
                                     TableOpener<T> opener, java.util.function.Consumer<T> closer) throws BpfException {
         java.util.Set<Integer> present = new java.util.HashSet<>();
         for (byte[] k : outer.keys()) {
-            int vrf = ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt();
+            int vrf = hostInt(k);
             if (refreshOne(outer, known, vrf, id, opener, closer)) present.add(vrf);
         }
         known.entrySet().removeIf(e -> {
@@ -526,7 +532,7 @@ public final class FastPathMaps implements AutoCloseable {
             }
             return false;
         }
-        int mapId = ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt();
+        int mapId = hostInt(v);
         if (had != null && id.applyAsInt(had) == mapId) return true;
         int fd = io.xdpgate.ebpf.libbpf.Bpf.mapFdById(mapId, outer.name() + " of vrf " + Integer.toUnsignedString(vrf));
         try {

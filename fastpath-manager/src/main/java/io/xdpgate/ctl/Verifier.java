@@ -174,17 +174,8 @@ final class Verifier {
 
     static List<String> differences(KernelSnapshot kernel, FastPathView fp) {
         List<String> diffs = new ArrayList<>();
-        // Configured local routes (AnyIP): their addresses are local; one too large to list sends the
-        // namespace's traffic to Linux, its ports written down (see LocalRoutes).
         Set<String> kernelLocals = new HashSet<>();
-        boolean toLinux = false;
-        for (io.xdpgate.netlink.Route r : kernel.routes()) {
-            if (!r.isConfiguredLocal()) continue;
-            List<InetAddress> listed = LocalRoutes.addresses(address(r.family(), r.dst()), r.dstLength());
-            if (listed == null) toLinux = true;
-            else for (InetAddress a : listed) kernelLocals.add(a.getHostAddress());
-        }
-        boolean portsDown = toLinux;
+        boolean portsDown = addConfiguredLocals(kernel, kernelLocals);
         // Ports: the interface must exist with the same address, MTU and state.
         fp.ports().forEach((ifindex, port) -> {
             Link l = kernel.links().get(ifindex);
@@ -230,6 +221,21 @@ final class Verifier {
             if (!routes.containsKey(prefix)) diffs.add("route " + prefix + " stale in the fast path");
         }
         return diffs;
+    }
+
+    /**
+     * Adds the addresses of the configured local routes (AnyIP) to {@code locals}; returns whether one is
+     * too large to list, which sends the namespace's traffic to Linux, its ports written down (see LocalRoutes).
+     */
+    private static boolean addConfiguredLocals(KernelSnapshot kernel, Set<String> locals) {
+        boolean tooLarge = false;
+        for (io.xdpgate.netlink.Route r : kernel.routes()) {
+            if (!r.isConfiguredLocal()) continue;
+            List<InetAddress> listed = LocalRoutes.addresses(address(r.family(), r.dst()), r.dstLength());
+            if (listed == null) tooLarge = true;
+            else for (InetAddress a : listed) locals.add(a.getHostAddress());
+        }
+        return tooLarge;
     }
 
     /**

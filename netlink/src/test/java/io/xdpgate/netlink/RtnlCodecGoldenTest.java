@@ -4,13 +4,10 @@ import static io.xdpgate.netlink.Rtnl.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +26,8 @@ class RtnlCodecGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         datagrams = new LinkedHashMap<>();
-        load("/golden/ip-commands.txt");
-        load("/golden/ip-commands-objects.txt");
-    }
-
-    private static void load(String resource) throws IOException {
-        try (InputStream in = RtnlCodecGoldenTest.class.getResourceAsStream(resource)) {
-            List<byte[]> current = null;
-            for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
-                if (line.startsWith("$ ")) {
-                    current = new ArrayList<>();
-                    datagrams.put(line.substring(2), current);
-                } else if (!line.isBlank() && !line.startsWith("#")) {
-                    current.add(HexFormat.of().parseHex(line.strip()));
-                }
-            }
-        }
+        GoldenDatagrams.read("/golden/ip-commands.txt", datagrams);
+        GoldenDatagrams.read("/golden/ip-commands-objects.txt", datagrams);
     }
 
     private static List<RtnlEvent> parse(String command) throws NetlinkProtocolException {

@@ -9,12 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,17 +27,7 @@ class RtnlCodecRuleGoldenTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = RtnlCodecRuleGoldenTest.class.getResourceAsStream("/golden/ip-rule-commands.txt")) {
-            List<byte[]> current = null;
-            for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
-                if (line.startsWith("$ ")) {
-                    current = new ArrayList<>();
-                    DATAGRAMS.put(line.substring(2), current);
-                } else if (!line.isBlank() && !line.startsWith("#")) {
-                    current.add(HexFormat.of().parseHex(line.strip()));
-                }
-            }
-        }
+        GoldenDatagrams.read("/golden/ip-rule-commands.txt", DATAGRAMS);
     }
 
     private static RtnlEvent only(String command) throws NetlinkProtocolException {

@@ -92,7 +92,7 @@ final class ForwardLab implements AutoCloseable {
             Sh.run("ip", "-n", ROUTER, "neigh", "replace", GATEWAY6, "lladdr", sinkMac, "dev", R_SINK, "nud", "permanent");
             for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF}) {
                 int ifindex = lab.ifindex(SINK, sinkIf);
-                Path pin = lab.sinkLinkPin(sinkIf);
+                Path pin = lab.linkPin(sinkIf);
                 NetworkNamespace.call(SINK, () -> {
                     programs.attach(FibReferenceProgram.Program.DROP, ifindex, pin);
                     return null;
@@ -118,18 +118,23 @@ final class ForwardLab implements AutoCloseable {
      * relayOut; each attachment pinned beside the sinks'.
      */
     private void relay(FibReferenceProgram programs, String sender, String relayOut) throws Exception {
-        String relayIn = RELAY + "-" + sender.substring(sender.length() - 1);
+        String relayIn = relayIn(sender);
         pair(sender, senderIf(sender), RELAY, relayIn);
         // The XDP path never completes a checksum left to the NIC (see LAB.md).
         Sh.run(Sh.in(sender, "ethtool", "-K", senderIf(sender), "tx", "off"));
         int in = ifindex(RELAY, relayIn);
         int out = ifindex(RELAY, relayOut);
-        Path pin = sinkLinkPin(relayIn);
+        Path pin = linkPin(relayIn);
         NetworkNamespace.call(RELAY, () -> {
             programs.relay(in, out);
             programs.attach(FibReferenceProgram.Program.RELAY, in, pin);
             return null;
         });
+    }
+
+    /** The relay's port towards a sender: xgb-g-h for xgb-h. */
+    private static String relayIn(String sender) {
+        return RELAY + "-" + sender.substring(sender.length() - 1);
     }
 
     /** The interface a sender namespace sends its frames on. */
@@ -148,9 +153,12 @@ final class ForwardLab implements AutoCloseable {
         return ROUTER + "/" + R_FAST + "," + ROUTER + "/" + R_SINK;
     }
 
-    /** Beside the fast path's pin root, not inside it: the fast path manager owns that directory. */
-    Path sinkLinkPin(String sinkIf) {
-        return pinRoot.resolveSibling(pinRoot.getFileName() + "-drop-" + sinkIf);
+    /**
+     * Where the XDP link of the lab's own program on ifname (the sink's drop, the relay's redirect) is
+     * pinned: beside the fast path's pin root, not inside it, for the fast path manager owns that directory.
+     */
+    Path linkPin(String ifname) {
+        return pinRoot.resolveSibling(pinRoot.getFileName() + "-xdp-" + ifname);
     }
 
     int ifindex(String ns, String ifname) {
@@ -202,11 +210,12 @@ final class ForwardLab implements AutoCloseable {
         for (String ns : new String[] {FAST_SENDER, KERNEL_SENDER, DIRECT_SENDER, SINK, RELAY, ROUTER}) {
             if (Files.exists(Path.of("/run/netns", ns))) Sh.exec(300, "ip", "netns", "del", ns);
         }
-        for (String sinkIf : new String[] {SINK_IF, SINK_DIRECT_IF, RELAY + "-h", RELAY + "-k", RELAY + "-d"}) {
+        for (String ifname : new String[] {SINK_IF, SINK_DIRECT_IF, relayIn(FAST_SENDER), relayIn(KERNEL_SENDER),
+                relayIn(DIRECT_SENDER)}) {
             try {
-                Files.deleteIfExists(sinkLinkPin(sinkIf));
+                Files.deleteIfExists(linkPin(ifname));
             } catch (IOException e) {
-                throw new IllegalStateException("cannot remove " + sinkLinkPin(sinkIf) + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot remove " + linkPin(ifname) + ": " + e.getMessage(), e);
             }
         }
     }
