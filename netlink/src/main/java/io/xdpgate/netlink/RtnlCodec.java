@@ -25,7 +25,7 @@ public final class RtnlCodec {
 
     /**
      * Parses the remaining bytes of one datagram (one or more nlmsghdr, host byte order), delivering every
-     * link, address, route, neighbour, nexthop object and namespace id to {@code sink} in order. The buffer's position is not changed.
+     * link, address, route, neighbour, nexthop object, namespace id and policy routing rule to {@code sink} in order. The buffer's position is not changed.
      * Unknown message types and attributes are skipped; unknown types are counted in
      * {@link #unknownMessageTypes()}, and every message by type in {@code counter} when given.
      *
@@ -110,7 +110,7 @@ public final class RtnlCodec {
 
     /**
      * An NLM_F_REQUEST | NLM_F_DUMP request for {@code rtmGetType} (RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE,
-     * RTM_GETNEIGH, RTM_GETNEXTHOP, RTM_GETNSID) and {@code family}, with the family header that type needs
+     * RTM_GETNEIGH, RTM_GETNEXTHOP, RTM_GETNSID, RTM_GETRULE) and {@code family}, with the family header that type needs
      * (all zero but the family: the kernel rejects nexthop dump requests with other header fields set).
      * nlmsg_pid is 0: the kernel fills in our port id.
      */
@@ -122,6 +122,7 @@ public final class RtnlCodec {
             case Rtnl.RTM_GETNEIGH -> Rtnl.NDMSG_LEN;
             case Rtnl.RTM_GETNEXTHOP -> Rtnl.NHMSG_LEN;
             case Rtnl.RTM_GETNSID -> Rtnl.RTGENMSG_LEN;
+            case Rtnl.RTM_GETRULE -> Rtnl.FIB_RULE_HDR_LEN;
             default -> throw new IllegalArgumentException("not a dumpable type: " + Rtnl.messageTypeName(rtmGetType));
         };
         // Links: IFLA_EXT_MASK with RTEXT_FILTER_SKIP_STATS keeps per-link statistics out of the dump.

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors one network namespace's namespace ids, links, addresses, neighbours, nexthop objects and routes
- * (all tables) to a {@link Listener}, the way the kernel allows it to be done without losing anything: subscribe to the
+ * Mirrors one network namespace's policy routing rules, namespace ids, links, addresses, neighbours, nexthop
+ * objects and routes (all tables) to a {@link Listener}, the way the kernel allows it to be done without losing anything: subscribe to the
  * multicast groups first, then dump everything on a second socket, then stream the changes that queued
  * up meanwhile and after. Multicast is lossy: an overrun (ENOBUFS) starts a new epoch with a full dump,
  * after which the listener deletes whatever the new epoch did not re-announce.
@@ -64,7 +64,7 @@ public final class RtnlMonitor implements Closeable {
     /**
      * @param netns              namespace name under /run/netns, null for the current one
      * @param receiveBufferBytes multicast socket buffer; bursts beyond it overrun and cost a resync
-     * @param ipv6               also follow IPv6 addresses, routes and neighbours (nexthop objects and
+     * @param ipv6               also follow IPv6 addresses, routes, neighbours and rules (nexthop objects and
      *                           namespace ids are followed either way: IPv4 routes may use IPv6 nexthops)
      * @param recording          file to record every received datagram to (see {@link RtnlRecorder}), null for none
      * @param observer           told of messages, overruns, resyncs and dump durations (metrics); null for none
@@ -357,10 +357,12 @@ public final class RtnlMonitor implements Closeable {
 
     private int[] groups() {
         List<Integer> groups = new ArrayList<>(List.of(Rtnl.RTNLGRP_NSID, Rtnl.RTNLGRP_LINK,
-                Rtnl.RTNLGRP_IPV4_IFADDR, Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH, Rtnl.RTNLGRP_NEXTHOP));
+                Rtnl.RTNLGRP_IPV4_IFADDR, Rtnl.RTNLGRP_IPV4_ROUTE, Rtnl.RTNLGRP_NEIGH, Rtnl.RTNLGRP_NEXTHOP,
+                Rtnl.RTNLGRP_IPV4_RULE));
         if (options.ipv6()) {
             groups.add(Rtnl.RTNLGRP_IPV6_IFADDR);
             groups.add(Rtnl.RTNLGRP_IPV6_ROUTE);
+            groups.add(Rtnl.RTNLGRP_IPV6_RULE);
         }
         return groups.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -388,8 +390,8 @@ public final class RtnlMonitor implements Closeable {
     }
 
     /**
-     * One epoch: begin, dump everything in dependency order (namespace ids, links, addresses, neighbours,
-     * nexthop objects, routes), end. If any part was interrupted (NLM_F_DUMP_INTR) the whole dump is redone
+     * One epoch: begin, dump everything in dependency order (policy routing rules, namespace ids, links,
+     * addresses, neighbours, nexthop objects, routes), end. If any part was interrupted (NLM_F_DUMP_INTR) the whole dump is redone
      * inside the same epoch: the listener only sweeps at the end, and re-announcing an object replaces it.
      */
     private void sync() throws NetlinkException {
@@ -430,12 +432,18 @@ public final class RtnlMonitor implements Closeable {
     }
 
     private boolean dumpAll(RtnlDumper dumper) throws NetlinkException {
-        // Namespace ids first: links name the namespace of their peer by it (IFLA_LINK_NETNSID).
-        boolean interrupted = dumper.dump(Rtnl.RTM_GETNSID, Rtnl.AF_UNSPEC, this::deliver);
+        int[] families = options.ipv6() ? new int[] {Rtnl.AF_INET, Rtnl.AF_INET6} : new int[] {Rtnl.AF_INET};
+        // Policy routing rules first: they depend on nothing, and whether the namespace forwards by its
+        // main table alone is then known before its links and routes arrive.
+        boolean interrupted = false;
+        for (int family : families) {
+            interrupted |= dumper.dump(Rtnl.RTM_GETRULE, family, this::deliver);
+        }
+        // Namespace ids next: links name the namespace of their peer by it (IFLA_LINK_NETNSID).
+        interrupted |= dumper.dump(Rtnl.RTM_GETNSID, Rtnl.AF_UNSPEC, this::deliver);
         interrupted |= dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
         // The FDB, after the links: a VXLAN device's default remote (the decoder keeps no other entry).
         interrupted |= dumper.dump(Rtnl.RTM_GETNEIGH, Rtnl.AF_BRIDGE, this::deliver);
-        int[] families = options.ipv6() ? new int[] {Rtnl.AF_INET, Rtnl.AF_INET6} : new int[] {Rtnl.AF_INET};
         for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETNEIGH}) {
             for (int family : families) {
                 interrupted |= dumper.dump(type, family, this::deliver);

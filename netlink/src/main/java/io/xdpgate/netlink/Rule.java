@@ -12,9 +12,15 @@ package io.xdpgate.netlink;
  * @param matchesEverything whether no selector narrows or changes it: no source or destination prefix, TOS,
  *                          interface, firewall mark, UID range, IP protocol, ports, l3mdev, suppression, goto,
  *                          inversion, nor an attribute this decoder does not know
+ * @param identity          the whole rule as the kernel encodes it (fib_rule_hdr and every attribute, in hex),
+ *                          the same in a dump, an RTM_NEWRULE and the RTM_DELRULE that removes it; the header's
+ *                          state flags (goto target unresolved, interface detached) are cleared, since they
+ *                          change without an announcement. Two rules are the same rule exactly when their
+ *                          identities are equal: the fields above alone do not tell {@code from 10.1.0.0/16}
+ *                          from {@code from 10.2.0.0/16}.
  */
-public record Rule(int family, int priority, int table, int action, int protocol, boolean matchesEverything)
-        implements RtnlObject {
+public record Rule(int family, int priority, int table, int action, int protocol, boolean matchesEverything,
+                   String identity) implements RtnlObject {
 
     /**
      * One of the rules a namespace starts with: look in the local table at priority 0, in main at 32766,

@@ -1,11 +1,19 @@
 package io.xdpgate.netlink;
 
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 
 /** RTM_NEWRULE / RTM_DELRULE body: struct fib_rule_hdr followed by FRA_* attributes. */
 final class RuleDecoder {
     /** fib_rule_hdr.flags: FIB_RULE_INVERT, the rule matches what its selectors do not. */
     private static final int FIB_RULE_INVERT = 0x2;
+    /**
+     * fib_rule_hdr.flags the kernel sets from the rule's surroundings, not from what was configured:
+     * FIB_RULE_UNRESOLVED (a goto whose target is missing), FIB_RULE_IIF_DETACHED, FIB_RULE_OIF_DETACHED
+     * (the named interface does not exist). They change with no rule announcement, so they are no part of
+     * a rule's identity.
+     */
+    private static final int STATE_FLAGS = 0x4 | 0x8 | 0x10;
     /** The value of FRA_SUPPRESS_PREFIXLEN and FRA_SUPPRESS_IFGROUP that means "not set". */
     private static final int UNSET = -1;
 
@@ -43,6 +51,14 @@ final class RuleDecoder {
                 default -> everything = false;
             }
         }
-        return new Rule(family, priority, table, action, protocol, everything);
+        return new Rule(family, priority, table, action, protocol, everything, identity(b, body, end, flags));
+    }
+
+    /** The body in hex with the state flags cleared (see {@link Rule#identity()}); bounds checked by the caller. */
+    private static String identity(ByteBuffer b, int body, int end, int flags) {
+        byte[] bytes = new byte[end - body];
+        b.get(body, bytes);
+        ByteBuffer.wrap(bytes).order(b.order()).putInt(8, flags & ~STATE_FLAGS); // fib_rule_hdr.flags
+        return HexFormat.of().formatHex(bytes);
     }
 }

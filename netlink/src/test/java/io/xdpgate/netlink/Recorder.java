@@ -40,6 +40,9 @@ class Recorder implements RtnlMonitor.Listener {
         if (o instanceof NetnsId id) {
             return List.of("nsid", id.nsid());
         }
+        if (o instanceof Rule r) {
+            return List.of("rule", r.family(), r.identity());
+        }
         Neighbour n = (Neighbour) o;
         return List.of("neigh", n.ifindex(), n.address());
     }

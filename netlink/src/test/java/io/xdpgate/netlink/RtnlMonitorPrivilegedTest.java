@@ -160,6 +160,48 @@ class RtnlMonitorPrivilegedTest {
     }
 
     @Test
+    void rulesOfBothFamiliesAreDumpedAnnouncedAndDumpedAgainOnResync() throws Exception {
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
+        PolicyRules rules = new PolicyRules();
+        for (RtnlObject o : r.objects(Rule.class)) rules.apply((Rule) o, false);
+        assertEquals(5, rules.size(), "a fresh namespace: 3 IPv4 and 2 IPv6 rules, " + r.objects(Rule.class));
+        assertEquals(0, rules.differingFamilies(true));
+
+        long before = System.nanoTime();
+        ns.ip("rule", "add", "from", "10.8.0.0/24", "table", "100", "pref", "1000");
+        Recorder.Timed added = r.await(e -> !e.deleted() && e.object() instanceof Rule rule && rule.priority() == 1000,
+                before, 2_000);
+        rules.apply((Rule) added.event().object(), false);
+        assertEquals(PolicyRules.IPV4, rules.differingFamilies(true));
+        ns.ip("-6", "rule", "add", "from", "2001:db8:5::/48", "table", "100", "pref", "1000");
+        r.await(e -> !e.deleted() && e.object() instanceof Rule rule && rule.family() == AF_INET6, before, 2_000);
+        assertTrue(monitor.messagesByType().get("RTM_NEWRULE") >= 7, monitor.messagesByType().toString());
+
+        monitor.requestResync();
+        r.awaitSyncEnds(2, 10_000);
+        long resynced = r.objects(Rule.class).size();
+        assertEquals(7, resynced, "the resync's dump holds every rule once");
+
+        long beforeDelete = System.nanoTime();
+        ns.ip("rule", "del", "pref", "1000");
+        Recorder.Timed deleted = r.await(e -> e.deleted() && e.object() instanceof Rule rule
+                && rule.family() == AF_INET && rule.priority() == 1000, beforeDelete, 2_000);
+        assertEquals(added.event().object(), deleted.event().object(), "the deletion names the added rule");
+        assertTrue(monitor.messagesByType().get("RTM_DELRULE") >= 1);
+    }
+
+    @Test
+    void withoutIpv6OnlyIpv4RulesAreFollowed() throws Exception {
+        Recorder r = startMonitor(new RtnlMonitor.Options(ns.name, 1 << 20, false));
+        assertEquals(3, r.objects(Rule.class).size(), r.objects(Rule.class).toString());
+        long before = System.nanoTime();
+        ns.ip("-6", "rule", "add", "from", "2001:db8:5::/48", "table", "100", "pref", "1000");
+        ns.ip("route", "add", "10.9.0.0/16", "via", "10.8.0.2");
+        r.await(e -> e.object() instanceof Route rt && rt.dstLength() == 16, before, 2_000);
+        assertTrue(r.objects(Rule.class).stream().noneMatch(o -> ((Rule) o).family() == AF_INET6));
+    }
+
+    @Test
     void permanentNeighbourArrivesWithItsLladdr() throws Exception {
         Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
         InetAddress address = InetAddress.getByName("10.8.0.3");
