@@ -258,6 +258,7 @@ public final class FpcFuzz {
             case SYNC_BEGIN -> new FpcSyncBegin(r.nextLong(), r.nextBoolean() ? FpcSyncBegin.ALL_VRFS : r.nextInt());
             case SYNC_END -> new FpcSyncEnd(r.nextLong(), r.nextBoolean() ? FpcSyncBegin.ALL_VRFS : r.nextInt());
             case VRF_ADD, VRF_DEL -> new FpcVrf(add, r.nextInt(), string(r, FpcConstants.MAX_VRF_NAME));
+            case POLICY_ROUTING_ADD, POLICY_ROUTING_DEL -> new FpcPolicyRouting(add, r.nextInt(), add ? 1 + r.nextInt(3) : r.nextInt(4));
             case VXLAN_ADD, VXLAN_DEL -> new FpcVxlan(add, r.nextInt(), r.nextInt(), r.nextInt(0x1000000),
                     r.nextInt(0x10000), r.nextBoolean() ? null : address(r), r.nextBoolean() ? null : address(r),
                     r.nextInt(256));

@@ -90,6 +90,7 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             case NEXTHOP_GROUP_ADD, NEXTHOP_GROUP_DEL -> decodeNexthopGroup(type == FpcMessageType.NEXTHOP_GROUP_ADD, in);
             case CONTROL -> decodeControl(in);
             case VXLAN_ADD, VXLAN_DEL -> decodeVxlan(type == FpcMessageType.VXLAN_ADD, in);
+            case POLICY_ROUTING_ADD, POLICY_ROUTING_DEL -> decodePolicyRouting(type == FpcMessageType.POLICY_ROUTING_ADD, in);
         };
     }
 
@@ -108,6 +109,11 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     static FpcVrf decodeVrf(boolean add, FpcReader in) {
         int vrf = in.u32("vrf");
         return new FpcVrf(add, vrf, in.string("VRF name", FpcConstants.MAX_VRF_NAME));
+    }
+
+    static FpcPolicyRouting decodePolicyRouting(boolean add, FpcReader in) {
+        int vrf = in.u32("vrf");
+        return new FpcPolicyRouting(add, vrf, in.u8("policy routing families"));
     }
 
     static FpcLink decodeLink(boolean add, FpcReader in) {

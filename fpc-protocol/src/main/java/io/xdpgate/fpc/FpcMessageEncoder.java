@@ -60,6 +60,9 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
         } else if (message instanceof FpcVrf v) {
             out.writeInt(v.vrf());
             FpcWire.string(out, v.name());
+        } else if (message instanceof FpcPolicyRouting p) {
+            out.writeInt(p.vrf());
+            out.writeByte(p.families());
         } else if (message instanceof FpcVxlan v) {
             out.writeInt(v.vrf());
             out.writeInt(v.ifindex());

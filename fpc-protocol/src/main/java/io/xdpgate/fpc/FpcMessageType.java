@@ -24,7 +24,10 @@ public enum FpcMessageType {
     VXLAN_ADD(0x2e),
     VXLAN_DEL(0x2f),
     /** Requests from the manager to the fast path ({@link FpcControl}): numbered, not objects. */
-    CONTROL(0x30);
+    CONTROL(0x30),
+    /** A VRF's policy routing rules are not the kernel's defaults ({@link FpcPolicyRouting}); 0x31 is unused. */
+    POLICY_ROUTING_ADD(0x32),
+    POLICY_ROUTING_DEL(0x33);
 
     private static final FpcMessageType[] BY_CODE = new FpcMessageType[256];
 

@@ -56,6 +56,9 @@ class FpcCodecTest {
                 new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10")),
                 new FpcVxlan(true, 3, 12, 0xabcdef, 4789, ip("192.0.2.10"), ip("192.0.2.20"), 32),
                 new FpcVxlan(false, 3, 12, 42, 8472, null),
+                new FpcPolicyRouting(true, 3, FpcPolicyRouting.IPV4),
+                new FpcPolicyRouting(true, 3, FpcPolicyRouting.IPV4 | FpcPolicyRouting.IPV6),
+                new FpcPolicyRouting(false, 3, 0),
                 new FpcControl(FpcControlType.PORT_ENABLE, 3, 7, 0),
                 new FpcControl(FpcControlType.PORT_DISABLE, 3, 7, 0),
                 new FpcControl(FpcControlType.CAPTURE_ON, 3, 0, 0),
@@ -228,6 +231,23 @@ class FpcCodecTest {
                 + "00", // TTL: the default
                 java.util.HexFormat.of().formatHex(body));
         assertEquals(0x2e, b[1] & 0xff, "VXLAN_ADD");
+    }
+
+    @Test
+    void policyRoutingBodyBytes() {
+        byte[] b = encode(new FpcEnvelope(0, 5, 0, new FpcPolicyRouting(true, 3, FpcPolicyRouting.IPV6)));
+        assertEquals("00000003" // vrf
+                + "02", // families: IPv6
+                java.util.HexFormat.of().formatHex(java.util.Arrays.copyOfRange(b, 16, b.length)));
+        assertEquals(0x32, b[1] & 0xff, "POLICY_ROUTING_ADD");
+        assertEquals(0x33, encode(new FpcEnvelope(0, 6, 0, new FpcPolicyRouting(false, 3, 0)))[1] & 0xff,
+                "POLICY_ROUTING_DEL");
+    }
+
+    @Test
+    void aPolicyRoutingAddNamesAFamilyAndNoOtherBits() {
+        assertThrows(IllegalArgumentException.class, () -> new FpcPolicyRouting(true, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FpcPolicyRouting(false, 3, 4));
     }
 
     @Test

@@ -45,6 +45,8 @@ class FpcDocExamplesTest {
                 List.of(new FpcGroupMember(10, 1), new FpcGroupMember(11, 3)))));
         m.put("route-add-nhid", new FpcEnvelope(0, 11, 0,
                 new FpcRoute(true, 3, 254, ip("10.2.0.0"), 16, FpcRouteType.UNICAST, List.of(), 100)));
+        m.put("policy-routing-add", new FpcEnvelope(0, 13, 0,
+                new FpcPolicyRouting(true, 3, FpcPolicyRouting.IPV4 | FpcPolicyRouting.IPV6)));
         m.put("control-set-mtu", new FpcEnvelope(0, 12, 0, new FpcControl(FpcControlType.SET_MTU, 3, 7, 9000)));
         m.put("report-no-space", FpcEnvelope.control(new FpcReport(6, FpcStatus.NO_SPACE, "fib4 full"), 6));
         m.put("report-cumulative", FpcEnvelope.control(new FpcReport(7, FpcStatus.OK, ""), 7));

@@ -194,6 +194,19 @@ class FpcHostileInputTest {
     }
 
     @Test
+    void badPolicyRoutingMessagesAreRefused() {
+        assertTrue(rejected(frame(0x32, 1, hex("00000003 00"))).contains("an ADD names at least one family"));
+        assertTrue(rejected(frame(0x32, 1, hex("00000003 04"))).contains("policy routing families 4 out of range 0..3"));
+        assertTrue(rejected(frame(0x33, 1, hex("00000003 80"))).contains("policy routing families 128"));
+        assertTrue(rejected(frame(0x32, 1, hex("00000003"))).contains("truncated body: policy routing families"));
+        assertTrue(rejected(frame(0x32, 1, hex("00000003 01 00"))).contains("1 bytes left after the body"));
+        assertTrue(rejected(frame(0x32, 0, hex("00000003 01"))).contains("without a sequence number"));
+        assertTrue(rejected(frame(0x31, 1, hex("00000003 01"))).contains("unknown FPC message type 49"));
+        assertEquals(List.of(new FpcEnvelope(0, 1, 0, new FpcPolicyRouting(false, 3, 0))),
+                decode(frame(0x33, 1, hex("00000003 00"))));
+    }
+
+    @Test
     void badControlRequestsAreRefused() {
         assertTrue(rejected(frame(0x30, 1, hex("06 00000003 00000007 0000000000000000"))).contains("unknown FPC control type 6"));
         assertTrue(rejected(frame(0x30, 1, hex("00 00000003 00000007 0000000000000000"))).contains("unknown FPC control type 0"));

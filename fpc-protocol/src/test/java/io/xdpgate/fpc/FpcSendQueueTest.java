@@ -64,6 +64,29 @@ class FpcSendQueueTest {
         assertTrue(!FpcSendQueue.key(a).equals(FpcSendQueue.key(otherTable)));
         assertEquals(FpcSendQueue.key(a), FpcSendQueue.key(blackhole), "type and nexthops are not part of the key");
         assertEquals(FpcSendQueue.key(new FpcVrf(true, 3, "blue")), FpcSendQueue.key(new FpcVrf(false, 3, "")));
+        assertEquals(FpcSendQueue.key(new FpcPolicyRouting(true, 3, 1)), FpcSendQueue.key(new FpcPolicyRouting(false, 3, 0)));
+        assertTrue(!FpcSendQueue.key(new FpcPolicyRouting(true, 3, 1)).equals(FpcSendQueue.key(new FpcVrf(true, 3, "blue"))),
+                "a key apart from the VRF's");
+    }
+
+    @Test
+    void policyRoutingGoesWithItsVrfBeforeTheLinksAndCoalescesByVrf() {
+        FpcSendQueue q = new FpcSendQueue();
+        FpcVrf vrf = new FpcVrf(true, 3, "blue");
+        FpcLink port = link(true, 3, 7, "eth0");
+        FpcRoute r = route(true, 1);
+        q.offer(r);
+        q.offer(vrf);
+        q.offer(port);
+        q.offer(new FpcPolicyRouting(true, 3, FpcPolicyRouting.IPV4));
+        q.offer(new FpcPolicyRouting(false, 3, 0)); // the rules went back: the change of direction replaces the add
+        FpcPolicyRouting again = new FpcPolicyRouting(true, 3, FpcPolicyRouting.IPV4 | FpcPolicyRouting.IPV6);
+        q.offer(again);
+        assertEquals(List.of(vrf, again, port, r), pollAll(q), "in the VRF lane, after the VRF, before its ports");
+        FpcPolicyRouting back = new FpcPolicyRouting(false, 3, 0);
+        q.offer(port);
+        q.offer(back);
+        assertEquals(List.of(back, port), pollAll(q), "a DEL goes with the VRF deletes, ahead of the adds");
     }
 
     @Test
