@@ -41,6 +41,7 @@ final class NamespaceFollower implements AutoCloseable {
     private final AtomicLong generations;
     private final Consumer<FpcMessage> sink;
     private final StreamTranslator translator;
+    private final PolicyRoutingTracker policyRouting;
     private final NamespaceMetrics metrics;
     private final Object lock = new Object();
     /** One resync at a time (the control thread's and the watcher's may meet); never taken by the listener. */
@@ -62,6 +63,7 @@ final class NamespaceFollower implements AutoCloseable {
         this.generations = generations;
         this.sink = out;
         this.translator = new StreamTranslator(vrf, queueDrained);
+        this.policyRouting = new PolicyRoutingTracker(vrf, ipv6);
         this.metrics = metrics;
     }
 
@@ -123,6 +125,7 @@ final class NamespaceFollower implements AutoCloseable {
         public void onSyncBegin(long epoch) {
             inDump = true;
             translator.dumpBegins();
+            policyRouting.dumpBegins();
             generation = generations.incrementAndGet();
             out(new FpcSyncBegin(generation, vrf));
             out(new FpcVrf(true, vrf, vrfName));
@@ -130,6 +133,11 @@ final class NamespaceFollower implements AutoCloseable {
 
         @Override
         public void onEvent(RtnlEvent event) {
+            // Before the event's own message: in a dump the rules come first, and the answer they give
+            // then reaches the fast path ahead of the VRF's links, whose ports it decides.
+            FpcMessage rules = policyRouting.onEvent(event, inDump);
+            if (rules != null) out(rules);
+            if (event.object() instanceof io.xdpgate.netlink.Rule) return; // nothing else to send
             if (translator.translate(event, NamespaceFollower.this::out) && !inDump) {
                 log.info("vrf {}: a nexthop object changed in a way the fast path can only learn from a dump "
                         + "(see NexthopReferences): resynchronizing", vrf);
@@ -154,6 +162,8 @@ final class NamespaceFollower implements AutoCloseable {
 
         @Override
         public void onSyncEnd(long epoch) {
+            FpcMessage rules = policyRouting.dumpEnds();
+            if (rules != null) out(rules);
             out(new FpcSyncEnd(generation, vrf));
             inDump = false;
             CompletableFuture<Void> done;
