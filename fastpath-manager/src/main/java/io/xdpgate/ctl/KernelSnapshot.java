@@ -8,6 +8,7 @@ import io.xdpgate.netlink.NexthopObject;
 import io.xdpgate.netlink.Route;
 import io.xdpgate.netlink.RtnlEvent;
 import io.xdpgate.netlink.RtnlMonitor;
+import io.xdpgate.netlink.Rule;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,11 +18,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One fresh, consistent dump of a namespace's links, addresses, neighbours, nexthop objects (by id)
- * and routes, IPv4 and IPv6.
+ * One fresh, consistent dump of a namespace's links, addresses, neighbours, nexthop objects (by id),
+ * routes and policy routing rules, IPv4 and IPv6.
  */
 record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Neighbour> neighbours,
-                      Map<Integer, NexthopObject> nexthops, List<Route> routes) {
+                      Map<Integer, NexthopObject> nexthops, List<Route> routes, List<Rule> rules) {
 
     /** Dumps namespace {@code netns} (null: the current one); a dump interrupted by changes is redone. */
     static KernelSnapshot of(String netns) throws NetlinkException, InterruptedException {
@@ -30,6 +31,7 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
         List<Neighbour> neighbours = new ArrayList<>();
         Map<Integer, NexthopObject> nexthops = new HashMap<>();
         List<Route> routes = new ArrayList<>();
+        List<Rule> rules = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
         RtnlMonitor monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, 1 << 20, true), new RtnlMonitor.Listener() {
             private boolean first = true;
@@ -42,6 +44,7 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
                 neighbours.clear();
                 nexthops.clear();
                 routes.clear();
+                rules.clear();
             }
 
             @Override
@@ -52,6 +55,7 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
                 else if (e.object() instanceof Neighbour n) neighbours.add(n);
                 else if (e.object() instanceof NexthopObject n) nexthops.put(n.id(), n);
                 else if (e.object() instanceof Route r) routes.add(r);
+                else if (e.object() instanceof Rule r) rules.add(r);
             }
 
             @Override
@@ -67,6 +71,6 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
         } finally {
             monitor.close();
         }
-        return new KernelSnapshot(links, addresses, neighbours, nexthops, routes);
+        return new KernelSnapshot(links, addresses, neighbours, nexthops, routes, rules);
     }
 }

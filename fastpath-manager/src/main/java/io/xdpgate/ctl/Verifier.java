@@ -15,6 +15,7 @@ import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.Neighbour;
 import io.xdpgate.netlink.NexthopGroupMember;
 import io.xdpgate.netlink.NexthopObject;
+import io.xdpgate.netlink.PolicyRules;
 import io.xdpgate.netlink.RouteNexthop;
 
 import java.net.Inet4Address;
@@ -175,15 +176,27 @@ final class Verifier {
     static List<String> differences(KernelSnapshot kernel, FastPathView fp) {
         List<String> diffs = new ArrayList<>();
         Set<String> kernelLocals = new HashSet<>();
-        boolean portsDown = addConfiguredLocals(kernel, kernelLocals);
+        boolean largeLocal = addConfiguredLocals(kernel, kernelLocals);
+        boolean rules = policyRouting(kernel);
+        boolean portsDown = largeLocal || rules;
+        String why = !portsDown ? "" : " (expected down: " + (rules ? "the policy routing rules are not the kernel's defaults"
+                : "a local route too large to list") + ")";
         // Ports: the interface must exist with the same address, MTU and state.
         fp.ports().forEach((ifindex, port) -> {
             Link l = kernel.links().get(ifindex);
             if (l == null) diffs.add("port ifindex " + ifindex + " is not an interface of the kernel");
             else if (!Arrays.equals(l.mac(), port.mac()) || l.mtu() != port.mtu() || (l.isUp() && !portsDown) != port.isUp()) {
                 diffs.add("port " + l.name() + ": kernel mac/mtu/up " + hex(l.mac()) + "/" + l.mtu() + "/" + l.isUp()
-                        + ", fast path " + hex(port.mac()) + "/" + port.mtu() + "/" + port.isUp());
+                        + ", fast path " + hex(port.mac()) + "/" + port.mtu() + "/" + port.isUp() + why);
             }
+        });
+        // The ports a nexthop may send through (its VALID flag): those up in the fast path, and while the
+        // VRF's ports are written down for its own sake, those whose link is up (the manager marks a
+        // nexthop by its egress link, not by the VRF's state: no packet of the VRF reaches it meanwhile).
+        Set<Integer> egresses = new HashSet<>();
+        fp.ports().forEach((ifindex, port) -> {
+            Link l = kernel.links().get(ifindex);
+            if (port.isUp() || portsDown && l != null && l.isUp()) egresses.add(ifindex);
         });
         // Local addresses, of both families.
         for (Address a : kernel.addresses()) kernelLocals.add(text(a.family(), a.address()));
@@ -215,7 +228,7 @@ final class Verifier {
             String what = "route " + prefix + (r.nhId() == 0 ? "" : " (nexthop object " + Integer.toUnsignedString(r.nhId()) + ")");
             if (e == null && fp.fib4Dir() && hiddenInFib4Dir(r, routes)) return; // decides nothing, so not shown
             if (e == null) diffs.add(what + " missing in the fast path");
-            else diffs.addAll(routeDifferences(what, expected(r, kernel.nexthops()), e, usable, fp));
+            else diffs.addAll(routeDifferences(what, expected(r, kernel.nexthops()), e, usable, fp, egresses));
         });
         for (String prefix : fp.routes().keySet()) {
             if (!routes.containsKey(prefix)) diffs.add("route " + prefix + " stale in the fast path");
@@ -239,6 +252,17 @@ final class Verifier {
     }
 
     /**
+     * Whether the namespace's policy routing rules, of either family, are not exactly the kernel's
+     * defaults: the kernel may then forward by other tables than main, so the manager writes the
+     * namespace's ports down and Linux forwards all its traffic.
+     */
+    private static boolean policyRouting(KernelSnapshot kernel) {
+        PolicyRules rules = new PolicyRules();
+        for (io.xdpgate.netlink.Rule r : kernel.rules()) rules.apply(r, false);
+        return rules.differingFamilies(true) != 0;
+    }
+
+    /**
      * As the daemons: the main table, a type the fast path knows (multicast, broadcast, anycast and the
      * like are Linux's alone), and not a prefix the program never looks up (link-local, multicast).
      */
@@ -257,14 +281,14 @@ final class Verifier {
     }
 
     private static List<String> routeDifferences(String what, Expected expected, Route fast,
-                                                 Map<String, Neighbour> usable, FastPathView fp) {
+                                                 Map<String, Neighbour> usable, FastPathView fp, Set<Integer> egresses) {
         List<String> diffs = new ArrayList<>();
         if (fast.type() != expected.type()) {
             diffs.add(what + ": type " + fast.type() + " in the fast path, expected " + expected.type());
             return diffs;
         }
         if (expected.type() != Route.UNICAST) return diffs;
-        if (expected.paths() != null) return groupDifferences(what, expected.paths(), fast, usable, fp);
+        if (expected.paths() != null) return groupDifferences(what, expected.paths(), fast, usable, fp, egresses);
         if (fast.isGroup()) {
             diffs.add(what + ": through nexthop group " + fast.groupId() + " in the fast path, one path in the kernel");
             return diffs;
@@ -274,7 +298,7 @@ final class Verifier {
             diffs.add(what + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
             return diffs;
         }
-        slotDifferences(diffs, what, nh, expected.oif(), expected.gateway(), usable, fp);
+        slotDifferences(diffs, what, nh, expected.oif(), expected.gateway(), usable, egresses);
         return diffs;
     }
 
@@ -284,7 +308,7 @@ final class Verifier {
      * each path's slot must be right for that path, as a single path's slot.
      */
     private static List<String> groupDifferences(String what, List<Multipath.Path> paths, Route fast,
-                                                 Map<String, Neighbour> usable, FastPathView fp) {
+                                                 Map<String, Neighbour> usable, FastPathView fp, Set<Integer> egresses) {
         List<String> diffs = new ArrayList<>();
         if (!fast.isGroup()) {
             diffs.add(what + ": one nexthop slot in the fast path, " + paths.size() + " paths in the kernel " + paths);
@@ -318,17 +342,16 @@ final class Verifier {
             Nexthop nh = fp.nexthops().get(slotOfPath[i]);
             String path = what + " path " + p;
             if (nh == null) diffs.add(path + ": nexthop slot " + slotOfPath[i] + " is beyond the nexthop array");
-            else slotDifferences(diffs, path, nh, p.ifindex(), p.gateway(), usable, fp);
+            else slotDifferences(diffs, path, nh, p.ifindex(), p.gateway(), usable, egresses);
         }
         return diffs;
     }
 
     /** The differences between one nexthop slot and the path (egress oif, gateway) it must be. */
     private static void slotDifferences(List<String> diffs, String what, Nexthop nh, int oif, InetAddress gateway,
-                                        Map<String, Neighbour> usable, FastPathView fp) {
+                                        Map<String, Neighbour> usable, Set<Integer> egresses) {
         if (nh.ifindex() != oif) diffs.add(what + ": egress ifindex " + nh.ifindex() + ", kernel " + oif);
-        Port port = fp.ports().get(oif);
-        boolean valid = port != null && port.isUp();
+        boolean valid = egresses.contains(oif);
         if (((nh.flags() & Nexthop.VALID) != 0) != valid) {
             diffs.add(what + ": nexthop " + (valid ? "not valid" : "valid") + " but the egress "
                     + (valid ? "is" : "is not") + " an up fast path port");

@@ -145,6 +145,7 @@ final class ConnectionApplier implements FpcApplier {
         if (m instanceof FpcNexthopObject x) return x.vrf();
         if (m instanceof FpcNexthopGroup x) return x.vrf();
         if (m instanceof io.xdpgate.fpc.FpcVxlan x) return x.vrf();
+        if (m instanceof io.xdpgate.fpc.FpcPolicyRouting x) return x.vrf();
         return null;
     }
 

@@ -63,7 +63,11 @@ final class FastPathMetrics {
         table("port_counters", "all", MapLayouts.PORT_STATS_SLOTS - 1, portsCounted::getAsInt);
         Gauge.builder("xdpgate.fp.vrfs", () -> occupancy.get().vrfs()).description("VRFs (namespaces) known").register(registry);
         Gauge.builder("xdpgate.fp.vrfs.fib.full", () -> occupancy.get().vrfsToLinux())
-                .description("VRFs with a route that did not fit its map: Linux forwards all their traffic until a resync fits")
+                .description("VRFs whose traffic Linux forwards, their ports written down: a route that did not fit its map"
+                        + " (until a resync fits), a local route too large to list, or policy routing rules")
+                .register(registry);
+        Gauge.builder("xdpgate.fp.vrfs.policy.routing", () -> occupancy.get().vrfsPolicyRouting())
+                .description("VRFs whose policy routing rules are not the kernel's defaults: Linux forwards all their traffic")
                 .register(registry);
         // Every error status and generation scope starts at 0, so that a rate or an alert sees the series
         // before the first occurrence.

@@ -241,6 +241,7 @@ final class ForwardingState implements AutoCloseable {
         if (message instanceof FpcNexthopGroup m) return applyNexthopGroup(vrf, m, generation);
         if (message instanceof FpcRoute m) return applyRoute(vrf, m, generation);
         if (message instanceof io.xdpgate.fpc.FpcVxlan m) return applyVxlan(vrf, m, generation);
+        if (message instanceof io.xdpgate.fpc.FpcPolicyRouting m) return applyPolicyRouting(vrf, m, generation);
         return ignore("unsupported_message", message);
     }
 
@@ -321,7 +322,11 @@ final class ForwardingState implements AutoCloseable {
                 removed++;
             }
         }
-        largeLocalRoutesChanged(vrf, toLinux);
+        if (vrf.policyRouting != 0 && vrf.policyRoutingGeneration != generation) {
+            vrf.policyRouting = 0; // not announced again: the rules are the defaults
+            removed++;
+        }
+        toLinuxChanged(vrf, toLinux);
         for (var e : new ArrayList<>(vrf.links.entrySet())) {
             if (e.getValue().generation != generation) {
                 deleteLink(vrf, e.getKey());
@@ -840,7 +845,7 @@ final class ForwardingState implements AutoCloseable {
             boolean before = vrf.toLinux();
             if (m.add()) vrf.largeLocalRoutes.put(key, generation);
             else vrf.largeLocalRoutes.remove(key);
-            largeLocalRoutesChanged(vrf, before);
+            toLinuxChanged(vrf, before);
             return FpcStatus.OK;
         }
         for (InetAddress a : addresses) {
@@ -855,18 +860,44 @@ final class ForwardingState implements AutoCloseable {
         return FpcStatus.OK;
     }
 
-    /** Rewrites the VRF's ports when its large local routes made it go to Linux or come back. */
-    private void largeLocalRoutesChanged(Vrf vrf, boolean toLinuxBefore) throws BpfException {
+    /**
+     * The VRF's policy routing rules are not the kernel's defaults (ADD) or are again (DEL): while they are
+     * not, the kernel may forward by other tables than main, which the fast path does not hold, so all the
+     * VRF's traffic goes to Linux (its ports written down). Slower, never wrong.
+     */
+    private FpcStatus applyPolicyRouting(Vrf vrf, io.xdpgate.fpc.FpcPolicyRouting m, long generation) throws BpfException {
+        boolean before = vrf.toLinux();
+        vrf.policyRouting = m.add() ? m.families() : 0;
+        vrf.policyRoutingGeneration = generation;
+        toLinuxChanged(vrf, before);
+        return FpcStatus.OK;
+    }
+
+    /**
+     * Rewrites the VRF's ports when its large local routes or its policy routing rules made it go to Linux
+     * or come back (a FIB that does not fit has its own log and rewrite: see {@link #fibFull}).
+     */
+    private void toLinuxChanged(Vrf vrf, boolean toLinuxBefore) throws BpfException {
         if (vrf.toLinux() == toLinuxBefore) return;
         if (!vrf.largeLocalRoutes.isEmpty()) {
             Vrf.RouteKey k = vrf.largeLocalRoutes.keySet().iterator().next();
             log.warn("vrf {}: local route {}/{} holds more than {} addresses, too many to list: the VRF's traffic goes"
                     + " to Linux while it lasts", vrf.id, k.prefix().getHostAddress(), k.prefixLength(),
                     LocalRoutes.MAX_ADDRESSES);
+        } else if (vrf.policyRouting != 0) {
+            log.warn("vrf {}: its policy routing rules ({}) are not the kernel's defaults and the fast path forwards by"
+                    + " the main table only: the VRF's traffic goes to Linux while they last", vrf.id,
+                    policyRoutingFamilies(vrf.policyRouting));
         } else {
-            log.info("vrf {}: no large local route left, the fast path forwards its traffic again", vrf.id);
+            log.info("vrf {}: nothing left that the fast path cannot follow, it forwards the VRF's traffic again", vrf.id);
         }
         rewritePorts(vrf);
+    }
+
+    private static String policyRoutingFamilies(int families) {
+        boolean v4 = (families & io.xdpgate.fpc.FpcPolicyRouting.IPV4) != 0;
+        boolean v6 = (families & io.xdpgate.fpc.FpcPolicyRouting.IPV6) != 0;
+        return v4 && v6 ? "IPv4 and IPv6" : v4 ? "IPv4" : "IPv6";
     }
 
     /** A route's own paths: one slot for one path, a group for several; left to Linux if a path has no egress. */
@@ -1099,6 +1130,7 @@ final class ForwardingState implements AutoCloseable {
         else if (m instanceof FpcNexthopObject x) id = x.vrf();
         else if (m instanceof FpcNexthopGroup x) id = x.vrf();
         else if (m instanceof io.xdpgate.fpc.FpcVxlan x) id = x.vrf();
+        else if (m instanceof io.xdpgate.fpc.FpcPolicyRouting x) id = x.vrf();
         else return null;
         return vrfs.get(id);
     }
@@ -1120,8 +1152,12 @@ final class ForwardingState implements AutoCloseable {
     }
 
     /** How full the manager's tables are: read by the metrics at scrape time. */
-    /** vrfsToLinux: VRFs whose routes do not all fit, whose traffic Linux forwards (see {@link #fibFull}). */
-    record Occupancy(int vrfs, long routes4, long routes6, int nexthopSlots, int groups, int vrfsToLinux) {}
+    /**
+     * vrfsToLinux: VRFs whose traffic Linux forwards, their ports written down (see {@link Vrf#toLinux}):
+     * routes that do not all fit ({@link #fibFull}), a local route too large to list, policy routing rules.
+     */
+    record Occupancy(int vrfs, long routes4, long routes6, int nexthopSlots, int groups, int vrfsToLinux,
+                     int vrfsPolicyRouting) {}
 
     synchronized Occupancy occupancy() {
         long routes4 = 0;
@@ -1131,7 +1167,8 @@ final class ForwardingState implements AutoCloseable {
             routes6 += v.routes6.size();
         }
         int toLinux = (int) vrfs.values().stream().filter(Vrf::toLinux).count();
-        return new Occupancy(vrfs.size(), routes4, routes6, nexthops.size(), groups.size(), toLinux);
+        int policyRouting = (int) vrfs.values().stream().filter(v -> v.policyRouting != 0).count();
+        return new Occupancy(vrfs.size(), routes4, routes6, nexthops.size(), groups.size(), toLinux, policyRouting);
     }
 
     /** The fast path's counters summed over CPUs (not synchronized: a read of a per-CPU map). */

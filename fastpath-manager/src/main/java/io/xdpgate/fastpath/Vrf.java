@@ -98,6 +98,13 @@ final class Vrf {
      * with its generation: while there is one, the VRF's ports are written down, as for fibIncomplete.
      */
     final Map<RouteKey, Long> largeLocalRoutes = new HashMap<>();
+    /**
+     * The families (FpcPolicyRouting bits) whose policy routing rules are not the kernel's defaults, 0 for
+     * none: the kernel may then forward by other tables than main, so the VRF's ports are written down.
+     */
+    int policyRouting;
+    /** The generation that last announced {@link #policyRouting}, swept like any object. */
+    long policyRoutingGeneration;
     /** The generation in which a route last did not fit. */
     long fullInGeneration;
     final RouteTable routes6 = RouteTable.ipv6();
@@ -156,8 +163,11 @@ final class Vrf {
         return key.prefix() instanceof Inet4Address ? 0 : RouteTable.low((Inet6Address) key.prefix());
     }
 
-    /** Whether all the VRF's traffic goes to Linux (its ports written down): see fibIncomplete, largeLocalRoutes. */
+    /**
+     * Whether all the VRF's traffic goes to Linux (its ports written down): see fibIncomplete,
+     * largeLocalRoutes, policyRouting.
+     */
     boolean toLinux() {
-        return fibIncomplete || !largeLocalRoutes.isEmpty();
+        return fibIncomplete || !largeLocalRoutes.isEmpty() || policyRouting != 0;
     }
 }

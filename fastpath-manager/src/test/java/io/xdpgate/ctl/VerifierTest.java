@@ -10,6 +10,7 @@ import io.xdpgate.netlink.Neighbour;
 import io.xdpgate.netlink.NexthopGroupMember;
 import io.xdpgate.netlink.NexthopObject;
 import io.xdpgate.netlink.RouteNexthop;
+import io.xdpgate.netlink.Rule;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +42,7 @@ class VerifierTest {
     private final List<Neighbour> neighbours = new ArrayList<>();
     private final Map<Integer, NexthopObject> objects = new HashMap<>();
     private final List<io.xdpgate.netlink.Route> routes = new ArrayList<>();
+    private final List<Rule> rules = new ArrayList<>();
 
     private final Map<String, Route> fpRoutes = new HashMap<>();
     private final Map<Integer, Nexthop> fpNexthops = new HashMap<>();
@@ -49,14 +51,24 @@ class VerifierTest {
     private final Set<String> fpLocals = new HashSet<>();
     private final Map<Integer, Port> fpPorts = new HashMap<>();
 
+    /** The rules a fresh namespace has (`ip -4 rule; ip -6 rule`). */
+    private static final List<Rule> DEFAULT_RULES = List.of(rule(AF_INET, 0, 255, true, "local4"),
+            rule(AF_INET, 32766, 254, true, "main4"), rule(AF_INET, 32767, 253, true, "default4"),
+            rule(AF_INET6, 0, 255, true, "local6"), rule(AF_INET6, 32766, 254, true, "main6"));
+
+    private static Rule rule(int family, int priority, int table, boolean everything, String identity) {
+        return new Rule(family, priority, table, 1 /* FR_ACT_TO_TBL */, 2 /* kernel */, everything, identity);
+    }
+
     @BeforeEach
     void port() {
         links.put(PORT, new Link(PORT, "xga", "veth", PORT_MAC, 1500, UP, 6, 0));
         fpPorts.put(PORT, new Port(PORT_MAC, Port.UP, 1500));
+        rules.addAll(DEFAULT_RULES);
     }
 
     private List<String> diffs() {
-        return Verifier.differences(new KernelSnapshot(links, addresses, neighbours, objects, routes),
+        return Verifier.differences(new KernelSnapshot(links, addresses, neighbours, objects, routes, rules),
                 new Verifier.FastPathView(fpRoutes, fpNexthops, fpGroups, fpNeighbours, fpLocals, fpPorts, false));
     }
 
@@ -295,5 +307,37 @@ class VerifierTest {
         assertEquals(1, diffs().size(), "the port is up in the fast path: " + diffs());
         fpPorts.put(PORT, new Port(PORT_MAC, 0, 1500));
         assertEquals(List.of(), diffs(), "down: the namespace's traffic goes to Linux");
+    }
+
+    @Test
+    void whileThePortsAreDownForTheVrfsSakeANexthopStaysValidByItsLink() throws Exception {
+        kernelRoute(1, "10.9.0.0", 16, null, PORT, 0, 0);
+        fastRoute("10.9.0.0", 16, Route.unicast(1));
+        slot(1, false, null);
+        assertEquals(List.of(), diffs());
+        rules.add(rule(AF_INET, 1000, 100, false, "from 10.201.1.2 lookup 100"));
+        fpPorts.put(PORT, new Port(PORT_MAC, 0, 1500));
+        assertEquals(List.of(), diffs(), "the manager marks a nexthop by its egress link, not by the VRF's state");
+        links.put(PORT, new Link(PORT, "xga", "veth", PORT_MAC, 1500, 0, 2, 0));
+        assertEquals(List.of("route 10.9.0.0/16: nexthop valid but the egress is not an up fast path port"), diffs(),
+                "the link itself down: the nexthop must not be valid");
+    }
+
+    @Test
+    void rulesOtherThanTheDefaultsExpectThePortsDownAndTheDefaultsUp() {
+        assertEquals(List.of(), diffs(), "the default rules: the port forwards");
+        Rule source = rule(AF_INET, 1000, 100, false, "from 10.201.1.2 lookup 100");
+        rules.add(source);
+        assertEquals(List.of("port xga: kernel mac/mtu/up 02:11:11:11:11:11/1500/true, fast path 02:11:11:11:11:11/1500/true"
+                + " (expected down: the policy routing rules are not the kernel's defaults)"), diffs());
+        fpPorts.put(PORT, new Port(PORT_MAC, 0, 1500));
+        assertEquals(List.of(), diffs(), "down: the namespace's traffic goes to Linux");
+        rules.remove(source);
+        assertEquals(1, diffs().size(), "the defaults again: a port left down is a difference: " + diffs());
+        rules.removeIf(r -> r.identity().equals("main6"));
+        assertEquals(List.of(), diffs(), "an IPv6 default deleted: down too");
+        rules.add(rule(AF_INET6, 32766, 254, true, "main6"));
+        rules.add(rule(AF_INET6, 32765, 254, false, "main6 suppress_prefixlength 0"));
+        assertEquals(List.of(), diffs(), "a suppress_prefixlength rule: down");
     }
 }

@@ -10,6 +10,7 @@ import io.xdpgate.fpc.FpcNeighbour;
 import io.xdpgate.fpc.FpcNexthop;
 import io.xdpgate.fpc.FpcNexthopGroup;
 import io.xdpgate.fpc.FpcNexthopObject;
+import io.xdpgate.fpc.FpcPolicyRouting;
 import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcRouteType;
 import io.xdpgate.fpc.FpcSyncEnd;
@@ -108,6 +109,16 @@ class VerifyEndToEndTest extends ForwardingStateFixture {
         assertVerify(1, "route 2001:db8:9:0:0:0:0:0/48 (nexthop object 8): gateway fe80:0:0:0:0:0:0:3 unresolved in the kernel,"
                 + " resolved in the fast path");
         ok(new FpcNexthopObject(true, VRF, 8, ifindex, ip6("fe80::3"), false));
+        assertVerify(0, "in sync");
+
+        // A policy routing rule: the kernel may forward by table 100, so the port must be down until it goes.
+        run("rule", "add", "from", "10.1.0.0/24", "table", "100", "pref", "1000");
+        assertVerify(1, "/true (expected down: the policy routing rules are not the kernel's defaults)");
+        ok(new FpcPolicyRouting(true, VRF, FpcPolicyRouting.IPV4));
+        assertVerify(0, "in sync");
+        run("rule", "del", "pref", "1000");
+        assertVerify(1, "port xga: kernel mac/mtu/up");
+        ok(new FpcPolicyRouting(false, VRF, 0));
         assertVerify(0, "in sync");
     }
 
