@@ -190,6 +190,7 @@ class RtnlMonitorNexthopNsidPrivilegedTest {
         ns.ip("nexthop", "add", "id", "10", "group", "1/2,4");
         ns.ip("route", "add", "10.20.0.0/16", "nhid", "10");
         ns.ip("route", "add", "10.9.0.0/16", "via", "10.8.0.2", "metric", "20", "table", "1000");
+        ns.ip("rule", "add", "from", "10.8.0.0/24", "table", "1000", "pref", "1000");
         monitor.requestResync();
         awaitEnds(live, 2);
         List<String> burst = new ArrayList<>();
@@ -204,6 +205,7 @@ class RtnlMonitorNexthopNsidPrivilegedTest {
         }
         // Live deletions after the resync (during the overrun they could have been lost, and only swept).
         ns.ip("nexthop", "del", "id", "10");
+        ns.ip("rule", "del", "pref", "1000");
         ns.ip("link", "del", "xgvx");
         while (!(live.snapshot().stream().anyMatch(c -> c instanceof RtnlEvent e && e.deleted()
                 && e.object() instanceof Link l && "xgvx".equals(l.name())) && quiet(live, 200))) {
@@ -222,6 +224,10 @@ class RtnlMonitorNexthopNsidPrivilegedTest {
                 && e.object() instanceof NexthopObject n && n.id() == 10));
         assertTrue(liveCalls.stream().anyMatch(c -> c instanceof RtnlEvent e
                 && e.object() instanceof Link l && l.vxlan() != null && l.vxlan().vni() == 42));
+        assertTrue(liveCalls.stream().filter(c -> c instanceof RtnlEvent e && !e.deleted()
+                && e.object() instanceof Rule r && r.priority() == 1000).count() >= 2, "dumped in the resyncs");
+        assertTrue(liveCalls.stream().anyMatch(c -> c instanceof RtnlEvent e && e.deleted()
+                && e.object() instanceof Rule r && r.priority() == 1000), "deleted live");
         assertTrue(Files.size(file) > 8);
         assertEquals(0, monitor.recordingErrors());
     }
