@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * versa). The key is the object's identity: VRF (vrf), link (vrf, ifindex), address (vrf, ifindex,
  * address, prefixLength), neighbour (vrf, ifindex, address), nexthop object (vrf, id), nexthop group
  * (vrf, id; a key of its own, distinct from a nexthop object's with the same id), route (vrf, table,
- * prefix, prefixLength), policy routing (vrf; in the VRF lanes, a key apart from the VRF's). Memory is therefore bounded by the number of distinct keys, whatever the burst
+ * prefix, prefixLength), policy routing (vrf; both directions in the VRF add lane, a key apart from the VRF's). Memory is therefore bounded by the number of distinct keys, whatever the burst
  * of changes to them. CONTROL requests are not objects: each is an entry of its own, never coalesced.
  *
  * <p><b>Barriers.</b> SYNC_BEGIN and SYNC_END are barriers: everything offered before one is sent before
@@ -560,9 +560,10 @@ public final class FpcSendQueue implements AutoCloseable {
             case LINK_ADD -> LINK_ADD;
             case VXLAN_ADD -> LINK_ADD; // after its link, in order: a lane is first in, first out
             case VXLAN_DEL -> LINK_DEL;
-            // With the VRF, before its links: a port is then written down (or up) from its first write.
-            case POLICY_ROUTING_ADD -> VRF_ADD;
-            case POLICY_ROUTING_DEL -> VRF_DEL;
+            // Both in the VRF add lane: after the VRF_ADD they name (a DEL in the delete lanes would overtake
+            // a new VRF's add), before its links (a port is then written down or up from its first write).
+            // One lane for both directions: a change coalesces in place.
+            case POLICY_ROUTING_ADD, POLICY_ROUTING_DEL -> VRF_ADD;
             case ADDRESS_ADD -> ADDRESS_ADD;
             case NEIGHBOUR_ADD -> NEIGHBOUR_ADD;
             case ROUTE_ADD -> ROUTE_ADD;

@@ -86,7 +86,14 @@ class FpcSendQueueTest {
         FpcPolicyRouting back = new FpcPolicyRouting(false, 3, 0);
         q.offer(port);
         q.offer(back);
-        assertEquals(List.of(back, port), pollAll(q), "a DEL goes with the VRF deletes, ahead of the adds");
+        assertEquals(List.of(back, port), pollAll(q), "a DEL too goes before the links");
+        FpcVrf fresh = new FpcVrf(true, 4, "red");
+        FpcPolicyRouting defaults = new FpcPolicyRouting(false, 4, 0);
+        q.offer(new FpcVrf(false, 5, "gone"));
+        q.offer(fresh);
+        q.offer(defaults);
+        assertEquals(List.of(new FpcVrf(false, 5, "gone"), fresh, defaults), pollAll(q),
+                "a new VRF's first DEL (its rules are the defaults) never overtakes its VRF_ADD");
     }
 
     @Test
