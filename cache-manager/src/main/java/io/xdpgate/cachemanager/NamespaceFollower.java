@@ -8,6 +8,7 @@ import io.xdpgate.netlink.Link;
 import io.xdpgate.netlink.NetlinkException;
 import io.xdpgate.netlink.RtnlEvent;
 import io.xdpgate.netlink.RtnlMonitor;
+import io.xdpgate.netlink.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,7 +138,7 @@ final class NamespaceFollower implements AutoCloseable {
             // then reaches the fast path ahead of the VRF's links, whose ports it decides.
             FpcMessage rules = policyRouting.onEvent(event, inDump);
             if (rules != null) out(rules);
-            if (event.object() instanceof io.xdpgate.netlink.Rule) return; // nothing else to send
+            if (event.object() instanceof Rule) return; // nothing else to send
             if (translator.translate(event, NamespaceFollower.this::out) && !inDump) {
                 log.info("vrf {}: a nexthop object changed in a way the fast path can only learn from a dump "
                         + "(see NexthopReferences): resynchronizing", vrf);
