@@ -46,6 +46,15 @@ public final class FastPathProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates every map of the fast path under pinRoot, or adopts the ones pinned there after
+     * the same checks as {@link #load}, without loading a program: what a manager needs before
+     * its first VRF, whose own load verifies the programs.
+     */
+    public static void createMaps(Path pinRoot) throws BpfException {
+        PinnedLinks.createMaps(EmbeddedObject.path(), pinRoot, FastPathProgram::checkDefinitions);
+    }
+
     /** The object's map definitions must be what MapLayouts says (they are built from the same header). */
     private static void checkDefinitions(List<MapInfo> defined) throws BpfException {
         List<String> diffs = new ArrayList<>();

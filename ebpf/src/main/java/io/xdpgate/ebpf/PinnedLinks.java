@@ -24,6 +24,16 @@ final class PinnedLinks {
      * first (more checks); on any failure the object is closed.
      */
     static BpfObject loadForVrf(Path file, Path pinRoot, int vrf, Check beforeLoad) throws BpfException {
+        return load(file, pinRoot, vrf, beforeLoad, true);
+    }
+
+    /** As {@link #loadForVrf}, but only the maps: created, or reused after the same checks, and pinned. */
+    static void createMaps(Path file, Path pinRoot, Check beforeLoad) throws BpfException {
+        load(file, pinRoot, 0, beforeLoad, false).close();
+    }
+
+    private static BpfObject load(Path file, Path pinRoot, int vrf, Check beforeLoad, boolean programs)
+            throws BpfException {
         createDirectories(pinRoot);
         BpfObject object = BpfObject.open(file, pinRoot);
         try {
@@ -34,6 +44,7 @@ final class PinnedLinks {
             }
             if (!diffs.isEmpty()) throw MapCompatibility.refused(pinRoot.toString(), diffs);
             object.setRodata(StructBytes.allocate(MapLayouts.PROG_CFG).host32("vrf", vrf).array());
+            if (!programs) object.skipPrograms();
             object.load();
             return object;
         } catch (BpfException | RuntimeException e) {

@@ -38,8 +38,9 @@ public final class FastPathManager implements AutoCloseable {
     }
 
     public static FastPathManager start(FastPathOptions options) throws BpfException, InterruptedException {
-        // Loading once for VRF 0 creates (or adopts and checks) every pinned map before any peer connects.
-        FastPathProgram.load(options.pinRoot(), 0).close();
+        // Every pinned map created (or adopted and checked) before any peer connects. The programs are
+        // verified by each VRF's own load: verifying them here too cost a second of CPU at every start.
+        FastPathProgram.createMaps(options.pinRoot());
         FastPathMaps maps = FastPathMaps.open(options.pinRoot());
         int aligned = maps.alignIndexedTables(); // maps of an older manager, whose programs read only the keyed maps
         if (aligned > 0) log.info("{} entries of the VRF-indexed tables (xg_fib4_dirs, xg_fib6_guides, xg_port_tables) aligned", aligned);

@@ -26,6 +26,7 @@ public final class Daemons implements AutoCloseable {
     private Process fastpath;
     private Process cacheManager;
     private Process hitflags;
+    private final java.util.Map<Process, CdsArchive> archives = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Daemons(Path pinRoot, Path socket, Path logDir) {
         this.pinRoot = pinRoot;
@@ -202,29 +203,38 @@ public final class Daemons implements AutoCloseable {
             Files.createDirectories(logDir);
             List<String> cmd = new ArrayList<>(List.of(javaBinary()));
             cmd.addAll(jvmOptions());
-            cmd.addAll(List.of("-cp", classpath(), mainClass));
+            List<Path> jars = classpath();
+            CdsArchive archive = CdsArchive.of(root(), mainClass, jars);
+            cmd.addAll(archive.jvmOptions());
+            cmd.addAll(List.of("-cp", String.join(":", jars.stream().map(Path::toString).toList()), mainClass));
             cmd.addAll(List.of(args));
             Path log = logDir.resolve(name + ".log");
-            return new ProcessBuilder(cmd).redirectErrorStream(true)
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            archives.put(p, archive);
+            return p;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
         }
     }
 
-    private static void stop(Process p) {
-        if (p == null || !p.isAlive()) return;
-        p.destroy(); // SIGTERM: the daemon shuts down cleanly
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+    private void stop(Process p) {
+        if (p == null) return;
+        if (p.isAlive()) {
+            p.destroy(); // SIGTERM: the daemon shuts down cleanly
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
                 p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
+        CdsArchive archive = archives.remove(p);
+        if (archive != null) archive.processEnded(p);
     }
 
     private static String javaBinary() {
@@ -233,20 +243,26 @@ public final class Daemons implements AutoCloseable {
 
     /** The daemons' JVM options, from daemon-jvm.options as ./xdpgate reads them. */
     static List<String> jvmOptions() throws IOException {
-        Path file = Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", ".")).resolve("daemon-jvm.options");
+        Path file = root().resolve("daemon-jvm.options");
         return Files.readAllLines(file).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
-    /** The classpath the build wrote for the launcher, plus this module's classes. */
-    static String classpath() {
-        Path root = Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", "."));
-        Path file = root.resolve("integration-tests/target/classpath.txt");
+    /**
+     * The daemons' classpath, as the build wrote it for the launcher: jars only (the daemons need
+     * nothing of this module), which a class data sharing archive requires.
+     */
+    static List<Path> classpath() {
+        Path file = root().resolve("integration-tests/target/classpath.txt");
         try {
-            return root.resolve("integration-tests/target/classes") + ":" + Files.readString(file).strip();
+            return java.util.Arrays.stream(Files.readString(file).strip().split(":")).map(Path::of).toList();
         } catch (IOException e) {
             throw new IllegalStateException("no " + file + ": build first (./xdpgate setup)", e);
         }
+    }
+
+    private static Path root() {
+        return Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", "."));
     }
 
     public static Inet4Address ipv4(String dotted) {

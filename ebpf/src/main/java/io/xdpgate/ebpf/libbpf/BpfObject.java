@@ -120,6 +120,18 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /**
+     * Before {@link #load}: no program of the object is loaded, only its maps are created (or
+     * reused and pinned). Verifying the programs is most of a load's cost; a caller that only
+     * needs the maps does not pay it.
+     */
+    public void skipPrograms() throws BpfException {
+        for (Pointer p = LIB.bpf_object__next_program(obj(), null); p != null; p = LIB.bpf_object__next_program(obj(), p)) {
+            int ret = LIB.bpf_program__set_autoload(p, false);
+            if (ret < 0) throw Calls.failure("bpf_program__set_autoload on " + name, -ret);
+        }
+    }
+
     /** The fd of a loaded program; owned by this object. */
     public int programFd(String progName) throws BpfException {
         Pointer prog = program(progName);

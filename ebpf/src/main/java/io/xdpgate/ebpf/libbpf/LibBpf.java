@@ -34,6 +34,8 @@ interface LibBpf extends Library {
 
     Pointer bpf_object__find_program_by_name(Pointer obj, String name);
 
+    Pointer bpf_object__next_program(Pointer obj, Pointer prev);
+
     int bpf_object__find_map_fd_by_name(Pointer obj, String name);
 
     // bpf_map (of an opened object)
@@ -55,6 +57,8 @@ interface LibBpf extends Library {
 
     // bpf_program, bpf_link
     int bpf_program__fd(Pointer prog);
+
+    int bpf_program__set_autoload(Pointer prog, boolean autoload);
 
     Pointer bpf_program__attach_xdp(Pointer prog, int ifindex);
 
