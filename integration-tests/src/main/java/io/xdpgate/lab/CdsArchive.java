@@ -35,13 +35,17 @@ final class CdsArchive {
 
     /** The archive of mainClass's daemon, used if it is newer than every jar, written otherwise. */
     static CdsArchive of(Path root, String mainClass, List<Path> jars) throws IOException {
-        Path dir = root.resolve("target/cds");
-        Path archive = dir.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".jsa");
+        Path archive = path(root, mainClass);
         if (isCurrent(archive, jars)) return new CdsArchive(archive, null);
-        Files.createDirectories(dir);
-        Path training = dir.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + "-"
+        Files.createDirectories(archive.getParent());
+        Path training = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + "-"
                 + TRAINING.incrementAndGet() + ".tmp");
         return new CdsArchive(archive, training);
+    }
+
+    /** Where the archive of mainClass's daemon is, as {@code ./xdpgate} looks for it. */
+    static Path path(Path root, String mainClass) {
+        return root.resolve("target/cds").resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".jsa");
     }
 
     /** The JVM options that use or write the archive. */

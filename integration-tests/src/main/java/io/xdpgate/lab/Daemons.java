@@ -261,7 +261,8 @@ public final class Daemons implements AutoCloseable {
         }
     }
 
-    private static Path root() {
+    /** The project root (XDPGATE_ROOT, else the working directory). */
+    static Path root() {
         return Path.of(System.getenv().getOrDefault("XDPGATE_ROOT", "."));
     }
 
