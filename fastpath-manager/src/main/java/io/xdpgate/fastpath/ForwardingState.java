@@ -116,10 +116,21 @@ final class ForwardingState implements AutoCloseable {
         Set<Integer> referencedGroups = new HashSet<>();
         // Flows stay on their paths across the restart: new groups hash as the adopted ones do.
         groupEntries.values().stream().filter(NexthopGroup::isValid).findFirst().ifPresent(g -> groups.adoptSeed(g.seed()));
+        Map<Integer, Boolean> anyPortUp = new HashMap<>();
         for (FastPathMaps.PortEntry p : maps.ports()) {
             adoptedVrf(p.vrf()).adoptedPorts.add(p.ifindex());
             statsSlots.adopt(p.vrf(), p.ifindex(), p.port().statsSlot()); // its counters go on where they were
+            anyPortUp.merge(p.vrf(), (p.port().flags() & Port.UP) != 0, Boolean::logicalOr);
         }
+        // Ports all down may have been written down for the VRF's sake: they stay down until the VRF's first
+        // generation says whether that still holds (slower meanwhile, never wrong).
+        anyPortUp.forEach((id, up) -> {
+            if (!up) {
+                adoptedVrf(id).downSinceAdoption = true;
+                log.info("vrf {}: its ports were all down when the previous manager stopped: kept down until its first"
+                        + " generation completes", id);
+            }
+        });
         for (FastPathMaps.Local4Entry l : maps.locals4()) adoptAddress(l.vrf(), l.ifindex(), l.address());
         for (FastPathMaps.Local6Entry l : maps.locals6()) adoptAddress(l.vrf(), l.ifindex(), l.address());
         for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) adoptNeighbour(n.vrf(), n.ifindex(), n.address(), n.neighbour());
@@ -326,7 +337,10 @@ final class ForwardingState implements AutoCloseable {
             vrf.policyRouting = 0; // not announced again: the rules are the defaults
             removed++;
         }
-        toLinuxChanged(vrf, toLinux);
+        boolean heldSinceAdoption = vrf.downSinceAdoption;
+        vrf.downSinceAdoption = false; // the generation has said all it had to say
+        if (heldSinceAdoption && vrf.toLinux()) toLinuxChanged(vrf, false); // stays down: says why
+        else toLinuxChanged(vrf, toLinux);
         for (var e : new ArrayList<>(vrf.links.entrySet())) {
             if (e.getValue().generation != generation) {
                 deleteLink(vrf, e.getKey());

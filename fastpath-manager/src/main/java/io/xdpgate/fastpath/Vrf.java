@@ -105,6 +105,12 @@ final class Vrf {
     int policyRouting;
     /** The generation that last announced {@link #policyRouting}, swept like any object. */
     long policyRoutingGeneration;
+    /**
+     * Every port of the VRF was down in the pinned maps a restarted manager adopted: perhaps written down
+     * for the VRF's sake (a local route too large to list, a FIB that did not fit), which the new generation
+     * only states after the links it would write up. Kept down until the VRF's first generation completes.
+     */
+    boolean downSinceAdoption;
     /** The generation in which a route last did not fit. */
     long fullInGeneration;
     final RouteTable routes6 = RouteTable.ipv6();
@@ -168,6 +174,6 @@ final class Vrf {
      * largeLocalRoutes, policyRouting.
      */
     boolean toLinux() {
-        return fibIncomplete || !largeLocalRoutes.isEmpty() || policyRouting != 0;
+        return fibIncomplete || !largeLocalRoutes.isEmpty() || policyRouting != 0 || downSinceAdoption;
     }
 }
