@@ -54,9 +54,9 @@ public final class CdsTraining {
         Sh.run("ip", "-n", NS, "route", "add", "2001:db8:216::/48", "via", "2001:db8:215::2");
     }
 
-    private static void removeLeftovers() {
+    private static void removeLeftovers() throws java.io.IOException {
         if (Files.exists(Path.of("/run/netns", NS))) Sh.run("ip", "netns", "del", NS);
-        Sh.run("rm", "-rf", PIN_ROOT.toString());
-        Sh.run("rm", "-f", SOCKET.toString());
+        Lab.removePins(PIN_ROOT);
+        Files.deleteIfExists(SOCKET);
     }
 }

@@ -142,6 +142,19 @@ public final class Daemons implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code ctl verify} on this pin root finds no difference (those it finds are printed,
+     * at most 10 per VRF), checking meanwhile that the daemons are alive.
+     */
+    public void awaitVerifyClean(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (io.xdpgate.ctl.CtlMain.verify(pinRoot, 10) != 0) {
+            checkAlive();
+            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
+            Thread.sleep(250);
+        }
+    }
+
     /** Waits until a daemon's log has at least {@code count} lines containing {@code text}. */
     public void awaitLog(String daemon, String text, int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,6 +1,5 @@
 package io.xdpgate.lab;
 
-import io.xdpgate.ctl.CtlMain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,15 +39,6 @@ class CacheManagerLabTest {
         Lab.removePins(PIN_ROOT);
     }
 
-    private void awaitVerifyClean(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (CtlMain.verify(PIN_ROOT, 5) != 0) {
-            daemons.checkAlive();
-            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
-            Thread.sleep(500);
-        }
-    }
-
     @Test
     void aBurstOfHalfAMillionRouteChangesOverrunsNetlinkAndIsResynchronized() throws Exception {
         int overrunsBefore = daemons.logCount(CM, "netlink overrun");
@@ -61,7 +51,7 @@ class CacheManagerLabTest {
         for (int i = 0; i < 250_000; i += 2) burst.add("route del " + prefix(i)); // 375,000 changes so far
         for (int i = 0; i < 125_000; i++) burst.add("route replace " + prefix(2 * i + 1) + " via 10.201.2.3");
         lab.ipBatch(Lab.ROUTER, burst); // 500,000 changes
-        awaitVerifyClean(Duration.ofSeconds(120));
+        daemons.awaitVerifyClean(Duration.ofSeconds(120));
         assertTrue(daemons.logCount(CM, "netlink overrun") > overrunsBefore, "the burst overran the receive buffer");
         System.out.printf("overruns resynchronized: %d%n", daemons.logCount(CM, "netlink overrun") - overrunsBefore);
 
@@ -98,7 +88,7 @@ class CacheManagerLabTest {
         int sent = Integer.parseInt(m.group(1));
         assertTrue(sent > 1000, "a flood: " + out);
         assertEquals(sent, Integer.parseInt(m.group(2)), "no ping lost across the restart: " + out);
-        awaitVerifyClean(Duration.ofSeconds(30));
+        daemons.awaitVerifyClean(Duration.ofSeconds(30));
 
         // The restarted daemon recorded its netlink stream: replayed, it holds the router's routes.
         List<String> replayed = new ArrayList<>();

@@ -31,14 +31,14 @@ class CdsArchiveLabTest {
     @BeforeAll
     static void clean() throws Exception {
         Privileged.require();
-        Sh.run("rm", "-rf", PIN_ROOT.toString());
+        Lab.removePins(PIN_ROOT);
         Files.createDirectories(SOCKET.getParent());
         Daemons.clearLogs(LOGS);
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        Sh.run("rm", "-rf", PIN_ROOT.toString());
+        Lab.removePins(PIN_ROOT);
         Files.deleteIfExists(SOCKET);
     }
 

@@ -1,6 +1,5 @@
 package io.xdpgate.lab;
 
-import io.xdpgate.ctl.CtlMain;
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.Stat;
 import org.junit.jupiter.api.AfterAll;
@@ -229,11 +228,6 @@ class DualStackLabTest {
         assertEquals(sent, Integer.parseInt(m.group(2)), "no ping lost across the restarts: " + out);
         assertTrue(d.packets(Stat.FORWARDED) >= 2L * sent, "the fast path forwarded the flood all along:\n" + d.table());
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (CtlMain.verify(PIN_ROOT, 5) != 0) {
-            daemons.checkAlive();
-            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
-            Thread.sleep(500);
-        }
+        daemons.awaitVerifyClean(Duration.ofSeconds(30));
     }
 }

@@ -151,7 +151,7 @@ class FirstPathLabTest {
         Sh.run(Sh.in(Lab.ROUTER, "ip", "route", "add", "local", "10.204.0.0/24", "dev", "lo"));
         try {
             awaitLocal(ipv4(anyIp), true);
-            awaitVerifyClean();
+            daemons.awaitVerifyClean(Duration.ofSeconds(10));
             long h2Echos = lab.snmp(Lab.H2, "Icmp", "InEchos");
             long routerEchos = lab.snmp(Lab.ROUTER, "Icmp", "InEchos");
             Counters before = Counters.read(PIN_ROOT, lab);
@@ -164,7 +164,7 @@ class FirstPathLabTest {
 
             Sh.run(Sh.in(Lab.ROUTER, "ip", "route", "del", "local", "10.204.0.0/24", "dev", "lo", "table", "local"));
             awaitLocal(ipv4(anyIp), false);
-            awaitVerifyClean();
+            daemons.awaitVerifyClean(Duration.ofSeconds(10));
             Traffic.Ping forwarded = Traffic.ping(Lab.H1, anyIp, 20, 0.01);
             assertTrue(forwarded.allAnswered(), "h2 answers once the local route is gone: " + forwarded);
             assertTrue(lab.snmp(Lab.H2, "Icmp", "InEchos") - h2Echos >= 20, "forwarded to h2 by the main table");
@@ -184,15 +184,6 @@ class FirstPathLabTest {
                 }
                 Thread.sleep(20);
             }
-        }
-    }
-
-    private static void awaitVerifyClean() throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (io.xdpgate.ctl.CtlMain.verify(PIN_ROOT, 5) != 0) {
-            daemons.checkAlive();
-            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
-            Thread.sleep(500);
         }
     }
 }

@@ -74,15 +74,6 @@ class NamespacesLabTest {
         Sh.run("ip", "-n", ns, "route", "add", "10.83.0.0/16", "nhid", "10");
     }
 
-    private static void awaitVerifyClean(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (CtlMain.verify(PIN_ROOT, 10) != 0) {
-            daemons.checkAlive();
-            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
-            Thread.sleep(250);
-        }
-    }
-
     private static Map<Integer, String> vrfTable() throws Exception {
         return VrfTable.read(PIN_ROOT);
     }
@@ -101,7 +92,7 @@ class NamespacesLabTest {
     void namespacesChangingWhileRunningEndInSyncWithTheKernel() throws Exception {
         for (int i = 1; i <= 4; i++) router("xgn" + i, i);
         awaitVrfs(t -> t.values().containsAll(List.of("xgn1", "xgn2", "xgn3", "xgn4")), "the four namespaces");
-        awaitVerifyClean(Duration.ofSeconds(20));
+        daemons.awaitVerifyClean(Duration.ofSeconds(20));
 
         // Change several namespaces at once: one removed, one added, and in the others routes,
         // neighbours, addresses, links and nexthop objects changed, in both families.
@@ -125,7 +116,7 @@ class NamespacesLabTest {
         Sh.run("ip", "-n", "xgn3", "route", "add", "10.84.0.0/16", "nhid", "11");
 
         awaitVrfs(t -> t.containsValue("xgn5") && !t.containsValue("xgn2"), "xgn5 added and xgn2 removed");
-        awaitVerifyClean(Duration.ofSeconds(20));
+        daemons.awaitVerifyClean(Duration.ofSeconds(20));
     }
 
     @Test
@@ -139,7 +130,7 @@ class NamespacesLabTest {
         Sh.run(writeBatch(batch));
         awaitVrfs(t -> t.values().containsAll(names), "all 256 namespaces");
         System.out.printf("256 namespaces followed %d ms after they were created%n", (System.nanoTime() - start) / 1_000_000);
-        awaitVerifyClean(Duration.ofSeconds(60));
+        daemons.awaitVerifyClean(Duration.ofSeconds(60));
 
         batch.clear();
         for (String ns : names) batch.add("netns del " + ns);

@@ -64,7 +64,7 @@ class PolicyRoutingLabTest {
     @Order(1)
     void withTheDefaultRulesTheFastPathForwards() throws Exception {
         awaitPortsUp(true);
-        awaitVerifyClean();
+        daemons.awaitVerifyClean(Duration.ofSeconds(10));
         assertH1ToH2IsFastPathed();
     }
 
@@ -78,7 +78,7 @@ class PolicyRoutingLabTest {
     void aSourceRuleSendsTheRoutersTrafficToLinuxWhichFollowsIt() throws Exception {
         Sh.run(Sh.in(Lab.ROUTER, "ip", "rule", "add", "from", Lab.H1_ADDR, "table", "100", "pref", "1000"));
         awaitPortsUp(false);
-        awaitVerifyClean();
+        daemons.awaitVerifyClean(Duration.ofSeconds(10));
 
         long h2Echos = lab.snmp(Lab.H2, "Icmp", "InEchos");
         long unreachables = lab.snmp(Lab.ROUTER, "Icmp", "OutDestUnreachs");
@@ -105,7 +105,7 @@ class PolicyRoutingLabTest {
     void onceTheRuleIsGoneTheFastPathForwardsAgain() throws Exception {
         Sh.run(Sh.in(Lab.ROUTER, "ip", "rule", "del", "from", Lab.H1_ADDR, "table", "100", "pref", "1000"));
         awaitPortsUp(true);
-        awaitVerifyClean();
+        daemons.awaitVerifyClean(Duration.ofSeconds(10));
         assertH1ToH2IsFastPathed();
     }
 
@@ -127,7 +127,7 @@ class PolicyRoutingLabTest {
     void anIpv6RuleSendsTheIpv4TrafficToLinuxToo() throws Exception {
         Sh.run(Sh.in(Lab.ROUTER, "ip", "-6", "rule", "add", "from", "2001:db8:201:1::/64", "table", "100", "pref", "1000"));
         awaitPortsUp(false);
-        awaitVerifyClean();
+        daemons.awaitVerifyClean(Duration.ofSeconds(10));
         Counters before = Counters.read(PIN_ROOT, lab);
         Traffic.Ping ping = Traffic.ping(Lab.H1, Lab.H2_ADDR, 10, 0.01);
         Counters d = Counters.read(PIN_ROOT, lab).minus(before);
@@ -135,7 +135,7 @@ class PolicyRoutingLabTest {
         assertEquals(0, d.packets(Stat.FORWARDED), "nothing fast-pathed:\n" + d.table());
         Sh.run(Sh.in(Lab.ROUTER, "ip", "-6", "rule", "del", "pref", "1000"));
         awaitPortsUp(true);
-        awaitVerifyClean();
+        daemons.awaitVerifyClean(Duration.ofSeconds(10));
         daemons.checkAlive();
     }
 
@@ -167,15 +167,6 @@ class PolicyRoutingLabTest {
                 }
                 Thread.sleep(20);
             }
-        }
-    }
-
-    private static void awaitVerifyClean() throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (io.xdpgate.ctl.CtlMain.verify(PIN_ROOT, 5) != 0) {
-            daemons.checkAlive();
-            if (System.nanoTime() > deadline) throw new AssertionError("ctl verify still finds differences (printed above)");
-            Thread.sleep(500);
         }
     }
 }
