@@ -177,7 +177,7 @@ public final class CacheManager implements AutoCloseable {
 
     private NamespaceFollower follower(String netns, int vrf) {
         return new NamespaceFollower(netns, vrf, options.receiveBufferBytes(), options.ipv6(), options.recordingFor(netns),
-                generations, this::send, () -> queue.size() == 0, metrics.namespace(netns));
+                generations, this::sendAll, () -> queue.size() == 0, metrics.namespace(netns));
     }
 
     private void namespaceAppeared(VrfRegistry.Namespace ns) {
@@ -198,6 +198,11 @@ public final class CacheManager implements AutoCloseable {
         registry.release(ns);
         closer.execute(f::close); // closing waits for a listener call in progress: not on the watcher's thread
         log.info("namespace '{}' gone: vrf {} removed", ns.name(), f.vrf());
+    }
+
+    private void sendAll(java.util.List<FpcMessage> messages) {
+        messages.forEach(metrics::queued);
+        queue.offerAll(messages);
     }
 
     private void send(FpcMessage m) {

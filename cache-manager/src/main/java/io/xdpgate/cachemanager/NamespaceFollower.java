@@ -12,7 +12,9 @@ import io.xdpgate.netlink.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +42,13 @@ final class NamespaceFollower implements AutoCloseable {
     private final boolean ipv6;
     private final java.nio.file.Path recording; // null: not recorded
     private final AtomicLong generations;
-    private final Consumer<FpcMessage> sink;
+    private final Consumer<List<FpcMessage>> sink;
+    /**
+     * What the listener derived from the events of the datagram being delivered, handed to the sink
+     * at the datagram's end: one lock and one wake-up of the send queue per datagram rather than per
+     * route. Touched by the listener's calls only.
+     */
+    private final List<FpcMessage> pending = new ArrayList<>();
     private final StreamTranslator translator;
     private final PolicyRoutingTracker policyRouting;
     private final NamespaceMetrics metrics;
@@ -51,9 +59,12 @@ final class NamespaceFollower implements AutoCloseable {
     private CompletableFuture<Void> nextSyncEnd = new CompletableFuture<>();
     private volatile boolean closed;
 
-    /** @param queueDrained true when every message handed to {@code out} so far has been taken for sending */
+    /**
+     * @param out          takes each batch of messages, in order (the list is reused after the call)
+     * @param queueDrained true when every message handed to {@code out} so far has been taken for sending
+     */
     NamespaceFollower(String netns, int vrf, int receiveBufferBytes, boolean ipv6, java.nio.file.Path recording,
-                      AtomicLong generations, Consumer<FpcMessage> out, BooleanSupplier queueDrained,
+                      AtomicLong generations, Consumer<List<FpcMessage>> out, BooleanSupplier queueDrained,
                       NamespaceMetrics metrics) {
         this.netns = netns;
         this.vrfName = netns == null ? "" : netns;
@@ -63,14 +74,24 @@ final class NamespaceFollower implements AutoCloseable {
         this.recording = recording;
         this.generations = generations;
         this.sink = out;
-        this.translator = new StreamTranslator(vrf, queueDrained);
+        // Messages still pending here have not reached the queue: it is not drained of them.
+        this.translator = new StreamTranslator(vrf, () -> pending.isEmpty() && queueDrained.getAsBoolean());
         this.policyRouting = new PolicyRoutingTracker(vrf, ipv6);
         this.metrics = metrics;
     }
 
-    /** Hands a message to the sender unless this follower was silenced. */
+    /** Gathers a message for the sender unless this follower was silenced; {@link #flush} hands them on. */
     private void out(FpcMessage m) {
-        if (!closed) sink.accept(m);
+        if (!closed) pending.add(m);
+    }
+
+    private void flush() {
+        if (pending.isEmpty()) return;
+        try {
+            if (!closed) sink.accept(pending);
+        } finally {
+            pending.clear();
+        }
     }
 
     int vrf() {
@@ -130,6 +151,12 @@ final class NamespaceFollower implements AutoCloseable {
             generation = generations.incrementAndGet();
             out(new FpcSyncBegin(generation, vrf));
             out(new FpcVrf(true, vrf, vrfName));
+            flush();
+        }
+
+        @Override
+        public void onDatagramEnd() {
+            flush();
         }
 
         @Override
@@ -166,6 +193,7 @@ final class NamespaceFollower implements AutoCloseable {
             FpcMessage rules = policyRouting.dumpEnds();
             if (rules != null) out(rules);
             out(new FpcSyncEnd(generation, vrf));
+            flush();
             inDump = false;
             CompletableFuture<Void> done;
             synchronized (lock) {

@@ -9,13 +9,13 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** A follower's output, kept in order for assertions; thread-safe. */
-final class SentMessages implements Consumer<FpcMessage> {
+/** A follower's output, batch after batch, kept in order for assertions; thread-safe. */
+final class SentMessages implements Consumer<List<FpcMessage>> {
     private final List<FpcMessage> messages = new ArrayList<>();
 
     @Override
-    public synchronized void accept(FpcMessage m) {
-        messages.add(m);
+    public synchronized void accept(List<FpcMessage> batch) {
+        messages.addAll(batch);
         notifyAll();
     }
 

@@ -36,7 +36,7 @@ import javax.management.openmbean.CompositeData;
  * Throughput of FPC for route messages, in one run:
  * <ul>
  * <li><b>encode</b>: {@link FpcMessageEncoder#encode} into one reused buffer;</li>
- * <li><b>decode</b>: encoded routes through {@link FpcFrameDecoder} and {@link FpcMessageDecoder};</li>
+ * <li><b>decode</b>: encoded routes through {@link FpcFrameDecoder};</li>
  * <li><b>end to end</b>: SYNC_BEGIN, {@code --routes} routes built on the fly, SYNC_END sent by
  * {@link FpcClient#send} over a real UNIX socket to an {@link FpcServer} whose applier does nothing, timed
  * from the first send to the acknowledgement of SYNC_END.</li>
@@ -191,7 +191,7 @@ public final class FpcBench {
             FpcMessageEncoder.encode(e, encoded);
         }
         long[] decoded = new long[1];
-        EmbeddedChannel ch = new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder(),
+        EmbeddedChannel ch = new EmbeddedChannel(new FpcFrameDecoder(),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {

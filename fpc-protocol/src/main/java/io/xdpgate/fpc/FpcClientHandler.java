@@ -33,7 +33,6 @@ final class FpcClientHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
         long timeout = keepaliveTimeout.toMillis();
         p.addLast("idle", new IdleStateHandler(timeout, timeout / 3, 0, TimeUnit.MILLISECONDS));
         p.addLast("frame", new FpcFrameDecoder());
-        p.addLast("decode", new FpcMessageDecoder());
         p.addLast("encode", FpcMessageEncoder.INSTANCE);
         p.addLast("fpc", new FpcClientHandler(client, version, identity));
     }

@@ -5,9 +5,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 
 /**
- * Splits the byte stream into whole FPC messages (header included). The version and the length
- * field are checked as soon as they arrive, before the decoder waits for (and buffers) a body whose
- * size comes from the peer: a wrong version, a length under 16 or over 65535 fails at once.
+ * Splits the byte stream into whole FPC messages and decodes each one in place into an
+ * {@link FpcEnvelope} (see {@link FpcMessageDecoder}): one pipeline stage, no buffer slice retained
+ * per message. The version and the length field are checked as soon as they arrive, before the decoder
+ * waits for (and buffers) a body whose size comes from the peer: a wrong version, a length under 16 or
+ * over 65535 fails at once.
  */
 public class FpcFrameDecoder extends LengthFieldBasedFrameDecoder {
     public FpcFrameDecoder() {
@@ -34,6 +36,13 @@ public class FpcFrameDecoder extends LengthFieldBasedFrameDecoder {
                         + FpcConstants.HEADER_LENGTH + ".." + FpcConstants.MAX_MESSAGE_LENGTH);
             }
         }
-        return super.decode(ctx, in);
+        ByteBuf frame = (ByteBuf) super.decode(ctx, in);
+        return frame == null ? null : FpcMessageDecoder.decode(frame);
+    }
+
+    /** A view of the message in the received bytes, decoded before anything else is read: nothing to retain. */
+    @Override
+    protected ByteBuf extractFrame(ChannelHandlerContext ctx, ByteBuf buffer, int index, int length) {
+        return buffer.slice(index, length);
     }
 }

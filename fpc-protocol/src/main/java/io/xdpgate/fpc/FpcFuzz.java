@@ -128,7 +128,7 @@ public final class FpcFuzz {
     }
 
     private static String feed(Random random, byte[] input, List<FpcEnvelope> out, FpcAllocationWatch watch) {
-        EmbeddedChannel channel = new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder());
+        EmbeddedChannel channel = new EmbeddedChannel(new FpcFrameDecoder());
         if (watch != null) {
             channel.config().setAllocator(watch);
         }

@@ -1,18 +1,15 @@
 package io.xdpgate.fpc;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import java.net.InetAddress;
 import java.util.List;
 
 /**
- * Turns one frame (from {@link FpcFrameDecoder}) into an {@link FpcEnvelope}. Stateless and shareable (the
- * scratch array the body is read from, see {@link FpcReader}, is per thread).
+ * Turns one whole message (as {@link FpcFrameDecoder} finds it in the stream) into an {@link FpcEnvelope}.
+ * Stateless (the scratch array the body is read from, see {@link FpcReader}, is per thread).
  * Every body must be consumed exactly; anything else is an {@link FpcProtocolException}.
  */
-@io.netty.channel.ChannelHandler.Sharable
-public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
+public final class FpcMessageDecoder {
     /** Smallest nexthop on the wire: ifindex u32, weight u16, gateway family u8 (AF_UNSPEC). */
     private static final int MIN_NEXTHOP_LENGTH = 7;
     /** A route body ends with the nexthop object id, u32. */
@@ -20,9 +17,7 @@ public class FpcMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** A group member on the wire: id u32, weight u32. */
     private static final int GROUP_MEMBER_LENGTH = 8;
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-        out.add(decode(frame));
+    private FpcMessageDecoder() {
     }
 
     /** Decodes one whole message, header included, consuming {@code frame} up to its end. */

@@ -185,6 +185,8 @@ public final class FpcSendQueue implements AutoCloseable {
     private boolean priority; // serving the priority lanes until they are empty
     private boolean closed;
     private Thread sender;
+    /** Whether the queue was empty after the sender's last take; the sender thread's own. */
+    private boolean drained;
     private final FpcSyncLatencyRecords latencyRecords = new FpcSyncLatencyRecords(LATENCY_RECORDS);
     private volatile FpcSyncLatencyListener latencyListener;
 
@@ -208,58 +210,98 @@ public final class FpcSendQueue implements AutoCloseable {
      * (dropping the message) after {@link #close()} or when interrupted, with the interrupt status kept.
      */
     public void offer(FpcMessage message) {
-        if (message instanceof FpcSyncBegin || message instanceof FpcSyncEnd) {
+        if (isBarrier(message)) {
             offerBarrier(message);
             return;
         }
         long offeredNanos = System.nanoTime(); // before any wait for room: waiting is part of the latency
-        int lane = lane(message);
-        Object key = key(message);
         lock.lock();
         try {
-            if (closed) {
-                return;
+            if (offerLocked(message, offeredNanos) == Offered.NEW) {
+                notEmpty.signal();
             }
-            int opposite = OPPOSITE[lane]; // ROUTE_DEL <-> ROUTE_ADD, NEIGHBOUR_DEL <-> NEIGHBOUR_ADD, ...
-            Epoch open;
-            LinkedHashMap<Object, Queued> same;
-            while (true) {
-                open = epochs.peekLast(); // re-read after waiting: a barrier may have been offered meanwhile
-                same = open.lane(lane);
-                Queued pending = same.get(key);
-                if (pending != null) {
-                    pending.message = message; // coalesced in place, keeping the older offer time
-                    return;
-                }
-                Queued reversed = opposite >= 0 && !open.isEmpty(opposite) ? open.lanes[opposite].remove(key) : null;
-                if (reversed != null) {
-                    // A change of direction: the new message takes its own lane, with the older offer time.
-                    same.put(key, new Queued(message, reversed.offeredNanos));
-                    return;
-                }
-                if (entries < capacity) {
-                    break;
-                }
-                if (closed) {
-                    return;
-                }
-                try {
-                    notFull.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                if (closed) {
-                    return;
-                }
-            }
-            same.put(key, new Queued(message, offeredNanos));
-            open.size++;
-            entries++;
-            notEmpty.signal();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Queues {@code messages} in their order exactly as {@link #offer} would one after the other (barriers
+     * included), under one lock and with one wake-up of the sender: for a producer that has many at once,
+     * such as a netlink datagram's worth of a dump. The list is not kept. Stops (dropping the rest) after
+     * {@link #close()} or when interrupted, with the interrupt status kept.
+     */
+    public void offerAll(List<FpcMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        long offeredNanos = System.nanoTime();
+        lock.lock();
+        try {
+            for (FpcMessage message : messages) {
+                if (isBarrier(message)) {
+                    if (closed) {
+                        return;
+                    }
+                    addBarrierLocked(message, new CompletableFuture<>());
+                } else if (offerLocked(message, offeredNanos) == Offered.DROPPED) {
+                    return;
+                }
+            }
+        } finally {
+            notEmpty.signal(); // once for the lot (a spare signal only makes the sender look again)
+            lock.unlock();
+        }
+    }
+
+    private static boolean isBarrier(FpcMessage message) {
+        return message instanceof FpcSyncBegin || message instanceof FpcSyncEnd;
+    }
+
+    private enum Offered { NEW, COALESCED, DROPPED }
+
+    /** One object message or CONTROL request, under the lock; waits for room when the key is new and the queue full. */
+    private Offered offerLocked(FpcMessage message, long offeredNanos) {
+        int lane = lane(message);
+        Object key = key(message);
+        if (closed) {
+            return Offered.DROPPED;
+        }
+        int opposite = OPPOSITE[lane]; // ROUTE_DEL <-> ROUTE_ADD, NEIGHBOUR_DEL <-> NEIGHBOUR_ADD, ...
+        Epoch open;
+        LinkedHashMap<Object, Queued> same;
+        while (true) {
+            open = epochs.peekLast(); // re-read after waiting: a barrier may have been offered meanwhile
+            same = open.lane(lane);
+            Queued pending = same.get(key);
+            if (pending != null) {
+                pending.message = message; // coalesced in place, keeping the older offer time
+                return Offered.COALESCED;
+            }
+            Queued reversed = opposite >= 0 && !open.isEmpty(opposite) ? open.lanes[opposite].remove(key) : null;
+            if (reversed != null) {
+                // A change of direction: the new message takes its own lane, with the older offer time.
+                same.put(key, new Queued(message, reversed.offeredNanos));
+                return Offered.COALESCED;
+            }
+            if (entries < capacity) {
+                break;
+            }
+            notEmpty.signal(); // what this caller queued so far must be taken for room to come
+            try {
+                notFull.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Offered.DROPPED;
+            }
+            if (closed) {
+                return Offered.DROPPED;
+            }
+        }
+        same.put(key, new Queued(message, offeredNanos));
+        open.size++;
+        entries++;
+        return Offered.NEW;
     }
 
     /**
@@ -270,7 +312,7 @@ public final class FpcSendQueue implements AutoCloseable {
      * {@link FpcClient#awaitAcknowledged}.
      */
     public CompletableFuture<Long> offerBarrier(FpcMessage barrier) {
-        if (!(barrier instanceof FpcSyncBegin || barrier instanceof FpcSyncEnd)) {
+        if (!isBarrier(barrier)) {
             throw new IllegalArgumentException(barrier.messageType() + " is not a barrier (SYNC_BEGIN, SYNC_END)");
         }
         CompletableFuture<Long> sent = new CompletableFuture<>();
@@ -280,16 +322,20 @@ public final class FpcSendQueue implements AutoCloseable {
                 sent.complete(0L);
                 return sent;
             }
-            Epoch open = epochs.peekLast();
-            open.barrier = barrier;
-            open.barrierSent = sent;
-            epochs.add(new Epoch());
-            barriers++;
+            addBarrierLocked(barrier, sent);
             notEmpty.signal();
         } finally {
             lock.unlock();
         }
         return sent;
+    }
+
+    private void addBarrierLocked(FpcMessage barrier, CompletableFuture<Long> sent) {
+        Epoch open = epochs.peekLast();
+        open.barrier = barrier;
+        open.barrierSent = sent;
+        epochs.add(new Epoch());
+        barriers++;
     }
 
     /** Queued object entries plus queued barriers. */
@@ -451,45 +497,11 @@ public final class FpcSendQueue implements AutoCloseable {
 
     private void sendLoop(FpcClient client) {
         List<Taken> batch = new ArrayList<>(BATCH);
+        List<FpcMessage> messages = new ArrayList<>(BATCH);
+        long[] sequences = new long[BATCH];
         try {
-            while (true) {
-                boolean drained;
-                lock.lock();
-                try {
-                    Taken t = null;
-                    while (!closed && (t = takeLocked()) == null) {
-                        notEmpty.await();
-                    }
-                    if (t == null) {
-                        return; // closed
-                    }
-                    batch.add(t);
-                    while (batch.size() < BATCH && (t = takeLocked()) != null) {
-                        batch.add(t);
-                    }
-                    drained = entries + barriers == 0;
-                } finally {
-                    lock.unlock();
-                }
-                for (int i = 0; i < batch.size(); i++) {
-                    Taken t = batch.get(i);
-                    long sequence = 0;
-                    // The end of a burst is written at once: do not wait for the client's linger.
-                    boolean last = drained && i == batch.size() - 1;
-                    try {
-                        sequence = client.send(t.message(), false, last);
-                    } catch (RuntimeException e) {
-                        log.error("FPC send queue: cannot send {}", t.message(), e);
-                    }
-                    if (t.sent() != null) {
-                        t.sent().complete(sequence);
-                    }
-                    FpcSyncLatencyListener listener = latencyListener;
-                    if (sequence > 0 && t.timed() && listener != null) {
-                        latencyRecords.sent(sequence, t.offeredNanos(), listener);
-                    }
-                }
-                batch.clear();
+            while (takeBatch(batch)) {
+                sendBatch(client, batch, messages, sequences);
             }
         } catch (InterruptedException e) {
             // closed
@@ -500,6 +512,59 @@ public final class FpcSendQueue implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Waits for something to send and takes up to {@value #BATCH} messages in sending order into
+     * {@code batch}; false once closed. (The loop's body is split into methods so that the JIT compiles
+     * them as ordinary methods rather than the whole loop at once, on-stack.)
+     */
+    private boolean takeBatch(List<Taken> batch) throws InterruptedException {
+        lock.lock();
+        try {
+            Taken t = null;
+            while (!closed && (t = takeLocked()) == null) {
+                notEmpty.await();
+            }
+            if (t == null) {
+                return false; // closed
+            }
+            batch.add(t);
+            while (batch.size() < BATCH && (t = takeLocked()) != null) {
+                batch.add(t);
+            }
+            drained = entries + barriers == 0;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Hands a batch to the client, completes its barriers' futures and times its messages; empties it. */
+    private void sendBatch(FpcClient client, List<Taken> batch, List<FpcMessage> messages, long[] sequences) {
+        for (Taken t : batch) {
+            messages.add(t.message());
+        }
+        java.util.Arrays.fill(sequences, 0);
+        try {
+            // The end of a burst is written at once: do not wait for the client's linger.
+            client.sendAll(messages, sequences, drained);
+        } catch (RuntimeException e) {
+            log.error("FPC send queue: cannot send {} messages from {}", messages.size(), messages.get(0), e);
+        }
+        messages.clear();
+        FpcSyncLatencyListener listener = latencyListener;
+        for (int i = 0; i < batch.size(); i++) {
+            Taken t = batch.get(i);
+            long sequence = sequences[i];
+            if (t.sent() != null) {
+                t.sent().complete(sequence);
+            }
+            if (sequence > 0 && t.timed() && listener != null) {
+                latencyRecords.sent(sequence, t.offeredNanos(), listener);
+            }
+        }
+        batch.clear();
     }
 
     /**

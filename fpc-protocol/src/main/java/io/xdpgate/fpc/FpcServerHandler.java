@@ -43,7 +43,6 @@ final class FpcServerHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
         long timeout = keepaliveTimeout.toMillis();
         p.addLast("idle", new IdleStateHandler(timeout, timeout / 3, 0, TimeUnit.MILLISECONDS));
         p.addLast("frame", new FpcFrameDecoder());
-        p.addLast("decode", new FpcMessageDecoder());
         p.addLast("encode", FpcMessageEncoder.INSTANCE);
         p.addLast("fpc", new FpcServerHandler(peer, perConnection, identity));
     }

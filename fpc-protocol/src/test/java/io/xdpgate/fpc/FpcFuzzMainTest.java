@@ -24,7 +24,7 @@ class FpcFuzzMainTest {
     @Test
     void aHeaderClaimingTheLargestFrameAllocatesOnlyWhatArrived() {
         FpcAllocationWatch watch = new FpcAllocationWatch();
-        EmbeddedChannel ch = new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new FpcFrameDecoder());
         ch.config().setAllocator(watch);
         try {
             // A ROUTE_ADD header announcing 65535 bytes, then the body trickling in a few bytes at a time.

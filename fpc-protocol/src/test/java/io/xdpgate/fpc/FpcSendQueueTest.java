@@ -312,6 +312,52 @@ class FpcSendQueueTest {
     }
 
     @Test
+    void offeringAListQueuesExactlyWhatOfferingEachWouldInTheSameOrder() {
+        List<FpcMessage> mixed = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            mixed.add(route(true, i % 120)); // coalesces with itself
+            if (i % 7 == 0) mixed.add(route(false, i % 120)); // a change of direction
+            if (i % 50 == 0) mixed.add(link(true, 0, i, "eth" + i)); // the priority lane
+            if (i == 150) mixed.add(new FpcSyncBegin(9)); // a barrier in the middle of the list
+            if (i % 60 == 0) mixed.add(neighbour(i % 120 == 0, 3, "10.0.0." + (i % 250)));
+        }
+        mixed.add(new FpcSyncEnd(9));
+        FpcSendQueue one = new FpcSendQueue();
+        mixed.forEach(one::offer);
+        FpcSendQueue all = new FpcSendQueue();
+        all.offerAll(mixed.subList(0, 100));
+        all.offerAll(mixed.subList(100, mixed.size()));
+        assertEquals(one.size(), all.size());
+        assertEquals(pollAll(one), pollAll(all));
+    }
+
+    @Test
+    void aListLargerThanTheRoomLeftWaitsForTheSenderWithoutHoldingItBack(@TempDir Path tmp) throws Exception {
+        FpcRecorder rec = new FpcRecorder();
+        Path socket = tmp.resolve("fpc.sock");
+        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
+                        Duration.ofSeconds(3)), rec.appliers());
+                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "queue test", Duration.ofSeconds(3)),
+                        rec.session());
+                FpcSendQueue q = new FpcSendQueue(16)) {
+            rec.awaitConnected();
+            q.start(client);
+            List<FpcMessage> batch = new ArrayList<>();
+            batch.add(new FpcSyncBegin(1));
+            for (int i = 0; i < 1_000; i++) {
+                batch.add(route(true, i));
+            }
+            q.offerAll(batch); // 1,000 new keys through a queue of 16: the sender must be woken to make room
+            CompletableFuture<Long> end = q.offerBarrier(new FpcSyncEnd(1));
+            long endSequence = end.get(20, TimeUnit.SECONDS);
+            assertTrue(client.awaitAcknowledged(endSequence, Duration.ofSeconds(20)));
+            List<FpcMessage> applied = new ArrayList<>(rec.applied);
+            assertEquals(1_002, applied.size());
+            assertEquals(batch, applied.subList(0, 1_001));
+        }
+    }
+
+    @Test
     void aFullQueueHoldsNewKeysButNotCoalescingChanges() throws Exception {
         FpcSendQueue q = new FpcSendQueue(10);
         for (int i = 0; i < 10; i++) {

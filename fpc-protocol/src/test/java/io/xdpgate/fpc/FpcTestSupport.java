@@ -44,7 +44,7 @@ final class FpcTestSupport {
     }
 
     static EmbeddedChannel decoderChannel() {
-        return new EmbeddedChannel(new FpcFrameDecoder(), new FpcMessageDecoder());
+        return new EmbeddedChannel(new FpcFrameDecoder());
     }
 
     /** Decodes a whole stream written in one piece. */

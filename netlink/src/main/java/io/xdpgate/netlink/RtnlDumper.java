@@ -46,6 +46,14 @@ final class RtnlDumper {
      * @return true when the kernel flagged the dump with NLM_F_DUMP_INTR (the table changed under it)
      */
     boolean dump(int rtmGetType, int family, Consumer<RtnlEvent> sink) throws NetlinkException {
+        return dump(rtmGetType, family, sink, () -> { });
+    }
+
+    /**
+     * As {@link #dump(int, int, Consumer)}, and runs {@code datagramDone} after the objects of each
+     * datagram were delivered: a sink that gathers its output hands it on there.
+     */
+    boolean dump(int rtmGetType, int family, Consumer<RtnlEvent> sink, Runnable datagramDone) throws NetlinkException {
         int mySeq = ++seq;
         String what = "dump " + Rtnl.messageTypeName(rtmGetType) + " family " + family;
         socket.send(RtnlCodec.dumpRequest(rtmGetType, family, mySeq));
@@ -81,6 +89,7 @@ final class RtnlDumper {
                 accepted.accept(datagram);
             }
             batch.forEach(sink);
+            datagramDone.run();
             interrupted |= r.dumpInterrupted();
             if (r.done()) {
                 return interrupted;

@@ -57,6 +57,13 @@ public final class RtnlMonitor implements Closeable {
         /** Dump content and live changes, in kernel order. */
         void onEvent(RtnlEvent event);
 
+        /**
+         * The events of one datagram were all delivered (dump content or live changes): a listener
+         * that gathers what it derives from events hands it on here, one batch per datagram.
+         */
+        default void onDatagramEnd() {
+        }
+
         /** The dump is complete: everything not re-announced since onSyncBegin(epoch) is gone. */
         void onSyncEnd(long epoch);
     }
@@ -237,6 +244,7 @@ public final class RtnlMonitor implements Closeable {
                 }
                 record(RtnlRecorder.Source.MULTICAST, datagram);
                 ParseResult r = RtnlCodec.parse(datagram, this::deliver, byType);
+                datagramDelivered();
                 messages.addAndGet(r.messages());
             }
             scheduleTurn(); // more may be queued: read on after the other monitors' turns
@@ -437,25 +445,25 @@ public final class RtnlMonitor implements Closeable {
         // main table alone is then known before its links and routes arrive.
         boolean interrupted = false;
         for (int family : families) {
-            interrupted |= dumper.dump(Rtnl.RTM_GETRULE, family, this::deliver);
+            interrupted |= dumper.dump(Rtnl.RTM_GETRULE, family, this::deliver, this::datagramDelivered);
         }
         // Namespace ids next: links name the namespace of their peer by it (IFLA_LINK_NETNSID).
-        interrupted |= dumper.dump(Rtnl.RTM_GETNSID, Rtnl.AF_UNSPEC, this::deliver);
-        interrupted |= dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver);
+        interrupted |= dumper.dump(Rtnl.RTM_GETNSID, Rtnl.AF_UNSPEC, this::deliver, this::datagramDelivered);
+        interrupted |= dumper.dump(Rtnl.RTM_GETLINK, Rtnl.AF_UNSPEC, this::deliver, this::datagramDelivered);
         // The FDB, after the links: a VXLAN device's default remote (the decoder keeps no other entry).
-        interrupted |= dumper.dump(Rtnl.RTM_GETNEIGH, Rtnl.AF_BRIDGE, this::deliver);
+        interrupted |= dumper.dump(Rtnl.RTM_GETNEIGH, Rtnl.AF_BRIDGE, this::deliver, this::datagramDelivered);
         for (int type : new int[] {Rtnl.RTM_GETADDR, Rtnl.RTM_GETNEIGH}) {
             for (int family : families) {
-                interrupted |= dumper.dump(type, family, this::deliver);
+                interrupted |= dumper.dump(type, family, this::deliver, this::datagramDelivered);
             }
         }
         // Nexthop objects of both families and groups in one AF_UNSPEC dump, after the links and neighbours
         // they use and before the routes that reference them (RTA_NH_ID).
-        interrupted |= dumper.dump(Rtnl.RTM_GETNEXTHOP, Rtnl.AF_UNSPEC, this::deliver);
+        interrupted |= dumper.dump(Rtnl.RTM_GETNEXTHOP, Rtnl.AF_UNSPEC, this::deliver, this::datagramDelivered);
         // Dependency order: neighbours before routes, so that a consumer rebuilding its state
         // resolves each gateway as its routes arrive instead of briefly leaving them unresolved.
         for (int family : families) {
-            interrupted |= dumper.dump(Rtnl.RTM_GETROUTE, family, this::deliver);
+            interrupted |= dumper.dump(Rtnl.RTM_GETROUTE, family, this::deliver, this::datagramDelivered);
         }
         return interrupted;
     }
@@ -582,6 +590,10 @@ public final class RtnlMonitor implements Closeable {
 
     private void deliver(RtnlEvent event) {
         callListener(() -> listener.onEvent(event), "onEvent");
+    }
+
+    private void datagramDelivered() {
+        callListener(listener::onDatagramEnd, "onDatagramEnd");
     }
 
     private void callListener(Runnable call, String what) {

@@ -150,6 +150,7 @@ public final class RtnlReplay {
             for (RtnlEvent event : batch) {
                 listener.onEvent(event);
             }
+            listener.onDatagramEnd();
         }
 
         private void readFully(ByteBuffer into, long position) throws IOException {

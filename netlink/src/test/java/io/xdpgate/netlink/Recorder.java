@@ -18,6 +18,8 @@ class Recorder implements RtnlMonitor.Listener {
     private final boolean keepEvents;
     private long epoch;
     private long syncEnds;
+    private long datagramEnds;
+    private long eventsSinceDatagramEnd;
     private long lastActivity = System.nanoTime();
 
     Recorder(boolean keepEvents) {
@@ -64,8 +66,25 @@ class Recorder implements RtnlMonitor.Listener {
             if (keepEvents) {
                 events.add(new Timed(System.nanoTime(), event));
             }
+            eventsSinceDatagramEnd++;
             touch();
         }
+    }
+
+    @Override
+    public synchronized void onDatagramEnd() {
+        datagramEnds++;
+        eventsSinceDatagramEnd = 0;
+        touch();
+    }
+
+    synchronized long datagramEnds() {
+        return datagramEnds;
+    }
+
+    /** Events delivered since the last onDatagramEnd: 0 whenever the monitor is between datagrams. */
+    synchronized long eventsSinceDatagramEnd() {
+        return eventsSinceDatagramEnd;
     }
 
     @Override

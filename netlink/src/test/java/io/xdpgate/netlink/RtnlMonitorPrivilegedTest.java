@@ -128,6 +128,53 @@ class RtnlMonitorPrivilegedTest {
         r.await(e -> !e.deleted() && e.object() instanceof Route rt && rt.dst().equals(dst), change, 2_000);
     }
 
+    @Test
+    void aDumpOfManyRoutesComesInDatagramsOfUpTo32KiB() throws Exception {
+        ns.batch(routes(3_000));
+        List<Integer> sizes = new ArrayList<>();
+        int[] routes = {0};
+        try (NetlinkSocket socket = NetworkNamespace.call(ns.name, () -> NetlinkSocket.open(1 << 20))) {
+            RtnlDumper dumper = new RtnlDumper(socket, null, () -> false, datagram -> sizes.add(datagram.limit()));
+            assertFalse(dumper.dump(RTM_GETROUTE, AF_INET, e -> routes[0] += e.object() instanceof Route ? 1 : 0));
+        }
+        assertTrue(routes[0] >= 3_000, routes[0] + " routes dumped");
+        // The kernel sizes a dump's datagrams after the largest read asked for (capped near 32 KiB): a
+        // receiver that peeks with zero bytes first gets datagrams of one page, eight times as many.
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+        assertTrue(largest > 16 * 1024, "largest datagram " + largest + " bytes, " + sizes.size() + " datagrams");
+        int total = sizes.stream().mapToInt(Integer::intValue).sum();
+        assertTrue(sizes.size() <= total / (16 * 1024) + 1, sizes.size() + " datagrams for " + total + " bytes");
+    }
+
+    @Test
+    void eachDatagramsEventsAreFollowedByItsEnd() throws Exception {
+        ns.batch(routes(2_000));
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name));
+        assertEquals(0, r.eventsSinceDatagramEnd(), "the dump's last events were not closed by onDatagramEnd");
+        long dumped = r.datagramEnds();
+        assertTrue(dumped >= 2 && dumped < 2_000 / 10, dumped + " datagram ends for a dump of 2,000 routes");
+
+        long change = System.nanoTime();
+        ns.ip("route", "add", "10.11.0.0/16", "via", "10.8.0.2");
+        InetAddress dst = InetAddress.getByName("10.11.0.0");
+        r.await(e -> !e.deleted() && e.object() instanceof Route rt && rt.dst().equals(dst), change, 2_000);
+        long deadline = System.currentTimeMillis() + 2_000;
+        while (r.eventsSinceDatagramEnd() != 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, r.eventsSinceDatagramEnd(), "a live change was not closed by onDatagramEnd");
+        assertTrue(r.datagramEnds() > dumped);
+    }
+
+    /** {@code ip -batch} lines adding {@code n} /32 routes through the veth's neighbour. */
+    private static List<String> routes(int n) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lines.add("route add 10.60." + (i / 250) + "." + (i % 250) + "/32 via 10.8.0.2");
+        }
+        return lines;
+    }
+
     private static List<String> linkNames(NetlinkSocket socket) throws Exception {
         List<String> names = new ArrayList<>();
         RtnlDumper dumper = new RtnlDumper(socket, null, () -> false);

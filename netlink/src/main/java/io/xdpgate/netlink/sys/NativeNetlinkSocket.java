@@ -138,7 +138,10 @@ public final class NativeNetlinkSocket {
         while (true) {
             byte[] from = new byte[SOCKADDR_NL_SIZE];
             int[] fromLen = {from.length};
-            long length = recv(buffer, MSG_PEEK | MSG_TRUNC | wait, 0, from, fromLen);
+            // Peeking with the whole buffer, not zero bytes: the kernel sizes a dump's datagrams after the
+            // largest read asked for (up to 32 KiB), so a zero-byte peek would keep them at about 4 KiB,
+            // eight times the system calls and dump resumptions for a large table.
+            long length = recv(buffer, MSG_PEEK | MSG_TRUNC | wait, buffer.size(), from, fromLen);
             if (length < 0) {
                 return null;
             }
