@@ -200,9 +200,9 @@ public final class CacheManager implements AutoCloseable {
         log.info("namespace '{}' gone: vrf {} removed", ns.name(), f.vrf());
     }
 
-    private void sendAll(java.util.List<FpcMessage> messages) {
+    private void sendAll(java.util.List<FpcMessage> messages, boolean dump) {
         messages.forEach(metrics::queued);
-        queue.offerAll(messages);
+        queue.offerAll(messages, dump);
     }
 
     private void send(FpcMessage m) {

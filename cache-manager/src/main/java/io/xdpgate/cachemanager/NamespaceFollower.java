@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * Follows one network namespace (one VRF) over rtnetlink and turns what it sees into FPC
@@ -42,7 +41,7 @@ final class NamespaceFollower implements AutoCloseable {
     private final boolean ipv6;
     private final java.nio.file.Path recording; // null: not recorded
     private final AtomicLong generations;
-    private final Consumer<List<FpcMessage>> sink;
+    private final Sink sink;
     /**
      * What the listener derived from the events of the datagram being delivered, handed to the sink
      * at the datagram's end: one lock and one wake-up of the send queue per datagram rather than per
@@ -64,7 +63,7 @@ final class NamespaceFollower implements AutoCloseable {
      * @param queueDrained true when every message handed to {@code out} so far has been taken for sending
      */
     NamespaceFollower(String netns, int vrf, int receiveBufferBytes, boolean ipv6, java.nio.file.Path recording,
-                      AtomicLong generations, Consumer<List<FpcMessage>> out, BooleanSupplier queueDrained,
+                      AtomicLong generations, Sink out, BooleanSupplier queueDrained,
                       NamespaceMetrics metrics) {
         this.netns = netns;
         this.vrfName = netns == null ? "" : netns;
@@ -80,15 +79,25 @@ final class NamespaceFollower implements AutoCloseable {
         this.metrics = metrics;
     }
 
+    /** Where a follower's messages go, a datagram's worth at a time. */
+    interface Sink {
+        /**
+         * @param messages in order; the list is reused after the call
+         * @param dump     true while the namespace is dumped: the messages are the dump's and nothing else of
+         *                 the VRF's (no live change is read meanwhile; see {@link io.xdpgate.fpc.FpcSendQueue#offerAll(List, boolean)})
+         */
+        void accept(List<FpcMessage> messages, boolean dump);
+    }
+
     /** Gathers a message for the sender unless this follower was silenced; {@link #flush} hands them on. */
     private void out(FpcMessage m) {
         if (!closed) pending.add(m);
     }
 
-    private void flush() {
+    private void flush(boolean dump) {
         if (pending.isEmpty()) return;
         try {
-            if (!closed) sink.accept(pending);
+            if (!closed) sink.accept(pending, dump);
         } finally {
             pending.clear();
         }
@@ -151,12 +160,12 @@ final class NamespaceFollower implements AutoCloseable {
             generation = generations.incrementAndGet();
             out(new FpcSyncBegin(generation, vrf));
             out(new FpcVrf(true, vrf, vrfName));
-            flush();
+            flush(inDump);
         }
 
         @Override
         public void onDatagramEnd() {
-            flush();
+            flush(inDump);
         }
 
         @Override
@@ -193,7 +202,7 @@ final class NamespaceFollower implements AutoCloseable {
             FpcMessage rules = policyRouting.dumpEnds();
             if (rules != null) out(rules);
             out(new FpcSyncEnd(generation, vrf));
-            flush();
+            flush(inDump);
             inDump = false;
             CompletableFuture<Void> done;
             synchronized (lock) {

@@ -4,17 +4,16 @@ import io.xdpgate.fpc.FpcMessage;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** A follower's output, batch after batch, kept in order for assertions; thread-safe. */
-final class SentMessages implements Consumer<List<FpcMessage>> {
+final class SentMessages implements NamespaceFollower.Sink {
     private final List<FpcMessage> messages = new ArrayList<>();
 
     @Override
-    public synchronized void accept(List<FpcMessage> batch) {
+    public synchronized void accept(List<FpcMessage> batch, boolean dump) {
         messages.addAll(batch);
         notifyAll();
     }

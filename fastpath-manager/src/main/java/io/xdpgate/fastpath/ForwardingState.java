@@ -81,6 +81,8 @@ final class ForwardingState implements AutoCloseable {
      * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear.
      */
     private final Map<Long, Integer> epochs = new HashMap<>();
+    private long lastEpochGeneration = Vrf.ADOPTED;
+    private int lastEpoch;
     private boolean vrfTableChanged;
     /** The generation of the message being applied: what a route that does not fit is charged to. */
     private long currentGeneration;
@@ -218,7 +220,11 @@ final class ForwardingState implements AutoCloseable {
     /** The epoch routes of {@code generation} are tagged with. */
     private int epoch(long generation) {
         if (generation == Vrf.ADOPTED) return 0;
-        return epochs.computeIfAbsent(generation, g -> epochs.size() + 1);
+        if (generation != lastEpochGeneration) { // a dump's routes all ask for the same one: no lookup each
+            lastEpoch = epochs.computeIfAbsent(generation, g -> epochs.size() + 1);
+            lastEpochGeneration = generation;
+        }
+        return lastEpoch;
     }
 
     private Vrf adoptedVrf(int id) {
@@ -1104,6 +1110,9 @@ final class ForwardingState implements AutoCloseable {
      * and records which object the route goes through.
      */
     private static void reindex(Vrf vrf, Vrf.RouteKey key, int from, int to) {
+        // Most routes: no object before or after, so nothing indexed (an entry exists only while the route's
+        // value says it goes through an object, and from is 0 without one).
+        if (from == 0 && to == 0) return;
         if (to != 0) vrf.routeObjects.put(key, to);
         else vrf.routeObjects.remove(key);
         if (from == to) return;

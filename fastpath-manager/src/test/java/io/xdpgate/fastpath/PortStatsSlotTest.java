@@ -9,6 +9,7 @@ import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
 import io.xdpgate.netlink.NetworkNamespace;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -34,6 +35,16 @@ class PortStatsSlotTest extends ForwardingStateFixture {
     @Override
     FastPathOptions options() {
         return new FastPathOptions(pinRoot, Path.of("/unused"), Set.of(), List.of("xga", "xgb"));
+    }
+
+    /**
+     * Only the test's frames may count: with IPv6 on, the veths send their own multicast (MLD reports,
+     * at a random delay after coming up), which the ports' slots would count too.
+     */
+    @BeforeEach
+    void quietLinks() throws Exception {
+        TestSupport.sh("ip", "netns", "exec", netns, "sysctl", "-qw", "net.ipv6.conf.xga.disable_ipv6=1",
+                "net.ipv6.conf.xgb.disable_ipv6=1");
     }
 
     private FpcLink linkB(boolean add) throws Exception {

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * neighbour, nexthop, nexthop group, route); first offered first sent within each of these fifteen lanes.
  * The order is re-evaluated for every message taken, so a change offered late still goes ahead of
  * whatever ranks below it. CONTROL requests have a lane of their own, right after the link adds (a
- * request names a port, which may have just been added), in the order they were offered.
+ * request names a port, which may have just been added), in the order they were offered. The route adds
+ * of a full dump offered as such ({@link #offerAll(List, boolean)}) come last, uncoalesced, in their order.
  *
  * <p><b>Priority lane.</b> Links, neighbours and control requests never wait behind a burst of routes or
  * nexthops: after {@value #ROUTE_RUN} messages in a row from the route, nexthop and nexthop group lanes,
@@ -155,6 +156,9 @@ public final class FpcSendQueue implements AutoCloseable {
         FpcMessage barrier;
         CompletableFuture<Long> barrierSent;
 
+        /** Route adds of full dumps: unkeyed, served after the route add lane (see offerAll(List, boolean)). */
+        final ArrayDeque<Queued> dumpedRoutes = new ArrayDeque<>();
+
         LinkedHashMap<Object, Queued> lane(int i) {
             LinkedHashMap<Object, Queued> l = lanes[i];
             if (l == null) {
@@ -232,6 +236,19 @@ public final class FpcSendQueue implements AutoCloseable {
      * {@link #close()} or when interrupted, with the interrupt status kept.
      */
     public void offerAll(List<FpcMessage> messages) {
+        offerAll(messages, false);
+    }
+
+    /**
+     * As {@link #offerAll(List)}; with {@code fromDump} the messages belong to a full dump of one VRF that
+     * sits between that VRF's own barriers and meets no other change to the VRF's objects in its epochs
+     * (the cache manager reads no live change of a namespace while it dumps it): no key repeats there, so
+     * its route adds skip the coalescing index and wait in a lane of their own, served where route adds
+     * are, in the order offered. (An interrupted dump that is redone repeats some: both go, in order, and
+     * the later replaces the earlier at the receiver.) The dump of a large table then costs the queue no
+     * hashing per route.
+     */
+    public void offerAll(List<FpcMessage> messages, boolean fromDump) {
         if (messages.isEmpty()) {
             return;
         }
@@ -244,6 +261,10 @@ public final class FpcSendQueue implements AutoCloseable {
                         return;
                     }
                     addBarrierLocked(message, new CompletableFuture<>());
+                } else if (fromDump && message instanceof FpcRoute route && route.add()) {
+                    if (!offerDumpedRouteLocked(route, offeredNanos)) {
+                        return;
+                    }
                 } else if (offerLocked(message, offeredNanos) == Offered.DROPPED) {
                     return;
                 }
@@ -259,6 +280,35 @@ public final class FpcSendQueue implements AutoCloseable {
     }
 
     private enum Offered { NEW, COALESCED, DROPPED }
+
+    /** A dumped route add, under the lock; false when dropped (closed, or interrupted while waiting for room). */
+    private boolean offerDumpedRouteLocked(FpcRoute route, long offeredNanos) {
+        if (!awaitRoomLocked()) {
+            return false;
+        }
+        Epoch open = epochs.peekLast();
+        open.dumpedRoutes.add(new Queued(route, offeredNanos));
+        open.size++;
+        entries++;
+        return true;
+    }
+
+    /** Waits until an entry fits; false when the queue closed or the thread was interrupted meanwhile. */
+    private boolean awaitRoomLocked() {
+        while (entries >= capacity) {
+            if (closed) {
+                return false;
+            }
+            notEmpty.signal(); // what this caller queued so far must be taken for room to come
+            try {
+                notFull.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !closed;
+    }
 
     /** One object message or CONTROL request, under the lock; waits for room when the key is new and the queue full. */
     private Offered offerLocked(FpcMessage message, long offeredNanos) {
@@ -452,6 +502,11 @@ public final class FpcSendQueue implements AutoCloseable {
                 }
                 return removeFirst(e.lanes[lane]);
             }
+        }
+        Queued dumped = e.dumpedRoutes.pollFirst();
+        if (dumped != null) {
+            routeRun++;
+            return dumped;
         }
         throw new IllegalStateException("epoch size " + e.size + " but every lane is empty");
     }

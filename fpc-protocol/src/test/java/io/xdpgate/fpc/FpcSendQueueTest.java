@@ -332,6 +332,24 @@ class FpcSendQueueTest {
     }
 
     @Test
+    void aDumpsRouteAddsGoLastInTheirOrderUncoalescedAndCounted() {
+        FpcSendQueue q = new FpcSendQueue();
+        FpcRoute r1 = route(true, 1);
+        FpcRoute r2 = route(true, 2);
+        FpcRoute r1Redone = new FpcRoute(true, 0, 254, r1.prefix(), 32, FpcRouteType.BLACKHOLE, List.of());
+        FpcLink l = link(true, 0, 7, "eth0");
+        FpcNeighbour n = neighbour(true, 7, "10.0.0.9");
+        FpcRoute otherVrf = new FpcRoute(true, 3, 254, ip("10.9.9.0"), 24, FpcRouteType.BLACKHOLE, List.of());
+        q.offerAll(List.of(new FpcSyncBegin(4), l, r1, r2, n, r1Redone, route(false, 5)), true);
+        q.offer(otherVrf); // another namespace's live change, in the same epoch
+        q.offerAll(List.of(new FpcSyncEnd(4)), true);
+        assertEquals(9, q.size());
+        assertEquals(List.of(new FpcSyncBegin(4), route(false, 5), l, n, otherVrf, r1, r2, r1Redone, new FpcSyncEnd(4)),
+                pollAll(q));
+        assertEquals(0, q.size());
+    }
+
+    @Test
     void aListLargerThanTheRoomLeftWaitsForTheSenderWithoutHoldingItBack(@TempDir Path tmp) throws Exception {
         FpcRecorder rec = new FpcRecorder();
         Path socket = tmp.resolve("fpc.sock");
@@ -348,12 +366,18 @@ class FpcSendQueueTest {
                 batch.add(route(true, i));
             }
             q.offerAll(batch); // 1,000 new keys through a queue of 16: the sender must be woken to make room
+            List<FpcMessage> dump = new ArrayList<>();
+            for (int i = 1_000; i < 2_000; i++) {
+                dump.add(route(true, i));
+            }
+            q.offerAll(dump, true); // the same through the dump's lane
             CompletableFuture<Long> end = q.offerBarrier(new FpcSyncEnd(1));
             long endSequence = end.get(20, TimeUnit.SECONDS);
             assertTrue(client.awaitAcknowledged(endSequence, Duration.ofSeconds(20)));
             List<FpcMessage> applied = new ArrayList<>(rec.applied);
-            assertEquals(1_002, applied.size());
+            assertEquals(2_002, applied.size());
             assertEquals(batch, applied.subList(0, 1_001));
+            assertEquals(dump, applied.subList(1_001, 2_001));
         }
     }
 
