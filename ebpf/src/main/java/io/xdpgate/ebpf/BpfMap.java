@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** A map opened from its pin, accessed with raw key and value bytes. */
@@ -221,6 +222,39 @@ public final class BpfMap implements AutoCloseable {
             if (index >= 0 && index < out.length) out[index] = values.getLong(8 * i);
         }
         return out;
+    }
+
+    /** Receives an entry of an array map: its index and a copy of its value. */
+    @FunctionalInterface
+    public interface ArrayEntryVisitor {
+        void visit(int index, byte[] value);
+    }
+
+    /**
+     * Every entry of an array map whose value is not all zeros, by index, read with BPF_MAP_LOOKUP_BATCH:
+     * a few system calls for the whole array instead of one per entry (not a snapshot if someone writes
+     * meanwhile). For the tables a manager adopts at start, mostly empty then.
+     */
+    public void forEachNonZero(ArrayEntryVisitor visitor) throws BpfException {
+        if (info.type() != MapLayouts.BPF_MAP_TYPE_ARRAY || info.keySize() != 4) {
+            throw new IllegalStateException("map " + info.name() + " is not an array");
+        }
+        int size = info.valueSize();
+        Bpf.Batch b = Bpf.mapLookupBatch(fd(), info.name(), 4, size, 16384);
+        ByteBuffer keys = ByteBuffer.wrap(b.keys()).order(ByteOrder.nativeOrder());
+        byte[] values = b.values();
+        for (int i = 0; i < b.count(); i++) {
+            int from = i * size;
+            if (allZero(values, from, size)) continue;
+            visitor.visit(keys.getInt(4 * i), Arrays.copyOfRange(values, from, from + size));
+        }
+    }
+
+    private static boolean allZero(byte[] bytes, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            if (bytes[i] != 0) return false;
+        }
+        return true;
     }
 
     /** A read-only mapping of the values of a BPF_F_MMAPABLE array of __u64 (see {@link MappedLongs}). */

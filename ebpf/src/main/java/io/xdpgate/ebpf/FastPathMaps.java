@@ -873,15 +873,13 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : Nexthop.decode(v);
     }
 
-    /** Every slot whose flags are not zero, by id (one system call per slot of the array). */
+    /** Every slot whose flags are not zero, by id (the array read in a few batches). */
     public Map<Integer, Nexthop> nexthopsInUse() throws BpfException {
         Map<Integer, Nexthop> out = new java.util.TreeMap<>();
-        for (int id = 0; id < nh.maxEntries(); id++) {
-            byte[] v = nh.lookup(u32(id));
-            if (v == null) break;
+        nh.forEachNonZero((id, v) -> { // an unused slot is all zeros: flags 0
             Nexthop n = Nexthop.decode(v);
             if (n.flags() != 0) out.put(id, n);
-        }
+        });
         return out;
     }
 
@@ -903,15 +901,13 @@ public final class FastPathMaps implements AutoCloseable {
         return v == null ? null : NexthopGroup.decode(v);
     }
 
-    /** Every group whose flags are not zero, by id (one system call per entry of the array). */
+    /** Every group whose flags are not zero, by id (the array read in a few batches). */
     public Map<Integer, NexthopGroup> nexthopGroupsInUse() throws BpfException {
         Map<Integer, NexthopGroup> out = new java.util.TreeMap<>();
-        for (int id = 0; id < nhg.maxEntries(); id++) {
-            byte[] v = nhg.lookup(u32(id));
-            if (v == null) break;
+        nhg.forEachNonZero((id, v) -> {
             NexthopGroup g = NexthopGroup.decode(v);
             if (g.flags() != 0) out.put(id, g);
-        }
+        });
         return out;
     }
 

@@ -107,6 +107,10 @@ class ExceptionPathLabTest {
         assertTrue(dev.contains("state UP") || dev.contains(",UP"), "xg-exc is up: " + dev);
         String features = Sh.run(Sh.in(ROUTER, "ethtool", "-k", "xg-exc"));
         assertTrue(features.contains("generic-receive-offload: on"), "GRO on xg-exc: " + features);
+        for (String end : new String[] {"xg-exc", "xg-exc-p"}) { // nothing of Linux's own travels over the pair
+            assertTrue(Sh.run(Sh.in(ROUTER, "ip", "-d", "link", "show", "dev", end)).contains("addrgenmode none"), end);
+            assertEquals("", Sh.run(Sh.in(ROUTER, "ip", "-6", "addr", "show", "dev", end)).trim(), end + " has IPv6 addresses");
+        }
         try (var maps = io.xdpgate.ebpf.FastPathMaps.open(PIN_ROOT)) {
             assertEquals(null, maps.port(VRF, exc), "xg-exc is no fast path port");
             assertEquals(null, maps.port(VRF, peer), "xg-exc-p is no fast path port");
