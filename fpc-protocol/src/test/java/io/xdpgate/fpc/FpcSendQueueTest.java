@@ -49,6 +49,27 @@ class FpcSendQueueTest {
         return out;
     }
 
+    /** A server recording what it applies and a client connected to it, over a socket in {@code dir}. */
+    private static final class Peers implements AutoCloseable {
+        final FpcRecorder rec = new FpcRecorder();
+        final FpcServer server;
+        final FpcClient client;
+
+        Peers(Path dir) throws Exception {
+            Path socket = dir.resolve("fpc.sock");
+            server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
+                    Duration.ofSeconds(3)), rec.appliers());
+            client = FpcClient.start(new FpcClient.Options(socket, "queue test", Duration.ofSeconds(3)), rec.session());
+            rec.awaitConnected();
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            server.close();
+        }
+    }
+
     @Test
     void keysFollowTheIdentityFieldsOnly() {
         assertEquals(FpcSendQueue.key(link(true, 1, 7, "eth0")), FpcSendQueue.key(link(false, 1, 7, "renamed")));
@@ -351,14 +372,9 @@ class FpcSendQueueTest {
 
     @Test
     void aListLargerThanTheRoomLeftWaitsForTheSenderWithoutHoldingItBack(@TempDir Path tmp) throws Exception {
-        FpcRecorder rec = new FpcRecorder();
-        Path socket = tmp.resolve("fpc.sock");
-        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
-                        Duration.ofSeconds(3)), rec.appliers());
-                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "queue test", Duration.ofSeconds(3)),
-                        rec.session());
-                FpcSendQueue q = new FpcSendQueue(16)) {
-            rec.awaitConnected();
+        try (Peers peers = new Peers(tmp); FpcSendQueue q = new FpcSendQueue(16)) {
+            FpcRecorder rec = peers.rec;
+            FpcClient client = peers.client;
             q.start(client);
             List<FpcMessage> batch = new ArrayList<>();
             batch.add(new FpcSyncBegin(1));
@@ -405,14 +421,9 @@ class FpcSendQueueTest {
 
     @Test
     void theSenderThreadDeliversInOrderAndTheLinkOvertakesTheRoutes(@TempDir Path tmp) throws Exception {
-        FpcRecorder rec = new FpcRecorder();
-        Path socket = tmp.resolve("fpc.sock");
-        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
-                        Duration.ofSeconds(3)), rec.appliers());
-                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "queue test", Duration.ofSeconds(3)),
-                        rec.session());
-                FpcSendQueue q = new FpcSendQueue()) {
-            rec.awaitConnected();
+        try (Peers peers = new Peers(tmp); FpcSendQueue q = new FpcSendQueue()) {
+            FpcRecorder rec = peers.rec;
+            FpcClient client = peers.client;
             int routes = 100_000;
             q.offer(new FpcSyncBegin(1));
             for (int i = 0; i < routes; i++) {
@@ -442,15 +453,10 @@ class FpcSendQueueTest {
     @Test
     void everySentChangeIsTimedUntilTheReportCoveringItAndCoalescingKeepsTheOldestOfferTime(@TempDir Path tmp)
             throws Exception {
-        FpcRecorder rec = new FpcRecorder();
-        Path socket = tmp.resolve("fpc.sock");
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (FpcServer server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
-                        Duration.ofSeconds(3)), rec.appliers());
-                FpcClient client = FpcClient.start(new FpcClient.Options(socket, "latency test", Duration.ofSeconds(3)),
-                        rec.session());
-                FpcSendQueue q = new FpcSendQueue()) {
-            rec.awaitConnected();
+        try (Peers peers = new Peers(tmp); FpcSendQueue q = new FpcSendQueue()) {
+            FpcRecorder rec = peers.rec;
+            FpcClient client = peers.client;
             q.observeSyncLatency(latencies::add);
             long began = System.nanoTime();
             q.offer(new FpcSyncBegin(1));
