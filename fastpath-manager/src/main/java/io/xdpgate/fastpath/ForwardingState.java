@@ -79,8 +79,20 @@ final class ForwardingState implements AutoCloseable {
     /**
      * Routes carry a small generation epoch instead of the sender's 64-bit generation (see
      * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear.
+     * Only the {@value #EPOCHS_KEPT} generations used last are remembered (every resync of every
+     * namespace is a generation, for the life of the manager). Forgetting one is harmless: routes are
+     * swept by comparison with the epoch of the generation that completes, so a later message of a
+     * forgotten generation, tagged with a new epoch, is kept or swept exactly as with the old one.
+     * Epoch numbers are never given twice.
      */
-    private final Map<Long, Integer> epochs = new HashMap<>();
+    private static final int EPOCHS_KEPT = 65_536;
+    private final Map<Long, Integer> epochs = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+            return size() > EPOCHS_KEPT;
+        }
+    };
+    private int epochsGiven;
     private long lastEpochGeneration = Vrf.ADOPTED;
     private int lastEpoch;
     private boolean vrfTableChanged;
@@ -217,11 +229,16 @@ final class ForwardingState implements AutoCloseable {
         return current == null || current == connection;
     }
 
+    /** Generations whose epoch is remembered (bounded), for tests. */
+    synchronized int epochsRemembered() {
+        return epochs.size();
+    }
+
     /** The epoch routes of {@code generation} are tagged with. */
     private int epoch(long generation) {
         if (generation == Vrf.ADOPTED) return 0;
         if (generation != lastEpochGeneration) { // a dump's routes all ask for the same one: no lookup each
-            lastEpoch = epochs.computeIfAbsent(generation, g -> epochs.size() + 1);
+            lastEpoch = epochs.computeIfAbsent(generation, g -> ++epochsGiven);
             lastEpochGeneration = generation;
         }
         return lastEpoch;

@@ -122,6 +122,30 @@ class ForwardingStateTest extends ForwardingStateFixture {
     }
 
     @Test
+    void aGenerationForgottenAmongManyOthersIsStillSweptRight() throws Exception {
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        ok(new FpcSyncEnd(1));
+        ok(new FpcSyncBegin(2, VRF));
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        ok(new FpcSyncEnd(2, VRF));
+        // More generations of another VRF than the manager remembers: generation 2 is forgotten.
+        int other = VRF + 1;
+        ok(new FpcVrf(true, other, ""));
+        for (long g = 3; g < 3 + 70_000; g++) {
+            ok(new FpcSyncBegin(g, other));
+            ok(new FpcSyncEnd(g, other));
+        }
+        assertTrue(state.epochsRemembered() <= 65_536, state.epochsRemembered() + " generations remembered");
+        // A live change of the forgotten generation, then the VRF's next generation refreshes only it.
+        ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
+        ok(new FpcSyncBegin(80_000, VRF));
+        ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
+        ok(new FpcSyncEnd(80_000, VRF));
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16), "refreshed: kept");
+        assertNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16), "not refreshed: swept");
+    }
+
+    @Test
     void localAddressIsAnExceptionEntryUntilDeleted() throws Exception {
         ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
         assertEquals(ifindex, maps.local4(VRF, ip("10.1.0.1")));
