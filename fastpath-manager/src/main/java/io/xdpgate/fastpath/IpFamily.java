@@ -114,9 +114,17 @@ public enum IpFamily {
      */
     static InetAddress masked(InetAddress a, int prefixLength) {
         byte[] b = a.getAddress();
+        boolean changed = false;
         for (int i = 0; i < b.length; i++) {
             int keep = Math.max(0, Math.min(8, prefixLength - 8 * i));
-            b[i] &= (byte) (0xff << (8 - keep));
+            byte m = (byte) (b[i] & (0xff << (8 - keep)));
+            changed |= m != b[i];
+            b[i] = m;
+        }
+        // The kernel announces prefixes masked: most need no new address (one per route of a dump).
+        if (!changed && (a instanceof Inet4Address || a instanceof Inet6Address a6 && a6.getScopeId() == 0
+                && a6.getScopedInterface() == null)) {
+            return a;
         }
         try {
             return b.length == 4 ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, -1);
