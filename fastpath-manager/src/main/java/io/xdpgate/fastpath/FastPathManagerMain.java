@@ -1,7 +1,6 @@
 package io.xdpgate.fastpath;
 
-import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
+import io.xdpgate.daemon.DaemonMain;
 
 /** {@code xdpgate fastpath-manager}: runs until SIGTERM or SIGINT. */
 public final class FastPathManagerMain {
@@ -9,25 +8,6 @@ public final class FastPathManagerMain {
     private FastPathManagerMain() {}
 
     public static void main(String[] args) throws Exception {
-        System.setProperty("xdpgate.process", "fastpath-manager");
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.print(FastPathOptions.HELP);
-            return;
-        }
-        FastPathOptions options;
-        try {
-            options = FastPathOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("fastpath-manager: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        FastPathManager manager = FastPathManager.start(options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            manager.close();
-            stopped.countDown();
-        }, "shutdown"));
-        stopped.await();
+        DaemonMain.run("fastpath-manager", FastPathOptions.HELP, args, FastPathOptions::parse, FastPathManager::start);
     }
 }
