@@ -195,6 +195,32 @@ public final class Daemons implements AutoCloseable {
         return pinRoot.resolve("links").resolve("vrf" + Lab.ROUTER_VRF + "-if" + lab.ifindex(Lab.ROUTER, ifname));
     }
 
+    /** What {@link #await} waits for; an exception means "not yet" (the maps being created, say). */
+    @FunctionalInterface
+    public interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Waits until {@code condition} holds, looking every 50 ms and checking meanwhile that the daemons
+     * are alive; fails saying that {@code what} did not happen, with where the logs are.
+     */
+    public void await(String what, Duration timeout, Condition condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            checkAlive();
+            try {
+                if (condition.holds()) return;
+            } catch (Exception e) {
+                // not yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": not within " + timeout + "; logs in " + logDir);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Fails with the daemon's log when one of them died. */
     public void checkAlive() {
         for (Process p : new Process[] {fastpath, cacheManager, hitflags}) {

@@ -61,19 +61,12 @@ class ExceptionPathLabTest {
 
     /** Until the manager has attached the fast path and written the VRF's exception device. */
     private static void awaitExceptionDevice(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            daemons.checkAlive();
-            if (Files.exists(PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF))) {
-                try (SpecialMaps m = SpecialMaps.open(PIN_ROOT)) {
-                    if (m.exceptionDevice(VRF) != 0) return;
-                } catch (Exception e) {
-                    // being created: try again
-                }
+        daemons.await("the exception device", timeout, () -> {
+            if (!Files.exists(PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF))) return false;
+            try (SpecialMaps m = SpecialMaps.open(PIN_ROOT)) {
+                return m.exceptionDevice(VRF) != 0;
             }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("no exception device within " + timeout + "; logs in " + daemons.logDir());
+        });
     }
 
     private static Map<TcStat, Long> tcPackets() throws Exception {

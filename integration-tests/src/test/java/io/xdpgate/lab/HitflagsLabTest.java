@@ -2,7 +2,6 @@ package io.xdpgate.lab;
 
 import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.ebpf.Neighbour;
-import io.xdpgate.ebpf.Route;
 import io.xdpgate.ebpf.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.Inet4Address;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,20 +114,11 @@ class HitflagsLabTest {
 
     private static void awaitRoute(String prefix, int length) throws Exception {
         Inet4Address p = ipv4(prefix);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            daemons.checkAlive();
-            if (Files.exists(PIN_ROOT.resolve("xg_fib4"))) {
-                try (FastPathMaps m = FastPathMaps.open(PIN_ROOT)) {
-                    Route r = m.lookupRoute4(VRF, p, length);
-                    if (r != null) return;
-                } catch (Exception e) {
-                    // the maps are being created
-                }
+        daemons.await("route " + prefix + "/" + length + " in the fast path", Duration.ofSeconds(30), () -> {
+            try (FastPathMaps m = FastPathMaps.open(PIN_ROOT)) {
+                return m.lookupRoute4(VRF, p, length) != null;
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("route " + prefix + "/" + length + " never reached the fast path; logs in " + daemons.logDir());
+        });
     }
 
     @Test

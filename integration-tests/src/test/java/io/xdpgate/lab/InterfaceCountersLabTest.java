@@ -64,25 +64,15 @@ class InterfaceCountersLabTest {
 
     /** Both ports written with a stats slot, the route to xgch2 and the blackhole route in the FIB. */
     private static void awaitFastPath(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            daemons.checkAlive();
-            if (PIN_ROOT.resolve("xg_port_stats").toFile().exists()) {
-                try (FastPathMaps maps = FastPathMaps.open(PIN_ROOT)) {
-                    Port p1 = maps.port(VRF, lab.ifindex(lab.router, lab.rH1));
-                    Port p2 = maps.port(VRF, lab.ifindex(lab.router, lab.rH2));
-                    if (p1 != null && p2 != null && p1.statsSlot() > 0 && p2.statsSlot() > 0
-                            && maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null
-                            && maps.lookupRoute4(VRF, ipv4(BLACKHOLE), 24) != null) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    // maps being created: try again
-                }
+        daemons.await("the fast path serving the lab", timeout, () -> {
+            try (FastPathMaps maps = FastPathMaps.open(PIN_ROOT)) {
+                Port p1 = maps.port(VRF, lab.ifindex(lab.router, lab.rH1));
+                Port p2 = maps.port(VRF, lab.ifindex(lab.router, lab.rH2));
+                return p1 != null && p2 != null && p1.statsSlot() > 0 && p2.statsSlot() > 0
+                        && maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null
+                        && maps.lookupRoute4(VRF, ipv4(BLACKHOLE), 24) != null;
             }
-            if (System.nanoTime() > deadline) throw new AssertionError("the fast path never served the lab; logs in " + daemons.logDir());
-            Thread.sleep(50);
-        }
+        });
     }
 
     /** Pings with a payload of {@code size} bytes; returns how many were answered. */

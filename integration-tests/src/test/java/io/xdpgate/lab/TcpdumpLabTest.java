@@ -7,7 +7,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -60,23 +59,13 @@ class TcpdumpLabTest {
     }
 
     private static void awaitSynchronized(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            daemons.checkAlive();
-            if (Files.exists(PIN_ROOT.resolve("xg_fib4"))) {
-                try (var maps = io.xdpgate.ebpf.FastPathMaps.open(PIN_ROOT)) {
-                    if (maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null
-                            && maps.port(VRF, lab.ifindex(ROUTER, lab.rH1)) != null
-                            && maps.port(VRF, lab.ifindex(ROUTER, lab.rH2)) != null) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    // being created: try again
-                }
+        daemons.await("the fast path's synchronization", timeout, () -> {
+            try (var maps = io.xdpgate.ebpf.FastPathMaps.open(PIN_ROOT)) {
+                return maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null
+                        && maps.port(VRF, lab.ifindex(ROUTER, lab.rH1)) != null
+                        && maps.port(VRF, lab.ifindex(ROUTER, lab.rH2)) != null;
             }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("the fast path did not synchronize within " + timeout + "; logs in " + daemons.logDir());
+        });
     }
 
     private static Set<SpecialMaps.PortKey> captured() throws Exception {

@@ -83,22 +83,13 @@ class VxlanOverlayLabTest {
     }
 
     private static void awaitSynchronized(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            daemons.checkAlive();
-            if (Files.exists(PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF))) {
-                try (var maps = io.xdpgate.ebpf.FastPathMaps.open(PIN_ROOT); SpecialMaps s = SpecialMaps.open(PIN_ROOT)) {
-                    if (maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null && maps.local4(VRF, ipv4(R_OVERLAY)) != 0
-                            && s.exceptionDevice(VRF) != 0 && s.vxlanDevice(VRF, VNI) == lab.ifindex(ROUTER, "vx0")) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    // being created: try again
-                }
+        daemons.await("the fast path's synchronization", timeout, () -> {
+            if (!Files.exists(PIN_ROOT.resolve("links").resolve("exc-vrf" + VRF))) return false;
+            try (var maps = io.xdpgate.ebpf.FastPathMaps.open(PIN_ROOT); SpecialMaps s = SpecialMaps.open(PIN_ROOT)) {
+                return maps.lookupRoute4(VRF, ipv4("10.201.2.0"), 24) != null && maps.local4(VRF, ipv4(R_OVERLAY)) != 0
+                        && s.exceptionDevice(VRF) != 0 && s.vxlanDevice(VRF, VNI) == lab.ifindex(ROUTER, "vx0");
             }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("the fast path did not synchronize within " + timeout + "; logs in " + daemons.logDir());
+        });
     }
 
     /** Until vx0's encapsulation is resolved: towards h1 (the remote), on the underlay port rH1. */
