@@ -5,45 +5,26 @@ import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcNexthop;
 import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcSyncEnd;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A follower in a real namespace mirrors IPv6 by default (needs root). */
-class NamespaceFollowerIpv6PrivilegedTest {
+class NamespaceFollowerIpv6PrivilegedTest extends FollowerFixture {
 
-    private XgNamespace ns;
-    private NamespaceFollower follower;
-    private final SentMessages sent = new SentMessages();
 
     @BeforeEach
-    void setUp() throws Exception {
-        Privileged.requireRoot();
-        ns = new XgNamespace();
-        ns.ip("link", "set", "lo", "up");
-        ns.ip("link", "add", "xga", "type", "veth", "peer", "name", "xgb");
-        ns.ip("link", "set", "xga", "up");
-        ns.ip("link", "set", "xgb", "up");
+    void addresses() throws Exception {
+        vethsUp();
         ns.ip("-6", "addr", "add", "2001:db8:8::1/64", "dev", "xga", "nodad");
         ns.ip("-6", "addr", "add", "2001:db8:9::1/64", "dev", "xgb", "nodad");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (follower != null) follower.close();
-        } finally {
-            if (ns != null) ns.close();
-        }
     }
 
     private static InetAddress ip(String s) throws Exception {
@@ -56,9 +37,7 @@ class NamespaceFollowerIpv6PrivilegedTest {
         InetAddress prefix = ip("2001:db8:100::");
         int xga = ns.ifindex("xga");
         int xgb = ns.ifindex("xgb");
-        follower = new NamespaceFollower(ns.name, 5, 1 << 20, true, null, new AtomicLong(), sent, () -> true,
-                new CacheManagerMetrics().namespace(ns.name));
-        follower.resync().get();
+        follow(5, true);
         List<FpcMessage> dump = sent.snapshot();
         assertTrue(dump.contains(new FpcAddress(true, 5, xga, 64, ip("2001:db8:8::1"))), dump.toString());
         assertTrue(dump.stream().anyMatch(m -> m instanceof FpcRoute r && r.prefix().equals(fe80)

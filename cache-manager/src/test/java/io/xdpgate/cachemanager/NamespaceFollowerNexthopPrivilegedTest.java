@@ -5,43 +5,24 @@ import io.xdpgate.fpc.FpcNexthopGroup;
 import io.xdpgate.fpc.FpcNexthopObject;
 import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcSyncBegin;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A follower in a real namespace: nexthop objects and the route deletes the kernel keeps quiet about (needs root). */
-class NamespaceFollowerNexthopPrivilegedTest {
+class NamespaceFollowerNexthopPrivilegedTest extends FollowerFixture {
 
-    private XgNamespace ns;
-    private NamespaceFollower follower;
-    private final SentMessages sent = new SentMessages();
 
     @BeforeEach
-    void setUp() throws Exception {
-        Privileged.requireRoot();
-        ns = new XgNamespace();
-        ns.ip("link", "set", "lo", "up");
-        ns.ip("link", "add", "xga", "type", "veth", "peer", "name", "xgb");
-        ns.ip("link", "set", "xga", "up");
-        ns.ip("link", "set", "xgb", "up");
+    void address() throws Exception {
+        vethsUp();
         ns.ip("addr", "add", "10.8.0.1/24", "dev", "xga");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (follower != null) follower.close();
-        } finally {
-            if (ns != null) ns.close();
-        }
     }
 
     @Test
@@ -50,9 +31,7 @@ class NamespaceFollowerNexthopPrivilegedTest {
         int xga = ns.ifindex("xga");
         ns.ip("nexthop", "add", "id", "11", "via", "10.8.0.3", "dev", "xga");
         ns.ip("nexthop", "add", "id", "30", "group", "11,2");
-        follower = new NamespaceFollower(ns.name, 5, 1 << 20, true, null, new AtomicLong(), sent, () -> true,
-                new CacheManagerMetrics().namespace(ns.name));
-        follower.resync().get();
+        follow(5, true);
         List<FpcMessage> dump = sent.snapshot();
         assertTrue(dump.contains(new FpcNexthopObject(true, 5, 11, xga, InetAddress.getByName("10.8.0.3"), false)), dump.toString());
         assertTrue(dump.stream().anyMatch(m -> m instanceof FpcNexthopGroup g && g.id() == 30 && g.members().get(0).weight() == 2));

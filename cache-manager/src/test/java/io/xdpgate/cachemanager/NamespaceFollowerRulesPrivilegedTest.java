@@ -6,12 +6,9 @@ import io.xdpgate.fpc.FpcPolicyRouting;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,30 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A follower in a real namespace tells the fast path whether its `ip rule`s are the kernel's defaults:
  * in every generation, before the links, and live only when the answer changes (needs root).
  */
-class NamespaceFollowerRulesPrivilegedTest {
+class NamespaceFollowerRulesPrivilegedTest extends FollowerFixture {
 
     private static final int VRF = 6;
-    private XgNamespace ns;
-    private NamespaceFollower follower;
-    private final SentMessages sent = new SentMessages();
-    private final CacheManagerMetrics metrics = new CacheManagerMetrics();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Privileged.requireRoot();
-        ns = new XgNamespace();
-        ns.ip("link", "set", "lo", "up");
-        ns.ip("link", "add", "xga", "type", "veth", "peer", "name", "xgb");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (follower != null) follower.close();
-        } finally {
-            if (ns != null) ns.close();
-        }
-    }
 
     private static long policyMessages(List<FpcMessage> messages) {
         return messages.stream().filter(m -> m instanceof FpcPolicyRouting).count();
@@ -51,9 +27,7 @@ class NamespaceFollowerRulesPrivilegedTest {
 
     @Test
     void theRulesDecideEveryGenerationAndOnlyChangesAreSentLive() throws Exception {
-        follower = new NamespaceFollower(ns.name, VRF, 1 << 20, true, null, new AtomicLong(), sent, () -> true,
-                metrics.namespace(ns.name));
-        follower.resync().get();
+        follow(VRF, true);
         List<FpcMessage> dump = sent.snapshot();
         assertEquals(List.of(FpcSyncBegin.class, FpcVrf.class, FpcPolicyRouting.class, FpcLink.class),
                 dump.subList(0, 4).stream().map(Object::getClass).toList(), "stated before the first link: " + dump);
@@ -94,9 +68,7 @@ class NamespaceFollowerRulesPrivilegedTest {
     @Test
     void withoutIpv6TheIpv6RulesDoNotCount() throws Exception {
         ns.ip("-6", "rule", "add", "from", "2001:db8:201:1::2", "table", "100", "pref", "1000");
-        follower = new NamespaceFollower(ns.name, VRF, 1 << 20, false, null, new AtomicLong(), sent, () -> true,
-                metrics.namespace(ns.name));
-        follower.resync().get();
+        follow(VRF, false);
         assertTrue(sent.snapshot().contains(new FpcPolicyRouting(false, VRF, 0)), sent.snapshot().toString());
         ns.ip("rule", "del", "pref", "32767");
         int at = sent.await(0, m -> m instanceof FpcPolicyRouting p && p.add(), 5_000);
