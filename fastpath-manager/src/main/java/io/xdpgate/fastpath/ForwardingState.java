@@ -80,10 +80,12 @@ final class ForwardingState implements AutoCloseable {
      * Routes carry a small generation epoch instead of the sender's 64-bit generation (see
      * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear.
      * Only the {@value #EPOCHS_KEPT} generations used last are remembered (every resync of every
-     * namespace is a generation, for the life of the manager). Forgetting one is harmless: routes are
-     * swept by comparison with the epoch of the generation that completes, so a later message of a
-     * forgotten generation, tagged with a new epoch, is kept or swept exactly as with the old one.
-     * Epoch numbers are never given twice.
+     * namespace is a generation, for the life of the manager). Forgetting a completed generation is
+     * harmless: routes are swept by comparison with the epoch of the generation that completes, so a
+     * later message of a forgotten generation, tagged with a new epoch, is kept or swept exactly as with
+     * the old one. A generation still in progress is forgotten only if that many others are used while
+     * none of its own messages comes (every one of 4,096 namespaces resynchronized 16 times during one
+     * dump); its sweep would then remove what it had written before. Epoch numbers are never given twice.
      */
     private static final int EPOCHS_KEPT = 65_536;
     private final Map<Long, Integer> epochs = new java.util.LinkedHashMap<>(16, 0.75f, true) {

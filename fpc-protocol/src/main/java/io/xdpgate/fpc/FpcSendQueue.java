@@ -283,7 +283,12 @@ public final class FpcSendQueue implements AutoCloseable {
 
     /** A dumped route add, under the lock; false when dropped (closed, or interrupted while waiting for room). */
     private boolean offerDumpedRouteLocked(FpcRoute route, long offeredNanos) {
-        if (!awaitRoomLocked()) {
+        while (entries >= capacity) {
+            if (!awaitRoomOnceLocked()) {
+                return false;
+            }
+        }
+        if (closed) {
             return false;
         }
         Epoch open = epochs.peekLast();
@@ -293,19 +298,20 @@ public final class FpcSendQueue implements AutoCloseable {
         return true;
     }
 
-    /** Waits until an entry fits; false when the queue closed or the thread was interrupted meanwhile. */
-    private boolean awaitRoomLocked() {
-        while (entries >= capacity) {
-            if (closed) {
-                return false;
-            }
-            notEmpty.signal(); // what this caller queued so far must be taken for room to come
-            try {
-                notFull.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+    /**
+     * Waits once for the sender to make room, having woken it first (what this caller queued so far must
+     * be taken for room to come); false when the queue is or got closed, or the thread was interrupted.
+     */
+    private boolean awaitRoomOnceLocked() {
+        if (closed) {
+            return false;
+        }
+        notEmpty.signal();
+        try {
+            notFull.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
         return !closed;
     }
@@ -337,14 +343,7 @@ public final class FpcSendQueue implements AutoCloseable {
             if (entries < capacity) {
                 break;
             }
-            notEmpty.signal(); // what this caller queued so far must be taken for room to come
-            try {
-                notFull.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Offered.DROPPED;
-            }
-            if (closed) {
+            if (!awaitRoomOnceLocked()) {
                 return Offered.DROPPED;
             }
         }

@@ -31,7 +31,7 @@ public final class CdsTraining {
             // daemons may hold the default ones.
             daemons.startFastPathManager(NS + "/" + NS + "-a", "--metrics", "127.0.0.1:0");
             daemons.startCacheManagerFor(NS, 1, "--metrics", "127.0.0.1:0");
-            daemons.awaitLog("fastpath-manager", "vrfs and", 1, Duration.ofSeconds(60)); // the generation over all VRFs complete
+            daemons.awaitLog("fastpath-manager", Daemons.GENERATION_COMPLETE, 1, Duration.ofSeconds(60));
             daemons.startHitflags("--metrics", "127.0.0.1:0");
             daemons.awaitLog("hitflags", "reading", 1, Duration.ofSeconds(30));
         } finally {

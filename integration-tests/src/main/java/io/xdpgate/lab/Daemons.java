@@ -1,7 +1,6 @@
 package io.xdpgate.lab;
 
 import io.xdpgate.ebpf.FastPathMaps;
-import io.xdpgate.ebpf.Route;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -172,28 +171,25 @@ public final class Daemons implements AutoCloseable {
      */
     public Duration awaitSynchronized(Lab lab, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
         Inet4Address prefix = ipv4("10.201.2.0");
-        while (System.nanoTime() < deadline) {
-            checkAlive();
-            if (Files.exists(pinRoot.resolve("xg_fib4"))) {
-                try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
-                    Route r = maps.lookupRoute4(Lab.ROUTER_VRF, prefix, 24);
-                    if (r != null && Files.exists(linkPin(lab, Lab.R_H1)) && Files.exists(linkPin(lab, Lab.R_H2))) {
-                        return Duration.ofNanos(System.nanoTime() - start);
-                    }
-                } catch (Exception e) {
-                    // maps being created: try again
-                }
+        await("the fast path's synchronization", timeout, 20, () -> {
+            try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
+                return maps.lookupRoute4(Lab.ROUTER_VRF, prefix, 24) != null
+                        && Files.exists(linkPin(lab, Lab.R_H1)) && Files.exists(linkPin(lab, Lab.R_H2));
             }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("the fast path did not synchronize within " + timeout + "; logs in " + logDir);
+        });
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     private Path linkPin(Lab lab, String ifname) {
         return pinRoot.resolve("links").resolve("vrf" + Lab.ROUTER_VRF + "-if" + lab.ifindex(Lab.ROUTER, ifname));
     }
+
+    /**
+     * In the fast path manager's log line that ends a generation over all of a sender's VRFs: "generation G
+     * of S complete: N vrfs and M stale objects removed" (a VRF's own generation ends with another line).
+     */
+    public static final String GENERATION_COMPLETE = " vrfs and ";
 
     /** What {@link #await} waits for; an exception means "not yet" (the maps being created, say). */
     @FunctionalInterface
@@ -206,6 +202,10 @@ public final class Daemons implements AutoCloseable {
      * are alive; fails saying that {@code what} did not happen, with where the logs are.
      */
     public void await(String what, Duration timeout, Condition condition) throws InterruptedException {
+        await(what, timeout, 50, condition);
+    }
+
+    private void await(String what, Duration timeout, long pollMillis, Condition condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             checkAlive();
@@ -217,7 +217,7 @@ public final class Daemons implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(what + ": not within " + timeout + "; logs in " + logDir);
             }
-            Thread.sleep(50);
+            Thread.sleep(pollMillis);
         }
     }
 

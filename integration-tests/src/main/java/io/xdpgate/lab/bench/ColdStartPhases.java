@@ -1,5 +1,7 @@
 package io.xdpgate.lab.bench;
 
+import io.xdpgate.lab.Daemons;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +20,6 @@ import java.util.Map;
  */
 final class ColdStartPhases {
 
-    /** The end of a generation over all of a sender's VRFs: "generation G of S complete: N vrfs and M stale ...". */
-    static final String COMPLETE = " vrfs and ";
-
     /** Each step and the text of the log line that marks it. */
     private static final String[][] STEPS = {
             {"listening", "listening for FPC"},
@@ -28,7 +27,7 @@ final class ColdStartPhases {
             {"program_loaded", "fast path program loaded"},
             {"exception_device", "exception device"},
             {"port_attached", "fast path attached"},
-            {"complete", COMPLETE},
+            {"complete", Daemons.GENERATION_COMPLETE},
     };
 
     private ColdStartPhases() {}

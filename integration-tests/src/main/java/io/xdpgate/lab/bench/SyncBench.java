@@ -310,7 +310,7 @@ public final class SyncBench {
         TableWatch watch = bulk.restartingFromEmpty();
         Path log = daemons.logDir().resolve("fastpath-manager.log");
         long logFrom = ColdStartPhases.mark(log);
-        int completedBefore = daemons.logCount("fastpath-manager", ColdStartPhases.COMPLETE);
+        int completedBefore = daemons.logCount("fastpath-manager", Daemons.GENERATION_COMPLETE);
         LocalTime startedAt = LocalTime.now();
         long start = System.nanoTime();
         daemons.startFastPathManager(NS + "/" + PORT);
@@ -337,7 +337,7 @@ public final class SyncBench {
                             ThreadCpu.print("cache-manager", daemons.cacheManagerPid());
                         }
                         // The maps are complete before the manager logs it: wait for the line the steps end with.
-                        daemons.awaitLog("fastpath-manager", ColdStartPhases.COMPLETE, completedBefore + 1, Duration.ofSeconds(10));
+                        daemons.awaitLog("fastpath-manager", Daemons.GENERATION_COMPLETE, completedBefore + 1, Duration.ofSeconds(10));
                         return new ColdRun(at / 1e9, cpu, ColdStartPhases.read(log, logFrom, startedAt), rss);
                     }
                 }
