@@ -93,15 +93,24 @@ final class ConnectionApplier implements FpcApplier {
 
     private FpcStatus begin(FpcSyncBegin b) {
         if (b.vrf() == FpcSyncBegin.ALL_VRFS) {
+            if (allSyncing) state.generationEnded(allGeneration); // abandoned: never swept
+            // A sync over all VRFs also refreshes each VRF's objects unless that VRF syncs on its own; the
+            // VRFs' own syncs in progress are abandoned (their SYNC_END no longer closes their generation).
+            vrfSyncing.forEach((vrf, syncing) -> {
+                if (syncing) state.generationEnded(vrfGeneration.get(vrf));
+            });
+            vrfSyncing.clear();
             allGeneration = b.generation();
             allSyncing = true;
             allBegan = System.nanoTime();
-            // A sync over all VRFs also refreshes each VRF's objects unless that VRF syncs on its own.
+            state.generationBegan(allGeneration);
             vrfGeneration.replaceAll((k, v) -> b.generation());
             log.info("generation {} of {} over all its vrfs begins", b.generation(), owner);
         } else {
+            if (Boolean.TRUE.equals(vrfSyncing.get(b.vrf()))) state.generationEnded(vrfGeneration.get(b.vrf()));
             vrfGeneration.put(b.vrf(), b.generation());
             vrfSyncing.put(b.vrf(), true);
+            state.generationBegan(b.generation());
             vrfBegan.put(b.vrf(), System.nanoTime());
             log.debug("generation {} of {} for vrf {} begins", b.generation(), owner, b.vrf());
         }
@@ -116,6 +125,7 @@ final class ConnectionApplier implements FpcApplier {
             }
             allSyncing = false;
             state.sweepVrfSet(owner, allGeneration, this::generationOf);
+            state.generationEnded(allGeneration);
             if (metrics != null) metrics.generationCompleted(true, Duration.ofNanos(System.nanoTime() - allBegan));
             return FpcStatus.OK;
         }
@@ -127,6 +137,7 @@ final class ConnectionApplier implements FpcApplier {
         }
         vrfSyncing.put(e.vrf(), false);
         state.sweepVrf(owner, e.vrf(), e.generation());
+        state.generationEnded(e.generation());
         Long began = vrfBegan.remove(e.vrf());
         if (metrics != null && began != null) metrics.generationCompleted(false, Duration.ofNanos(System.nanoTime() - began));
         return FpcStatus.OK;
@@ -151,10 +162,17 @@ final class ConnectionApplier implements FpcApplier {
 
     @Override
     public void connectionClosed() {
-        state.releaseOwner(owner, this);
         // A sync cut short is never swept: the next connection starts new generations.
-        if (allSyncing || vrfSyncing.containsValue(true)) {
-            log.warn("connection of {} closed during a resynchronization: waiting for the next one", owner);
+        boolean cutShort = allSyncing || vrfSyncing.containsValue(true);
+        synchronized (state) {
+            state.releaseOwner(owner, this);
+            if (allSyncing) state.generationEnded(allGeneration);
+            vrfSyncing.forEach((vrf, syncing) -> {
+                if (syncing) state.generationEnded(vrfGeneration.get(vrf));
+            });
         }
+        allSyncing = false;
+        vrfSyncing.clear();
+        if (cutShort) log.warn("connection of {} closed during a resynchronization: waiting for the next one", owner);
     }
 }

@@ -78,14 +78,14 @@ final class ForwardingState implements AutoCloseable {
     private long lastFullLog = System.nanoTime() - FULL_LOG_INTERVAL_NANOS;
     /**
      * Routes carry a small generation epoch instead of the sender's 64-bit generation (see
-     * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear.
-     * Only the {@value #EPOCHS_KEPT} generations used last are remembered (every resync of every
-     * namespace is a generation, for the life of the manager). Forgetting a completed generation is
-     * harmless: routes are swept by comparison with the epoch of the generation that completes, so a
-     * later message of a forgotten generation, tagged with a new epoch, is kept or swept exactly as with
-     * the old one. A generation still in progress is forgotten only if that many others are used while
-     * none of its own messages comes (every one of 4,096 namespaces resynchronized 16 times during one
-     * dump); its sweep would then remove what it had written before. Epoch numbers are never given twice.
+     * RouteTable): epoch 0 is {@link Vrf#ADOPTED}, the others are numbered as generations appear and
+     * never given twice. A generation in progress (between its SYNC_BEGIN and its SYNC_END or the end of
+     * its connection) keeps its epoch in {@code syncing}, never forgotten: its sweep compares the epoch of
+     * what it wrote with its own. Of the others, only the {@value #EPOCHS_KEPT} used last are remembered
+     * (every resync of every namespace is a generation, for the life of the manager). Forgetting a
+     * completed generation is harmless: routes are swept by comparison with the epoch of the generation
+     * that completes, so a later message of a forgotten generation, tagged with a new epoch, is kept or
+     * swept exactly as with the old one.
      */
     private static final int EPOCHS_KEPT = 65_536;
     private final Map<Long, Integer> epochs = new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -94,6 +94,8 @@ final class ForwardingState implements AutoCloseable {
             return size() > EPOCHS_KEPT;
         }
     };
+    /** Generations in progress: their epoch, and how many syncs use them (two senders may pick one number). */
+    private final Map<Long, int[]> syncing = new HashMap<>();
     private int epochsGiven;
     private long lastEpochGeneration = Vrf.ADOPTED;
     private int lastEpoch;
@@ -231,16 +233,37 @@ final class ForwardingState implements AutoCloseable {
         return current == null || current == connection;
     }
 
-    /** Generations whose epoch is remembered (bounded), for tests. */
+    /** Generations whose epoch is remembered (bounded, those in progress included), for tests. */
     synchronized int epochsRemembered() {
-        return epochs.size();
+        return epochs.size() + syncing.size();
+    }
+
+    /** A sync of {@code generation} began: its epoch is kept until {@link #generationEnded} (see {@link #epochs}). */
+    synchronized void generationBegan(long generation) {
+        int[] s = syncing.get(generation);
+        if (s != null) {
+            s[1]++;
+            return;
+        }
+        Integer known = epochs.remove(generation);
+        int epoch = known != null ? known : generation == lastEpochGeneration ? lastEpoch : ++epochsGiven;
+        syncing.put(generation, new int[] {epoch, 1});
+    }
+
+    /** A sync of {@code generation} ended or was abandoned: its epoch becomes one of those used last. */
+    synchronized void generationEnded(long generation) {
+        int[] s = syncing.get(generation);
+        if (s == null || --s[1] > 0) return;
+        syncing.remove(generation);
+        epochs.put(generation, s[0]);
     }
 
     /** The epoch routes of {@code generation} are tagged with. */
     private int epoch(long generation) {
         if (generation == Vrf.ADOPTED) return 0;
         if (generation != lastEpochGeneration) { // a dump's routes all ask for the same one: no lookup each
-            lastEpoch = epochs.computeIfAbsent(generation, g -> ++epochsGiven);
+            int[] s = syncing.get(generation);
+            lastEpoch = s != null ? s[0] : epochs.computeIfAbsent(generation, g -> ++epochsGiven);
             lastEpochGeneration = generation;
         }
         return lastEpoch;

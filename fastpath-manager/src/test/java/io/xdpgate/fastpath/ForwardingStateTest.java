@@ -10,6 +10,7 @@ import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcRouteType;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
+import io.xdpgate.fpc.FpcHello;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
 import org.junit.jupiter.api.Test;
@@ -143,6 +144,39 @@ class ForwardingStateTest extends ForwardingStateFixture {
         ok(new FpcSyncEnd(80_000, VRF));
         assertNotNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16), "refreshed: kept");
         assertNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16), "not refreshed: swept");
+    }
+
+    @Test
+    void aGenerationInProgressIsNeverForgottenHoweverManyOthersPass() throws Exception {
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        ok(new FpcSyncEnd(1));
+        ok(new FpcSyncBegin(2, VRF));
+        ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
+        // While the VRF's generation 2 is in progress, more generations of another VRF than the manager remembers.
+        int other = VRF + 1;
+        ok(new FpcVrf(true, other, ""));
+        for (long g = 3; g < 3 + 70_000; g++) {
+            ok(new FpcSyncBegin(g, other));
+            ok(new FpcSyncEnd(g, other));
+        }
+        ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
+        ok(new FpcSyncEnd(2, VRF));
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16), "written early in generation 2: kept by its sweep");
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16), "written late in generation 2: kept by its sweep");
+        assertTrue(state.epochsRemembered() <= 65_536, state.epochsRemembered() + " generations remembered");
+    }
+
+    @Test
+    void aSyncCutShortByItsConnectionNoLongerHoldsItsGeneration() throws Exception {
+        ok(new FpcSyncBegin(2, VRF)); // generations 1 (all VRFs, the fixture's) and 2 in progress
+        applier.connectionClosed();
+        ConnectionApplier next = new ConnectionApplier(state);
+        next.connected(new FpcHello(1, 0, "cache-manager/next"));
+        for (long g = 3; g < 3 + 70_000; g++) {
+            assertEquals(FpcStatus.OK, next.apply(new FpcSyncBegin(g, VRF)));
+            assertEquals(FpcStatus.OK, next.apply(new FpcSyncEnd(g, VRF)));
+        }
+        assertEquals(65_536, state.epochsRemembered(), "the closed connection's generations were forgotten like others");
     }
 
     @Test
