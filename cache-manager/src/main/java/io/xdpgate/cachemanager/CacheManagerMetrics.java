@@ -35,8 +35,8 @@ final class CacheManagerMetrics implements FpcSyncLatencyListener {
     private final Map<FpcMessageType, Counter> queued = new EnumMap<>(FpcMessageType.class);
     /** Registered from the start, so that the series is served before the first change is synchronized. */
     private final Timer syncLatency = Timer.builder(SYNC_LATENCY)
-            .description("kernel changes (live and dumped) from entering the FPC send queue to the fast path manager's"
-                    + " report covering them, sent after writing its maps")
+            .description("kernel changes (not the state a dump sends again) from entering the FPC send queue to the fast"
+                    + " path manager's report covering them, sent after writing its maps")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry);
     /** Held here: Micrometer holds a function counter's object only weakly. */

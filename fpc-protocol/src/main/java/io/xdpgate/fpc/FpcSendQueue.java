@@ -57,11 +57,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Synchronization latency.</b> With {@link #observeSyncLatency} the queue times each object change
  * from its {@link #offer} to the report of the server covering the message that carried it (the server
  * reports after applying). A coalesced entry keeps the offer time of the oldest pending change of its key,
- * so coalescing never hides latency. Barriers and CONTROL requests are not timed; nor are messages the
- * client discards while disconnected (the resync that follows sends, and times, the state again).
+ * so coalescing never hides latency. Barriers and CONTROL requests are not timed; nor are the messages of a
+ * dump ({@link #offerAll(List, boolean)}): they are the state sent again, not changes, and a full table
+ * of them would fill the histogram with their wait behind one another (a dump is measured as a whole by
+ * its generation); nor are messages the client discards while disconnected. A change made while a dump
+ * is queued is timed, and its latency includes that wait.
  */
 public final class FpcSendQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FpcSendQueue.class);
+    /** The offer time of a message that is not timed (see the class comment). */
+    private static final long UNTIMED = Long.MIN_VALUE;
 
     /** Distinct entries queued at most by default: a full IPv4 and IPv6 table, VRFs, links and neighbours, twice. */
     public static final int DEFAULT_CAPACITY = 4 * 1024 * 1024;
@@ -136,7 +141,7 @@ public final class FpcSendQueue implements AutoCloseable {
     /** A queued entry: the latest message of its key, and when the oldest change still pending was offered. */
     private static final class Queued {
         FpcMessage message;
-        final long offeredNanos;
+        long offeredNanos; // UNTIMED for a dumped message until a change coalesces onto it
 
         Queued(FpcMessage message, long offeredNanos) {
             this.message = message;
@@ -252,7 +257,7 @@ public final class FpcSendQueue implements AutoCloseable {
         if (messages.isEmpty()) {
             return;
         }
-        long offeredNanos = System.nanoTime();
+        long offeredNanos = fromDump ? UNTIMED : System.nanoTime();
         lock.lock();
         try {
             for (FpcMessage message : messages) {
@@ -332,12 +337,13 @@ public final class FpcSendQueue implements AutoCloseable {
             Queued pending = same.get(key);
             if (pending != null) {
                 pending.message = message; // coalesced in place, keeping the older offer time
+                if (pending.offeredNanos == UNTIMED) pending.offeredNanos = offeredNanos; // a change onto a dumped one
                 return Offered.COALESCED;
             }
             Queued reversed = opposite >= 0 && !open.isEmpty(opposite) ? open.lanes[opposite].remove(key) : null;
             if (reversed != null) {
                 // A change of direction: the new message takes its own lane, with the older offer time.
-                same.put(key, new Queued(message, reversed.offeredNanos));
+                same.put(key, new Queued(message, reversed.offeredNanos == UNTIMED ? offeredNanos : reversed.offeredNanos));
                 return Offered.COALESCED;
             }
             if (entries < capacity) {
@@ -466,7 +472,8 @@ public final class FpcSendQueue implements AutoCloseable {
                     notFull.signalAll();
                 }
                 // CONTROL requests are not kernel state: only object changes are timed.
-                return new Taken(q.message, null, !(q.message instanceof FpcControl), q.offeredNanos);
+                boolean timed = q.offeredNanos != UNTIMED && !(q.message instanceof FpcControl);
+                return new Taken(q.message, null, timed, q.offeredNanos);
             }
             if (e.barrier == null) {
                 return null; // the open epoch, empty

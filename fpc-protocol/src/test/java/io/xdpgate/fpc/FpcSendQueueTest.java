@@ -494,6 +494,31 @@ class FpcSendQueueTest {
     }
 
     @Test
+    void aDumpIsNotTimedButAChangeOfferedMeanwhileIs(@TempDir Path tmp) throws Exception {
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Peers peers = new Peers(tmp); FpcSendQueue q = new FpcSendQueue()) {
+            q.observeSyncLatency(latencies::add);
+            q.offer(new FpcSyncBegin(1));
+            List<FpcMessage> dump = new ArrayList<>();
+            dump.add(new FpcVrf(true, 0, ""));
+            for (int i = 0; i < 100; i++) dump.add(route(true, i));
+            q.offerAll(dump, true);
+            q.offer(route(false, 500)); // a live change of another key while the dump waits
+            q.offer(new FpcVrf(true, 0, "renamed")); // a live change coalescing onto a dumped message
+            q.start(peers.client);
+            long endSequence = q.offerBarrier(new FpcSyncEnd(1)).get(20, TimeUnit.SECONDS);
+            assertTrue(peers.client.awaitAcknowledged(endSequence, Duration.ofSeconds(20)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (latencies.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(100); // nothing more may come
+            assertEquals(2, latencies.size(), "the two live changes only: " + latencies);
+            assertEquals(104, peers.rec.applied.size()); // the barriers, the VRF once, 100 routes, the delete
+        }
+    }
+
+    @Test
     void latencyRecordsAreBoundedAndAReportThatCameFirstIsNotMissed() {
         FpcSyncLatencyRecords records = new FpcSyncLatencyRecords(2);
         List<Long> told = new ArrayList<>();
