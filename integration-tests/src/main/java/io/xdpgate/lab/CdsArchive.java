@@ -16,9 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * of both daemons pays before the first route moves.
  *
  * <p>The archive of a daemon is {@code target/cds/<main class>.jsa} under the project root, the name
- * {@code ./xdpgate} looks for too. It is used while it is newer than every jar of the classpath (the JVM
- * would refuse an archive of other jars anyway, with a warning, and start without). When there is none,
- * or it is older, the daemon writes one when it exits cleanly ({@code -XX:ArchiveClassesAtExit}), into a
+ * {@code ./xdpgate} looks for too. It is used while it is newer than every jar of the classpath and than
+ * the JVM that runs the daemons (the JVM would refuse an archive of other jars or of another JVM build,
+ * with a warning, and start without: after an upgrade of the JDK package, for good). The JVM's files are
+ * judged by their status change time, not their modification time: a package manager installs files
+ * with the times they had when the package was built, but renames them into place when it installs them.
+ * When there is none, or it is older, the daemon writes one when it exits cleanly ({@code -XX:ArchiveClassesAtExit}), into a
  * file of its own that {@link #processEnded} renames into place once the process has ended: a daemon
  * killed before its end leaves nothing behind, and two daemons writing at once do not mix their files.
  */
@@ -33,10 +36,15 @@ final class CdsArchive {
         this.training = training;
     }
 
-    /** The archive of mainClass's daemon, used if it is newer than every jar, written otherwise. */
+    /** The archive of mainClass's daemon, used if it is newer than every jar and than this JVM, written otherwise. */
     static CdsArchive of(Path root, String mainClass, List<Path> jars) throws IOException {
+        return of(root, mainClass, jars, runtimeFiles(Path.of(System.getProperty("java.home"))));
+    }
+
+    /** As {@link #of(Path, String, List)}, the JVM being the one whose files are {@code runtime}. */
+    static CdsArchive of(Path root, String mainClass, List<Path> jars, List<Path> runtime) throws IOException {
         Path archive = path(root, mainClass);
-        if (isCurrent(archive, jars)) return new CdsArchive(archive, null);
+        if (isCurrent(archive, jars, runtime)) return new CdsArchive(archive, null);
         Files.createDirectories(archive.getParent());
         Path training = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + "-"
                 + TRAINING.incrementAndGet() + ".tmp");
@@ -70,11 +78,20 @@ final class CdsArchive {
         }
     }
 
-    private static boolean isCurrent(Path archive, List<Path> jars) throws IOException {
+    /** The files of the JVM at {@code javaHome} that an archive depends on: its class image and the VM itself. */
+    static List<Path> runtimeFiles(Path javaHome) {
+        return List.of(javaHome.resolve("lib/modules"), javaHome.resolve("lib/server/libjvm.so"));
+    }
+
+    /** Whether the archive is newer than every jar (modified) and every runtime file there is (installed). */
+    static boolean isCurrent(Path archive, List<Path> jars, List<Path> runtime) throws IOException {
         if (!Files.isRegularFile(archive)) return false;
         FileTime written = Files.getLastModifiedTime(archive);
         for (Path jar : jars) {
             if (!Files.exists(jar) || Files.getLastModifiedTime(jar).compareTo(written) >= 0) return false;
+        }
+        for (Path file : runtime) { // a JVM laid out otherwise is not judged by its files (nor by ./xdpgate)
+            if (Files.exists(file) && ((FileTime) Files.getAttribute(file, "unix:ctime")).compareTo(written) >= 0) return false;
         }
         return true;
     }
