@@ -11,6 +11,7 @@ import io.xdpgate.fpc.FpcLink;
 import io.xdpgate.fpc.FpcMessage;
 import io.xdpgate.fpc.FpcNeighbour;
 import io.xdpgate.fpc.FpcRoute;
+import io.xdpgate.fpc.FpcRouteList;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
 import io.xdpgate.fpc.FpcSyncEnd;
@@ -87,8 +88,32 @@ final class ConnectionApplier implements FpcApplier {
         if (message instanceof FpcSyncBegin b) return begin(b);
         if (message instanceof FpcSyncEnd e) return end(e);
         if (message instanceof FpcVrf v && v.add()) return state.addVrf(v, owner, allGeneration);
+        if (message instanceof FpcRouteList l) return applyRoutes(l);
         Integer vrf = vrfOf(message);
         return state.apply(message, owner, vrf == null ? allGeneration : generationOf(vrf));
+    }
+
+    /** Each route as its own ROUTE_ADD; the list's status is the first route's that is not OK. */
+    private FpcStatus applyRoutes(FpcRouteList list) {
+        FpcStatus status = FpcStatus.OK;
+        int vrf = 0;
+        long generation = 0;
+        boolean known = false;
+        for (FpcRoute r : list.routes()) {
+            if (!known || r.vrf() != vrf) { // a list's routes are mostly of one VRF
+                vrf = r.vrf();
+                generation = generationOf(vrf);
+                known = true;
+            }
+            FpcStatus s = state.apply(r, owner, generation);
+            if (s != FpcStatus.OK && status == FpcStatus.OK) status = s;
+        }
+        return status;
+    }
+
+    @Override
+    public long capabilities() {
+        return FpcHello.ROUTE_ADD_LISTS;
     }
 
     private FpcStatus begin(FpcSyncBegin b) {

@@ -10,6 +10,7 @@ import io.xdpgate.fpc.FpcRoute;
 import io.xdpgate.fpc.FpcRouteType;
 import io.xdpgate.fpc.FpcStatus;
 import io.xdpgate.fpc.FpcSyncBegin;
+import io.xdpgate.fpc.FpcRouteList;
 import io.xdpgate.fpc.FpcHello;
 import io.xdpgate.fpc.FpcSyncEnd;
 import io.xdpgate.fpc.FpcVrf;
@@ -177,6 +178,20 @@ class ForwardingStateTest extends ForwardingStateFixture {
             assertEquals(FpcStatus.OK, next.apply(new FpcSyncEnd(g, VRF)));
         }
         assertEquals(65_536, state.epochsRemembered(), "the closed connection's generations were forgotten like others");
+    }
+
+    @Test
+    void aRouteListIsAppliedAsItsRoutesAndReportsTheFirstRefusal() throws Exception {
+        ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
+        assertEquals(FpcHello.ROUTE_ADD_LISTS, applier.capabilities() & FpcHello.ROUTE_ADD_LISTS);
+        ok(new FpcRouteList(List.of(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"),
+                routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"))));
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16));
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.10.0.0"), 16));
+        FpcRoute unknownVrf = new FpcRoute(true, VRF + 7, 254, ip("10.11.0.0"), 16, FpcRouteType.UNICAST, List.of());
+        assertEquals(FpcStatus.INVALID, applier.apply(new FpcRouteList(List.of(unknownVrf,
+                routeVia(true, "10.12.0.0", 16, ifindex, "10.1.0.2")))));
+        assertNotNull(maps.lookupRoute4(VRF, ip("10.12.0.0"), 16), "the routes after a refused one are applied");
     }
 
     @Test

@@ -15,6 +15,14 @@ public interface FpcApplier {
     default void connected(FpcHello peer) {
     }
 
+    /**
+     * The optional message kinds this applier takes ({@link FpcHello} capability bits, such as
+     * {@link FpcHello#ROUTE_ADD_LISTS}): the server's HELLO announces them, and the client sends only those.
+     */
+    default long capabilities() {
+        return 0;
+    }
+
     /** The connection is gone; called once, on the I/O thread, after the last {@link #apply}. */
     default void connectionClosed() {
     }

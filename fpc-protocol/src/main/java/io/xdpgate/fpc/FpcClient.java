@@ -163,6 +163,7 @@ public final class FpcClient implements AutoCloseable {
     private int startupRetries;    // under lock
     // Written under lock, read without.
     private volatile Channel channel; // set once a connection's HELLO exchange succeeded
+    private boolean routeLists; // the connected server takes ROUTE_ADD_LIST (under the lock)
     private volatile long lastAcknowledged;
     private volatile boolean closed;
     /** Told each new highest acknowledged sequence, on the I/O thread: the send queue times its messages with it. */
@@ -261,12 +262,40 @@ public final class FpcClient implements AutoCloseable {
         lock.lock();
         try {
             int last = messages.size() - 1;
-            for (int i = 0; i <= last; i++) {
-                sequences[i] = sendLocked(messages.get(i), false, flushAtEnd && i == last);
+            for (int i = 0; i <= last; ) {
+                int end = routeLists ? routeListEnd(messages, i) : i + 1;
+                FpcMessage m = end - i == 1 ? messages.get(i) : new FpcRouteList(routes(messages, i, end));
+                long sequence = sendLocked(m, false, flushAtEnd && end > last);
+                java.util.Arrays.fill(sequences, i, end, sequence); // the list's report covers each of its routes
+                i = end;
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Where the run of route adds from {@code from} ends that one ROUTE_ADD_LIST carries: consecutive adds,
+     * as many as fit in one message; {@code from + 1} when the message there is not a route add.
+     */
+    private static int routeListEnd(List<FpcMessage> messages, int from) {
+        int length = FpcRouteList.emptyLength();
+        int end = from;
+        while (end < messages.size() && end - from < FpcRouteList.MAX_ROUTES
+                && messages.get(end) instanceof FpcRoute r && r.add()) {
+            length += FpcRouteList.bodyLength(r);
+            if (length > FpcConstants.MAX_MESSAGE_LENGTH) break;
+            end++;
+        }
+        return Math.max(end, from + 1);
+    }
+
+    private static List<FpcRoute> routes(List<FpcMessage> messages, int from, int end) {
+        FpcRoute[] routes = new FpcRoute[end - from];
+        for (int i = from; i < end; i++) {
+            routes[i - from] = (FpcRoute) messages.get(i);
+        }
+        return List.of(routes);
     }
 
     private static void checkNumbered(FpcMessage message) {
@@ -449,7 +478,7 @@ public final class FpcClient implements AutoCloseable {
         }
     }
 
-    void connected(Channel ch) {
+    void connected(Channel ch, long serverCapabilities) {
         lock.lock();
         try {
             if (closed) {
@@ -457,6 +486,7 @@ public final class FpcClient implements AutoCloseable {
                 return;
             }
             channel = ch;
+            routeLists = (serverCapabilities & FpcHello.ROUTE_ADD_LISTS) != 0;
             backoffMillis = MIN_BACKOFF_MILLIS;
             everConnected = true;
         } finally {

@@ -64,7 +64,7 @@ final class FpcClientHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
             } else {
                 helloDone = true;
                 log.info("FPC connected to '{}'", hello.identity());
-                client.connected(ctx.channel());
+                client.connected(ctx.channel(), hello.capabilities());
             }
         } else if (message instanceof FpcReport report) {
             if (!helloDone) {

@@ -105,15 +105,17 @@ public final class FpcFuzz {
 
     /**
      * What decoding {@code received} bytes may allocate at most: the bytes themselves, rounded up to a power
-     * of two (Netty grows buffers so), and never more than the largest frame so rounded (64 KiB). An
+     * of two (Netty grows buffers so), and never more than the largest frame and one read after it so
+     * rounded (128 KiB: the decoder holds what it has of a frame while the next read arrives). An
      * allocation sized from a length field (a header claiming 60000 bytes in a 30-byte input) exceeds it.
      */
     static int allocationBound(int received) {
+        int most = Integer.highestOneBit(FpcConstants.MAX_MESSAGE_LENGTH + MAX_CHUNK - 1) << 1;
         int pow2 = 64;
-        while (pow2 < received && pow2 < Integer.highestOneBit(FpcConstants.MAX_MESSAGE_LENGTH) << 1) {
+        while (pow2 < received && pow2 < most) {
             pow2 <<= 1;
         }
-        return Math.min(pow2, Integer.highestOneBit(FpcConstants.MAX_MESSAGE_LENGTH) << 1);
+        return Math.min(pow2, most);
     }
 
     private static long mix(long z) { // SplitMix64's finalizer: nearby indexes give unrelated generators
@@ -270,15 +272,18 @@ public final class FpcFuzz {
             }
             case NEIGHBOUR_ADD, NEIGHBOUR_DEL -> new FpcNeighbour(add, r.nextInt(), r.nextInt(), address(r),
                     r.nextInt(0x10000), mac(r), r.nextBoolean());
-            case ROUTE_ADD, ROUTE_DEL -> {
-                InetAddress p = address(r);
-                List<FpcNexthop> nhs = new ArrayList<>();
-                for (int i = r.nextInt(r.nextInt(16) == 0 ? 300 : 4); i > 0; i--) {
-                    nhs.add(new FpcNexthop(r.nextInt(), r.nextBoolean() ? null : address(r), 1 + r.nextInt(0xffff)));
+            case ROUTE_ADD, ROUTE_DEL -> randomRoute(r, add);
+            case ROUTE_ADD_LIST -> {
+                // Up to a full message: many small routes, or a few with many nexthops.
+                List<FpcRoute> routes = new ArrayList<>();
+                int length = FpcRouteList.emptyLength();
+                for (int n = 1 + r.nextInt(r.nextInt(8) == 0 ? 4000 : 20); routes.size() < n; ) {
+                    FpcRoute route = randomRoute(r, true);
+                    length += FpcRouteList.bodyLength(route);
+                    if (length > FpcConstants.MAX_MESSAGE_LENGTH) break;
+                    routes.add(route);
                 }
-                int nexthopId = nhs.isEmpty() && r.nextBoolean() ? nonZero(r) : 0;
-                yield new FpcRoute(add, r.nextInt(), r.nextInt(), p, r.nextInt(FpcChecks.bits(p) + 1),
-                        pick(r, FpcRouteType.values()), nhs, nexthopId);
+                yield new FpcRouteList(routes.isEmpty() ? List.of(randomRoute(r, true)) : routes);
             }
             case NEXTHOP_ADD, NEXTHOP_DEL -> {
                 boolean blackhole = r.nextInt(4) == 0;
@@ -323,6 +328,17 @@ public final class FpcFuzz {
         byte[] mac = new byte[r.nextInt(5) == 0 ? 0 : FpcConstants.MAC_LENGTH];
         r.nextBytes(mac);
         return mac;
+    }
+
+    private static FpcRoute randomRoute(Random r, boolean add) {
+        InetAddress p = address(r);
+        List<FpcNexthop> nhs = new ArrayList<>();
+        for (int i = r.nextInt(r.nextInt(16) == 0 ? 300 : 4); i > 0; i--) {
+            nhs.add(new FpcNexthop(r.nextInt(), r.nextBoolean() ? null : address(r), 1 + r.nextInt(0xffff)));
+        }
+        int nexthopId = nhs.isEmpty() && r.nextBoolean() ? nonZero(r) : 0;
+        return new FpcRoute(add, r.nextInt(), r.nextInt(), p, r.nextInt(FpcChecks.bits(p) + 1),
+                pick(r, FpcRouteType.values()), nhs, nexthopId);
     }
 
     private static InetAddress address(Random r) {

@@ -14,6 +14,8 @@ public final class FpcMessageDecoder {
     private static final int MIN_NEXTHOP_LENGTH = 7;
     /** A route body ends with the nexthop object id, u32. */
     private static final int NEXTHOP_ID_LENGTH = 4;
+    /** Smallest route on the wire: vrf, table, type, length, an IPv4 prefix, no nexthop, the nexthop id. */
+    private static final int MIN_ROUTE_LENGTH = 4 + 4 + 1 + 1 + 5 + 2 + NEXTHOP_ID_LENGTH;
     /** A group member on the wire: id u32, weight u32. */
     private static final int GROUP_MEMBER_LENGTH = 8;
 
@@ -72,6 +74,7 @@ public final class FpcMessageDecoder {
     static FpcMessage decodeBody(FpcMessageType type, FpcReader in) {
         return switch (type) {
             case ROUTE_ADD, ROUTE_DEL -> decodeRoute(type == FpcMessageType.ROUTE_ADD, in);
+            case ROUTE_ADD_LIST -> decodeRouteList(in);
             case HELLO -> decodeHello(in);
             case REPORT -> decodeReport(in);
             case KEEPALIVE -> new FpcKeepalive();
@@ -155,6 +158,21 @@ public final class FpcMessageDecoder {
         InetAddress address = in.address("neighbour address", false);
         byte[] mac = in.mac("MAC");
         return new FpcNeighbour(add, vrf, ifindex, address, state, mac, (flags & FpcConstants.NEIGHBOUR_ROUTER) != 0);
+    }
+
+    /** A route list's count u16, then that many route bodies; the count is bounded by the bytes left first. */
+    static FpcRouteList decodeRouteList(FpcReader in) {
+        int count = in.u16("route count");
+        if (count == 0 || (long) count * MIN_ROUTE_LENGTH > in.remaining()) {
+            throw new FpcProtocolException("route count " + count + " does not fit in the " + in.remaining()
+                    + " bytes left (1 to " + (in.remaining() / MIN_ROUTE_LENGTH) + " routes of at least "
+                    + MIN_ROUTE_LENGTH + " bytes)");
+        }
+        FpcRoute[] routes = new FpcRoute[count];
+        for (int i = 0; i < count; i++) {
+            routes[i] = decodeRoute(true, in);
+        }
+        return new FpcRouteList(List.of(routes));
     }
 
     static FpcRoute decodeRoute(boolean add, FpcReader in) {

@@ -94,18 +94,12 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
             FpcWire.address(out, n.address());
             FpcWire.mac(out, n.macUnsafe());
         } else if (message instanceof FpcRoute r) {
-            out.writeInt(r.vrf());
-            out.writeInt(r.table());
-            out.writeByte(r.type().code());
-            out.writeByte(r.prefixLength());
-            FpcWire.address(out, r.prefix());
-            out.writeShort(r.nexthops().size());
-            for (FpcNexthop nh : r.nexthops()) {
-                out.writeInt(nh.ifindex());
-                out.writeShort(nh.weight());
-                FpcWire.address(out, nh.gateway());
+            encodeRoute(r, out);
+        } else if (message instanceof FpcRouteList l) {
+            out.writeShort(l.routes().size());
+            for (FpcRoute r : l.routes()) {
+                encodeRoute(r, out);
             }
-            out.writeInt(r.nexthopId());
         } else if (message instanceof FpcNexthopObject n) {
             out.writeInt(n.vrf());
             out.writeInt(n.id());
@@ -128,5 +122,21 @@ public class FpcMessageEncoder extends MessageToByteEncoder<FpcEnvelope> {
         } else {
             throw new IllegalArgumentException("no encoding for " + message.getClass());
         }
+    }
+
+    /** A ROUTE_ADD or ROUTE_DEL body, also each route of a ROUTE_ADD_LIST. */
+    private static void encodeRoute(FpcRoute r, ByteBuf out) {
+        out.writeInt(r.vrf());
+        out.writeInt(r.table());
+        out.writeByte(r.type().code());
+        out.writeByte(r.prefixLength());
+        FpcWire.address(out, r.prefix());
+        out.writeShort(r.nexthops().size());
+        for (FpcNexthop nh : r.nexthops()) {
+            out.writeInt(nh.ifindex());
+            out.writeShort(nh.weight());
+            FpcWire.address(out, nh.gateway());
+        }
+        out.writeInt(r.nexthopId());
     }
 }

@@ -27,7 +27,9 @@ public enum FpcMessageType {
     CONTROL(0x30),
     /** A VRF's policy routing rules are not the kernel's defaults ({@link FpcPolicyRouting}); 0x31 is unused. */
     POLICY_ROUTING_ADD(0x32),
-    POLICY_ROUTING_DEL(0x33);
+    POLICY_ROUTING_DEL(0x33),
+    /** Route adds in one message ({@link FpcRouteList}), sent only to a server that announced them; 0x35 is unused. */
+    ROUTE_ADD_LIST(0x34);
 
     private static final FpcMessageType[] BY_CODE = new FpcMessageType[256];
 

@@ -698,6 +698,8 @@ public final class FpcSendQueue implements AutoCloseable {
             case NEXTHOP_GROUP_DEL -> NEXTHOP_GROUP_DEL;
             case NEXTHOP_GROUP_ADD -> NEXTHOP_GROUP_ADD;
             case CONTROL -> CONTROL;
+            case ROUTE_ADD_LIST -> throw new IllegalArgumentException("route lists are not queued: the client forms"
+                    + " them from the queued route adds it sends together");
             default -> throw new IllegalArgumentException(m.messageType()
                     + " is not queued: the client sends control messages itself");
         };

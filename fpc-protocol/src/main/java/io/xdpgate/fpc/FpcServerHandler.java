@@ -92,7 +92,7 @@ final class FpcServerHandler extends SimpleChannelInboundHandler<FpcEnvelope> {
         }
         applier = perConnection.get();
         applier.connected(hello);
-        ctx.writeAndFlush(FpcEnvelope.control(new FpcHello(FpcConstants.VERSION, 0, identity), 0));
+        ctx.writeAndFlush(FpcEnvelope.control(new FpcHello(FpcConstants.VERSION, applier.capabilities(), identity), 0));
         log.info("FPC client '{}' ({}) connected", hello.identity(), peer);
     }
 

@@ -63,7 +63,9 @@ class FpcCodecTest {
                 new FpcControl(FpcControlType.PORT_DISABLE, 3, 7, 0),
                 new FpcControl(FpcControlType.CAPTURE_ON, 3, 0, 0),
                 new FpcControl(FpcControlType.CAPTURE_OFF, 3, 7, 0),
-                new FpcControl(FpcControlType.SET_MTU, 3, 7, 9000));
+                new FpcControl(FpcControlType.SET_MTU, 3, 7, 9000),
+                new FpcRouteList(List.of(ROUTE, new FpcRoute(true, 3, 254, ip("2001:db8:1::"), 48, FpcRouteType.UNICAST,
+                        List.of(new FpcNexthop(7, ip("fe80::1"), 1))))));
     }
 
     static FpcEnvelope envelope(FpcMessage m, long sequence) {
@@ -242,6 +244,34 @@ class FpcCodecTest {
         assertEquals(0x32, b[1] & 0xff, "POLICY_ROUTING_ADD");
         assertEquals(0x33, encode(new FpcEnvelope(0, 6, 0, new FpcPolicyRouting(false, 3, 0)))[1] & 0xff,
                 "POLICY_ROUTING_DEL");
+    }
+
+    @Test
+    void aRouteListIsItsCountThenItsRoutesBodies() {
+        FpcRoute second = new FpcRoute(true, 3, 254, ip("10.2.0.0"), 16, FpcRouteType.BLACKHOLE, List.of());
+        byte[] list = encode(new FpcEnvelope(0, 5, 0, new FpcRouteList(List.of(ROUTE, second))));
+        byte[] one = encode(new FpcEnvelope(0, 5, 0, ROUTE));
+        byte[] two = encode(new FpcEnvelope(0, 5, 0, second));
+        assertEquals(0x34, list[1] & 0xff, "ROUTE_ADD_LIST");
+        assertEquals("0002" + hexOf(one, 16) + hexOf(two, 16), hexOf(list, 16));
+        assertEquals(list.length, FpcRouteList.emptyLength() + FpcRouteList.bodyLength(ROUTE) + FpcRouteList.bodyLength(second));
+    }
+
+    private static String hexOf(byte[] b, int from) {
+        return java.util.HexFormat.of().formatHex(java.util.Arrays.copyOfRange(b, from, b.length));
+    }
+
+    @Test
+    void aRouteListHoldsOneToAMessageOfRouteAdds() {
+        assertThrows(IllegalArgumentException.class, () -> new FpcRouteList(List.of()));
+        FpcRoute del = new FpcRoute(false, 3, 254, ip("10.1.0.0"), 16, FpcRouteType.UNICAST, List.of());
+        assertThrows(IllegalArgumentException.class, () -> new FpcRouteList(List.of(ROUTE, del)));
+        // 2,048 routes of 32 bytes do not fit in 65,535 bytes; 2,047 do.
+        FpcRoute small = new FpcRoute(true, 3, 254, ip("10.1.0.0"), 16, FpcRouteType.UNICAST,
+                List.of(new FpcNexthop(7, ip("192.0.2.1"), 1)));
+        assertEquals(32, FpcRouteList.bodyLength(small));
+        new FpcRouteList(java.util.Collections.nCopies(2047, small));
+        assertThrows(IllegalArgumentException.class, () -> new FpcRouteList(java.util.Collections.nCopies(2048, small)));
     }
 
     @Test

@@ -35,6 +35,10 @@ class FpcDocExamplesTest {
                 new FpcNeighbour(true, 3, 7, ip("2001:db8::1"), 0x02, mac("02:00:00:00:00:01"), true)));
         m.put("route-add", new FpcEnvelope(0, 6, 0, new FpcRoute(true, 3, 254, ip("10.1.0.0"), 16,
                 FpcRouteType.UNICAST, List.of(new FpcNexthop(7, ip("192.0.2.1"), 1), new FpcNexthop(8, null, 2)))));
+        m.put("route-add-list", new FpcEnvelope(0, 8, 0, new FpcRouteList(List.of(
+                new FpcRoute(true, 3, 254, ip("10.3.0.0"), 16, FpcRouteType.UNICAST, List.of(new FpcNexthop(7, ip("192.0.2.1"), 1))),
+                new FpcRoute(true, 3, 254, ip("2001:db8:3::"), 48, FpcRouteType.UNICAST,
+                        List.of(new FpcNexthop(7, ip("fe80::1"), 1)))))));
         m.put("route-del", new FpcEnvelope(0, 7, 0,
                 new FpcRoute(false, 3, 254, ip("2001:db8:1::"), 48, FpcRouteType.BLACKHOLE, List.of())));
         m.put("vxlan-add", new FpcEnvelope(0, 4, 0, new FpcVxlan(true, 3, 12, 100, 4789, ip("192.0.2.10"),

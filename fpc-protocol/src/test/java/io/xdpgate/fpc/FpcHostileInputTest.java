@@ -207,6 +207,21 @@ class FpcHostileInputTest {
     }
 
     @Test
+    void badRouteListsAreRefusedBeforeAllocating() {
+        String route = "00000000 000000fe 01 08 02 0a000000 0000 00000000"; // 10.0.0.0/8, no nexthop: 21 bytes
+        assertTrue(rejected(frame(0x34, 1, hex("0000"))).contains("route count 0 does not fit"));
+        assertTrue(rejected(frame(0x34, 1, hex("ffff " + route))).contains("route count 65535 does not fit in the 21 bytes"));
+        assertTrue(rejected(frame(0x34, 1, hex("0002 " + route + " 00000000"))).contains("route count 2 does not fit"));
+        assertTrue(rejected(frame(0x34, 1, hex("0001 " + route + " 00"))).contains("1 bytes left after the body"));
+        assertTrue(rejected(frame(0x34, 0, hex("0001 " + route))).contains("without a sequence number"));
+        assertTrue(rejected(frame(0x34, 1, hex("0002 " + route + " 00000000 000000fe 01 21 02 0a000000 0000 00000000")))
+                .contains("prefix length"), "a member's bad field is refused as in a ROUTE_ADD");
+        assertTrue(rejected(frame(0x35, 1, hex("0001 " + route))).contains("unknown FPC message type 53"));
+        assertEquals(List.of(new FpcEnvelope(0, 1, 0, new FpcRouteList(List.of(new FpcRoute(true, 0, 254, ip("10.0.0.0"), 8,
+                FpcRouteType.UNICAST, List.of()))))), decode(frame(0x34, 1, hex("0001 " + route))));
+    }
+
+    @Test
     void badControlRequestsAreRefused() {
         assertTrue(rejected(frame(0x30, 1, hex("06 00000003 00000007 0000000000000000"))).contains("unknown FPC control type 6"));
         assertTrue(rejected(frame(0x30, 1, hex("00 00000003 00000007 0000000000000000"))).contains("unknown FPC control type 0"));

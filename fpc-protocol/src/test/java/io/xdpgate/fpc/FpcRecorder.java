@@ -20,6 +20,8 @@ final class FpcRecorder {
     final BlockingQueue<Throwable> disconnects = new LinkedBlockingQueue<>();
     final BlockingQueue<FpcReport> reports = new LinkedBlockingQueue<>();
     volatile Function<FpcMessage, FpcStatus> outcome = m -> FpcStatus.OK;
+    /** What the server's HELLO announces (set before the client connects). */
+    volatile long capabilities;
 
     Supplier<FpcApplier> appliers() {
         return () -> {
@@ -29,6 +31,11 @@ final class FpcRecorder {
                 public FpcStatus apply(FpcMessage message) {
                     applied.add(message);
                     return outcome.apply(message);
+                }
+
+                @Override
+                public long capabilities() {
+                    return capabilities;
                 }
 
                 @Override

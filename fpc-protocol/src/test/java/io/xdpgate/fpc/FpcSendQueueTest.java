@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,12 @@ class FpcSendQueueTest {
         final FpcClient client;
 
         Peers(Path dir) throws Exception {
+            this(dir, 0);
+        }
+
+        /** With a server whose HELLO announces {@code capabilities}. */
+        Peers(Path dir, long capabilities) throws Exception {
+            rec.capabilities = capabilities;
             Path socket = dir.resolve("fpc.sock");
             server = FpcServer.start(new FpcServer.Options(socket, FpcServer.Options.defaults().allowedUids(),
                     Duration.ofSeconds(3)), rec.appliers());
@@ -516,6 +523,54 @@ class FpcSendQueueTest {
             assertEquals(2, latencies.size(), "the two live changes only: " + latencies);
             assertEquals(104, peers.rec.applied.size()); // the barriers, the VRF once, 100 routes, the delete
         }
+    }
+
+    /** A dump of 5,000 routes and four live changes, sent to a server announcing {@code capabilities}. */
+    private static List<FpcMessage> sentOnce(Path dir, long capabilities, List<Long> latencies) throws Exception {
+        try (Peers peers = new Peers(dir, capabilities); FpcSendQueue q = new FpcSendQueue()) {
+            q.observeSyncLatency(latencies::add);
+            q.offer(new FpcSyncBegin(1));
+            List<FpcMessage> dump = new ArrayList<>();
+            dump.add(new FpcVrf(true, 0, ""));
+            for (int i = 0; i < 5000; i++) dump.add(route(true, i));
+            q.offerAll(dump, true);
+            q.offer(route(false, 9000)); // live changes: a delete, then adds of other keys
+            for (int i = 9001; i <= 9003; i++) q.offer(route(true, i));
+            q.start(peers.client);
+            long endSequence = q.offerBarrier(new FpcSyncEnd(1)).get(20, TimeUnit.SECONDS);
+            assertTrue(peers.client.awaitAcknowledged(endSequence, Duration.ofSeconds(20)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (latencies.size() < 4 && System.nanoTime() < deadline) Thread.sleep(5);
+            return new ArrayList<>(peers.rec.applied);
+        }
+    }
+
+    @Test
+    void aServerThatTakesRouteListsGetsRunsOfRouteAddsInListsInTheirOrder(@TempDir Path tmp) throws Exception {
+        List<Long> singleLatencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<FpcMessage> singles = sentOnce(Files.createDirectory(tmp.resolve("singles")), 0, singleLatencies);
+        assertTrue(singles.stream().noneMatch(m -> m instanceof FpcRouteList), "no lists without the capability");
+        assertEquals(5007, singles.size());
+
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<FpcMessage> applied = sentOnce(Files.createDirectory(tmp.resolve("lists")), FpcHello.ROUTE_ADD_LISTS, latencies);
+        List<FpcMessage> flat = new ArrayList<>();
+        List<Integer> listSizes = new ArrayList<>();
+        for (FpcMessage m : applied) {
+            if (m instanceof FpcRouteList l) {
+                listSizes.add(l.routes().size());
+                flat.addAll(l.routes());
+            } else {
+                flat.add(m);
+            }
+        }
+        assertTrue(flat.equals(singles), "the same messages in the same order, some in lists");
+        // Every route add in a list: at most one batch of the queue's sender each, which the client sends at once.
+        assertEquals(5003, listSizes.stream().mapToInt(Integer::intValue).sum());
+        assertTrue(listSizes.stream().allMatch(n -> n <= FpcSendQueue.BATCH), listSizes.toString());
+        assertEquals(4 + listSizes.size(), applied.size(), "the barriers, the VRF and the delete alone");
+        assertEquals(4, latencies.size(), "each live change timed, those sent in a list too");
+        assertEquals(4, singleLatencies.size());
     }
 
     @Test
