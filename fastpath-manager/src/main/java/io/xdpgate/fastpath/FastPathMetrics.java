@@ -74,9 +74,12 @@ final class FastPathMetrics {
         for (FpcStatus status : FpcStatus.values()) {
             if (status != FpcStatus.OK) errorCounter(status);
         }
-        // Likewise every message type, so that a manager just (re)started serves its series at 0.
+        // Likewise every message type, so that a manager just (re)started serves its series at 0. A route list
+        // counts as the route adds it holds: the series say what was applied, however it was packed.
         for (io.xdpgate.fpc.FpcMessageType type : io.xdpgate.fpc.FpcMessageType.values()) {
-            messages[type.ordinal()] = Counter.builder("xdpgate.fp.fpc.messages").description("FPC messages applied, by type")
+            if (type == io.xdpgate.fpc.FpcMessageType.ROUTE_ADD_LIST) continue;
+            messages[type.ordinal()] = Counter.builder("xdpgate.fp.fpc.messages")
+                    .description("FPC messages applied, by type (the routes of a ROUTE_ADD_LIST as route_add)")
                     .tag("type", type.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
         }
         generationTimer(true);
@@ -128,7 +131,11 @@ final class FastPathMetrics {
 
     /** One FPC message applied with {@code status}. */
     void applied(FpcMessage m, FpcStatus status) {
-        messages[m.messageType().ordinal()].increment();
+        if (m instanceof io.xdpgate.fpc.FpcRouteList l) {
+            messages[io.xdpgate.fpc.FpcMessageType.ROUTE_ADD.ordinal()].increment(l.routes().size());
+        } else {
+            messages[m.messageType().ordinal()].increment();
+        }
         if (status != FpcStatus.OK) errorCounter(status).increment();
     }
 
