@@ -78,15 +78,30 @@ final class Fib6Classes implements AutoCloseable {
         return false;
     }
 
+    /** vrf (host order), class u8, 3 bytes of padding, the prefix's 16 bytes (network order). */
     byte[] key(int c, long hi, long lo) {
-        return ByteBuffer.allocate(MapLayouts.FIB6_CLS_KEY.size()).order(ByteOrder.nativeOrder()).putInt(vrf)
-                .put((byte) c).put(new byte[3]).order(ByteOrder.BIG_ENDIAN).putLong(hi).putLong(lo).array();
+        byte[] k = new byte[MapLayouts.FIB6_CLS_KEY.size()];
+        HOST_INT.set(k, 0, vrf);
+        k[4] = (byte) c;
+        BE_LONG.set(k, 8, hi);
+        BE_LONG.set(k, 16, lo);
+        return k;
     }
 
+    /** The route as xg_fib6 holds it, then its prefix length (host order). */
     static byte[] value(Route route, int prefixLength) {
-        return ByteBuffer.allocate(MapLayouts.FIB6_CLS_VALUE.size()).put(route.encode())
-                .order(ByteOrder.nativeOrder()).putInt(prefixLength).array();
+        byte[] v = new byte[MapLayouts.FIB6_CLS_VALUE.size()];
+        byte[] r = route.encode();
+        System.arraycopy(r, 0, v, 0, r.length);
+        HOST_INT.set(v, r.length, prefixLength);
+        return v;
     }
+
+    // Written per route: in place, without a ByteBuffer per call.
+    private static final java.lang.invoke.VarHandle HOST_INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final java.lang.invoke.VarHandle BE_LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** Writes a route of /17 or longer into the prefixes of its class that no longer route of the class takes. */
     void put(long hi, long lo, int length, Route route) throws BpfException {
