@@ -39,7 +39,10 @@ import javax.management.openmbean.CompositeData;
  * <li><b>decode</b>: encoded routes through {@link FpcFrameDecoder};</li>
  * <li><b>end to end</b>: SYNC_BEGIN, {@code --routes} routes built on the fly, SYNC_END sent by
  * {@link FpcClient#send} over a real UNIX socket to an {@link FpcServer} whose applier does nothing, timed
- * from the first send to the acknowledgement of SYNC_END.</li>
+ * from the first send to the acknowledgement of SYNC_END;</li>
+ * <li><b>end to end in route lists</b>: the same to a server that announces ROUTE_ADD_LISTS, the routes
+ * handed to {@link FpcClient#sendAll} {@value FpcSendQueue#BATCH} at a time as the send queue does, so that
+ * they travel in {@link FpcRouteList}s ({@code route_list_routes_per_s}, {@code route_list_routes_per_cpu_s}).</li>
  * </ul>
  * Each of the three is first run untimed, in rounds of at most {@value #WARMUP_ROUND} messages (end to end: one
  * generation per round, on the same connection), for at least {@code --warmup} messages and then on until the JIT
@@ -107,6 +110,8 @@ public final class FpcBench {
                     (long) result.get("warmup_routes"), Runtime.getRuntime().availableProcessors());
             out.printf("  %-34s %,15.0f msg/s%n", "end to end (UNIX socket, acked)", (double) result.get("route_msgs_per_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "end to end per CPU second", (double) result.get("route_msgs_per_cpu_s"));
+            out.printf("  %-34s %,15.0f routes/s%n", "end to end in route lists", (double) result.get("route_list_routes_per_s"));
+            out.printf("  %-34s %,15.0f routes/s%n", "  per CPU second", (double) result.get("route_list_routes_per_cpu_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "encode only", (double) result.get("encode_msgs_per_s"));
             out.printf("  %-34s %,15.0f msg/s%n", "decode only (frame + message)", (double) result.get("decode_msgs_per_s"));
             out.printf("  %-34s %,15.3f s%n", "end to end time", (double) result.get("e2e_seconds"));
@@ -149,12 +154,17 @@ public final class FpcBench {
         Path dir = Files.createTempDirectory("fpc-bench");
         Path socket = dir.resolve("fpc.sock");
         Timing timed;
+        Timing listed;
         try {
-            timed = endToEnd(socket, routes, warmup, untilJitQuiet, heap);
+            timed = endToEnd(socket, routes, warmup, untilJitQuiet, heap, false);
+            Files.deleteIfExists(socket);
+            listed = endToEnd(socket, routes, warmup, untilJitQuiet, new HeapWatch(), true);
         } finally {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
         }
+        r.put("route_list_routes_per_s", routes / listed.seconds);
+        r.put("route_list_routes_per_cpu_s", listed.cpuSeconds > 0 ? routes / listed.cpuSeconds : 0.0);
         r.put("route_msgs_per_s", routes / timed.seconds);
         r.put("route_msgs_per_cpu_s", timed.cpuSeconds > 0 ? routes / timed.cpuSeconds : 0.0);
         r.put("e2e_seconds", timed.seconds);
@@ -283,9 +293,23 @@ public final class FpcBench {
      * One connection: warm-up generations (see {@link #warmUp}) untimed, then one generation of {@code routes}
      * timed with the heap watched.
      */
-    private static Timing endToEnd(Path socket, int routes, int warmup, boolean untilJitQuiet, HeapWatch heap)
-            throws Exception {
-        FpcApplier noOp = m -> FpcStatus.OK;
+    /**
+     * One end-to-end run. With {@code lists} the server announces ROUTE_ADD_LISTS and the routes go as the
+     * send queue sends them, {@link FpcSendQueue#BATCH} at a time through {@link FpcClient#sendAll}: in lists.
+     */
+    private static Timing endToEnd(Path socket, int routes, int warmup, boolean untilJitQuiet, HeapWatch heap,
+            boolean lists) throws Exception {
+        FpcApplier noOp = new FpcApplier() {
+            @Override
+            public FpcStatus apply(FpcMessage m) {
+                return FpcStatus.OK;
+            }
+
+            @Override
+            public long capabilities() {
+                return lists ? FpcHello.ROUTE_ADD_LISTS : 0;
+            }
+        };
         CountDownLatch connected = new CountDownLatch(1);
         FpcClient.Session session = new FpcClient.Session() {
             @Override
@@ -301,12 +325,12 @@ public final class FpcBench {
                 throw new IOException("the bench client did not connect to " + socket);
             }
             long[] generation = {0};
-            long warmedUp = warmUp(warmup, untilJitQuiet, n -> generation(client, ++generation[0], n));
+            long warmedUp = warmUp(warmup, untilJitQuiet, n -> generation(client, ++generation[0], n, lists));
             heap.start();
             long jitStart = compilerCpuNanos();
             long cpuStart = processCpuNanos();
             long start = System.nanoTime();
-            generation(client, ++generation[0], routes);
+            generation(client, ++generation[0], routes, lists);
             double seconds = seconds(start);
             long cpuEnd = processCpuNanos();
             long jitEnd = compilerCpuNanos();
@@ -317,10 +341,22 @@ public final class FpcBench {
     }
 
     /** SYNC_BEGIN, {@code routes} routes, SYNC_END, and the wait for its acknowledgement. */
-    private static void generation(FpcClient client, long generation, int routes) throws Exception {
+    private static void generation(FpcClient client, long generation, int routes, boolean lists) throws Exception {
         client.send(new FpcSyncBegin(generation));
-        for (int i = 0; i < routes; i++) {
-            client.send(route(i));
+        if (lists) {
+            List<FpcMessage> batch = new ArrayList<>(FpcSendQueue.BATCH);
+            long[] sequences = new long[FpcSendQueue.BATCH];
+            for (int i = 0; i < routes; i++) {
+                batch.add(route(i));
+                if (batch.size() == FpcSendQueue.BATCH || i == routes - 1) {
+                    client.sendAll(batch, sequences, false);
+                    batch.clear();
+                }
+            }
+        } else {
+            for (int i = 0; i < routes; i++) {
+                client.send(route(i));
+            }
         }
         long last = client.send(new FpcSyncEnd(generation));
         client.flush();

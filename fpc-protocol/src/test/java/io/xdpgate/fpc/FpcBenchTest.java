@@ -17,7 +17,7 @@ class FpcBenchTest {
         long before = benchDirs();
         Map<String, Object> r = FpcBench.run(20_000);
         assertEquals(before, benchDirs(), "the temporary socket directory is removed");
-        for (String key : new String[] {"route_msgs_per_s", "encode_msgs_per_s", "decode_msgs_per_s"}) {
+        for (String key : new String[] {"route_msgs_per_s", "encode_msgs_per_s", "decode_msgs_per_s", "route_list_routes_per_s"}) {
             assertTrue((double) r.get(key) > 0, key + " " + r.get(key));
         }
         assertTrue((long) r.get("heap_bytes") > 0);
