@@ -123,6 +123,16 @@ class ForwardingStateTest extends ForwardingStateFixture {
         assertEquals(1, state.nexthopSlots());
     }
 
+    /** {@code count} generations, numbered from {@code first}, of a VRF of their own, each begun and completed. */
+    private void completeGenerationsOfAnotherVrf(long first, int count) {
+        int other = VRF + 1;
+        ok(new FpcVrf(true, other, ""));
+        for (long g = first; g < first + count; g++) {
+            ok(new FpcSyncBegin(g, other));
+            ok(new FpcSyncEnd(g, other));
+        }
+    }
+
     @Test
     void aGenerationForgottenAmongManyOthersIsStillSweptRight() throws Exception {
         ok(new FpcAddress(true, VRF, ifindex, 24, ip("10.1.0.1")));
@@ -131,12 +141,7 @@ class ForwardingStateTest extends ForwardingStateFixture {
         ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
         ok(new FpcSyncEnd(2, VRF));
         // More generations of another VRF than the manager remembers: generation 2 is forgotten.
-        int other = VRF + 1;
-        ok(new FpcVrf(true, other, ""));
-        for (long g = 3; g < 3 + 70_000; g++) {
-            ok(new FpcSyncBegin(g, other));
-            ok(new FpcSyncEnd(g, other));
-        }
+        completeGenerationsOfAnotherVrf(3, 70_000);
         assertTrue(state.epochsRemembered() <= 65_536, state.epochsRemembered() + " generations remembered");
         // A live change of the forgotten generation, then the VRF's next generation refreshes only it.
         ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
@@ -154,12 +159,7 @@ class ForwardingStateTest extends ForwardingStateFixture {
         ok(new FpcSyncBegin(2, VRF));
         ok(routeVia(true, "10.9.0.0", 16, ifindex, "10.1.0.2"));
         // While the VRF's generation 2 is in progress, more generations of another VRF than the manager remembers.
-        int other = VRF + 1;
-        ok(new FpcVrf(true, other, ""));
-        for (long g = 3; g < 3 + 70_000; g++) {
-            ok(new FpcSyncBegin(g, other));
-            ok(new FpcSyncEnd(g, other));
-        }
+        completeGenerationsOfAnotherVrf(3, 70_000);
         ok(routeVia(true, "10.10.0.0", 16, ifindex, "10.1.0.2"));
         ok(new FpcSyncEnd(2, VRF));
         assertNotNull(maps.lookupRoute4(VRF, ip("10.9.0.0"), 16), "written early in generation 2: kept by its sweep");

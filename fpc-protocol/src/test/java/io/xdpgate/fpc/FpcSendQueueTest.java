@@ -506,10 +506,7 @@ class FpcSendQueueTest {
         try (Peers peers = new Peers(tmp); FpcSendQueue q = new FpcSendQueue()) {
             q.observeSyncLatency(latencies::add);
             q.offer(new FpcSyncBegin(1));
-            List<FpcMessage> dump = new ArrayList<>();
-            dump.add(new FpcVrf(true, 0, ""));
-            for (int i = 0; i < 100; i++) dump.add(route(true, i));
-            q.offerAll(dump, true);
+            q.offerAll(dumpOf(100), true);
             q.offer(route(false, 500)); // a live change of another key while the dump waits
             q.offer(new FpcVrf(true, 0, "renamed")); // a live change coalescing onto a dumped message
             q.start(peers.client);
@@ -525,15 +522,20 @@ class FpcSendQueueTest {
         }
     }
 
+    /** A VRF's dump: its VRF_ADD, then {@code routes} route adds. */
+    private static List<FpcMessage> dumpOf(int routes) {
+        List<FpcMessage> dump = new ArrayList<>();
+        dump.add(new FpcVrf(true, 0, ""));
+        for (int i = 0; i < routes; i++) dump.add(route(true, i));
+        return dump;
+    }
+
     /** A dump of 5,000 routes and four live changes, sent to a server announcing {@code capabilities}. */
     private static List<FpcMessage> sentOnce(Path dir, long capabilities, List<Long> latencies) throws Exception {
         try (Peers peers = new Peers(dir, capabilities); FpcSendQueue q = new FpcSendQueue()) {
             q.observeSyncLatency(latencies::add);
             q.offer(new FpcSyncBegin(1));
-            List<FpcMessage> dump = new ArrayList<>();
-            dump.add(new FpcVrf(true, 0, ""));
-            for (int i = 0; i < 5000; i++) dump.add(route(true, i));
-            q.offerAll(dump, true);
+            q.offerAll(dumpOf(5000), true);
             q.offer(route(false, 9000)); // live changes: a delete, then adds of other keys
             for (int i = 9001; i <= 9003; i++) q.offer(route(true, i));
             q.start(peers.client);
