@@ -93,7 +93,10 @@ final class ConnectionApplier implements FpcApplier {
         return state.apply(message, owner, vrf == null ? allGeneration : generationOf(vrf));
     }
 
-    /** Each route as its own ROUTE_ADD; the list's status is the first route's that is not OK. */
+    /**
+     * Each route as its own ROUTE_ADD; the list's status is the first route's that is not OK. A route whose
+     * apply throws is that route's ERROR, as a single message's would be, not the end of the list.
+     */
     private FpcStatus applyRoutes(FpcRouteList list) {
         FpcStatus status = FpcStatus.OK;
         int vrf = 0;
@@ -105,7 +108,13 @@ final class ConnectionApplier implements FpcApplier {
                 generation = generationOf(vrf);
                 known = true;
             }
-            FpcStatus s = state.apply(r, owner, generation);
+            FpcStatus s;
+            try {
+                s = state.apply(r, owner, generation);
+            } catch (RuntimeException e) {
+                log.error("applying {} of a route list failed", r, e);
+                s = FpcStatus.ERROR;
+            }
             if (s != FpcStatus.OK && status == FpcStatus.OK) status = s;
         }
         return status;
