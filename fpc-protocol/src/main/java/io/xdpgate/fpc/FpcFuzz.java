@@ -105,12 +105,13 @@ public final class FpcFuzz {
 
     /**
      * What decoding {@code received} bytes may allocate at most: the bytes themselves, rounded up to a power
-     * of two (Netty grows buffers so), and never more than the largest frame and one read after it so
-     * rounded (128 KiB: the decoder holds what it has of a frame while the next read arrives). An
-     * allocation sized from a length field (a header claiming 60000 bytes in a 30-byte input) exceeds it.
+     * of two (Netty grows buffers so), and never more than two of the largest frames and one read after
+     * them so rounded (256 KiB: the decoder keeps a decoded frame's bytes until it discards them, lazily,
+     * while it holds what it has of the next and a read arrives). An allocation sized from a length field
+     * (a header claiming 60000 bytes in a 30-byte input) exceeds it.
      */
     static int allocationBound(int received) {
-        int most = Integer.highestOneBit(FpcConstants.MAX_MESSAGE_LENGTH + MAX_CHUNK - 1) << 1;
+        int most = Integer.highestOneBit(2 * FpcConstants.MAX_MESSAGE_LENGTH + MAX_CHUNK - 1) << 1;
         int pow2 = 64;
         while (pow2 < received && pow2 < most) {
             pow2 <<= 1;

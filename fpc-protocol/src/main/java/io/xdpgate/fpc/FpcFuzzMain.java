@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link FpcMessageDecoder} (see {@link FpcFuzz}). An input fails when decoding it throws anything but
  * {@link FpcProtocolException}, when what decoded does not re-encode to the same bytes, when it takes
  * longer than the per-input time bound, or when the decoders allocate a buffer larger than
- * {@link FpcFuzz#allocationBound} of the bytes received (so never more than 128 KiB, and never an
+ * {@link FpcFuzz#allocationBound} of the bytes received (so never more than 256 KiB, and never an
  * allocation sized from a length field).
  *
  * <p>Input {@code i} depends only on the seed and {@code i}, so the run is split across threads and a

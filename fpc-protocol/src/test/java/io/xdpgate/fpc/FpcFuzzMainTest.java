@@ -13,14 +13,15 @@ import org.junit.jupiter.api.Test;
 
 class FpcFuzzMainTest {
     @Test
-    void allocationBoundFollowsTheBytesReceivedUpToTheLargestFrameAndOneRead() {
+    void allocationBoundFollowsTheBytesReceivedUpToTwoLargestFramesAndOneRead() {
         assertEquals(64, FpcFuzz.allocationBound(0));
         assertEquals(64, FpcFuzz.allocationBound(30));
         assertEquals(128, FpcFuzz.allocationBound(65));
         assertEquals(65536, FpcFuzz.allocationBound(40_000));
         assertEquals(65536, FpcFuzz.allocationBound(65_000));
         assertEquals(131072, FpcFuzz.allocationBound(70_000), "a whole frame and the next read");
-        assertEquals(131072, FpcFuzz.allocationBound(Integer.MAX_VALUE));
+        assertEquals(262144, FpcFuzz.allocationBound(131_131), "a decoded frame not yet discarded, the next, a read");
+        assertEquals(262144, FpcFuzz.allocationBound(Integer.MAX_VALUE));
     }
 
     @Test
