@@ -17,11 +17,12 @@ import java.util.Map;
  */
 public final class FastPathMaps implements AutoCloseable {
     // Per-route conversions read words in place: a ByteBuffer per call was 5% of the applying thread's samples.
+    // (Fib6Classes writes its keys and values with the same two below.)
     private static final java.lang.invoke.VarHandle BE_INT =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
-    private static final java.lang.invoke.VarHandle BE_LONG =
+    static final java.lang.invoke.VarHandle BE_LONG =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
-    private static final java.lang.invoke.VarHandle HOST_INT =
+    static final java.lang.invoke.VarHandle HOST_INT =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.nativeOrder());
 
 

@@ -81,10 +81,10 @@ final class Fib6Classes implements AutoCloseable {
     /** vrf (host order), class u8, 3 bytes of padding, the prefix's 16 bytes (network order). */
     byte[] key(int c, long hi, long lo) {
         byte[] k = new byte[MapLayouts.FIB6_CLS_KEY.size()];
-        HOST_INT.set(k, 0, vrf);
+        FastPathMaps.HOST_INT.set(k, 0, vrf);
         k[4] = (byte) c;
-        BE_LONG.set(k, 8, hi);
-        BE_LONG.set(k, 16, lo);
+        FastPathMaps.BE_LONG.set(k, 8, hi);
+        FastPathMaps.BE_LONG.set(k, 16, lo);
         return k;
     }
 
@@ -93,15 +93,10 @@ final class Fib6Classes implements AutoCloseable {
         byte[] v = new byte[MapLayouts.FIB6_CLS_VALUE.size()];
         byte[] r = route.encode();
         System.arraycopy(r, 0, v, 0, r.length);
-        HOST_INT.set(v, r.length, prefixLength);
+        FastPathMaps.HOST_INT.set(v, r.length, prefixLength);
         return v;
     }
 
-    // Written per route: in place, without a ByteBuffer per call.
-    private static final java.lang.invoke.VarHandle HOST_INT =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
-    private static final java.lang.invoke.VarHandle BE_LONG =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** Writes a route of /17 or longer into the prefixes of its class that no longer route of the class takes. */
     void put(long hi, long lo, int length, Route route) throws BpfException {

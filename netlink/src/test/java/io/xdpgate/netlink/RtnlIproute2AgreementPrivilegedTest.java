@@ -246,16 +246,25 @@ class RtnlIproute2AgreementPrivilegedTest {
 
     @Test
     void routesAgreeWithIpRouteShowTableAll() throws Exception {
+        // The kernel adds a local route for each IPv6 link-local address once its duplicate address
+        // detection ends, about a second after its link came up: between the codec's dump and ip's.
+        untilTheyAgree(5, 500, this::compareRoutes);
+    }
+
+    private interface Comparison {
+        void run() throws Exception;
+    }
+
+    /** Runs the comparison up to {@code attempts} times, {@code pauseMillis} apart, until it passes; else its last failure. */
+    private static void untilTheyAgree(int attempts, long pauseMillis, Comparison comparison) throws Exception {
         AssertionError last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            // The kernel adds a local route for each IPv6 link-local address once its duplicate address
-            // detection ends, about a second after its link came up: between the codec's dump and ip's.
+        for (int attempt = 0; attempt < attempts; attempt++) {
             try {
-                compareRoutes();
+                comparison.run();
                 return;
             } catch (AssertionError e) {
                 last = e;
-                Thread.sleep(500);
+                Thread.sleep(pauseMillis);
             }
         }
         throw last;
@@ -309,17 +318,7 @@ class RtnlIproute2AgreementPrivilegedTest {
 
     @Test
     void neighboursAgreeWithIpNeigh() throws Exception {
-        AssertionError last = null;
-        for (int attempt = 0; attempt < 3; attempt++) { // a neighbour may change state between the two reads
-            try {
-                compareNeighbours();
-                return;
-            } catch (AssertionError e) {
-                last = e;
-                Thread.sleep(200);
-            }
-        }
-        throw last;
+        untilTheyAgree(3, 200, this::compareNeighbours); // a neighbour may change state between the two reads
     }
 
     private void compareNeighbours() throws Exception {
