@@ -46,6 +46,21 @@ class RtnlMonitorObserverTest {
         }
     }
 
+    /** Waits until the observer has been told of a resync for {@code reason}; returns its index. */
+    private static int awaitResync(Calls calls, String reason) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            synchronized (calls) {
+                int i = calls.resyncs.lastIndexOf(reason);
+                if (i >= 0) {
+                    return i;
+                }
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "no resync for " + reason);
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void messagesResyncsAndDumpsAreObservedAsTheMonitorCountsThem() throws Exception {
         Calls calls = new Calls();
@@ -70,10 +85,10 @@ class RtnlMonitorObserverTest {
                 assertEquals(monitor.resyncs(), calls.resyncs.size());
             }
             monitor.requestResync();
-            r.awaitSyncEnds(monitor.dumps() + 1, 10_000);
-            synchronized (calls) {
-                assertEquals("requested", calls.resyncs.get(calls.resyncs.size() - 1));
-            }
+            // The resync may be over before this thread reads any count again: find it by its reason,
+            // then wait for its own dump (resync i is epoch i + 2, the first epoch being no resync).
+            int requested = awaitResync(calls, "requested");
+            awaitDumps(calls, requested + 2);
         }
     }
 
