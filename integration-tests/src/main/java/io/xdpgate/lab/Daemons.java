@@ -25,12 +25,28 @@ public final class Daemons implements AutoCloseable {
     private Process fastpath;
     private Process cacheManager;
     private Process hitflags;
-    private final java.util.Map<Process, CdsArchive> archives = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Process, StartupCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final DaemonJvm jvm = DaemonJvm.choose();
+    private boolean rewriteCaches;
 
     public Daemons(Path pinRoot, Path socket, Path logDir) {
         this.pinRoot = pinRoot;
         this.socket = socket;
         this.logDir = logDir;
+    }
+
+    /**
+     * Daemons started from now on write their start-up cache at their clean stop even if a current one
+     * exists (the training's daemons: see {@link StartupCacheTraining}).
+     */
+    public Daemons rewritingStartupCaches() {
+        rewriteCaches = true;
+        return this;
+    }
+
+    /** The JVM the daemons run on. */
+    public DaemonJvm jvm() {
+        return jvm;
     }
 
     public Path pinRoot() {
@@ -240,18 +256,18 @@ public final class Daemons implements AutoCloseable {
     private Process spawn(String name, String mainClass, String... args) {
         try {
             Files.createDirectories(logDir);
-            List<String> cmd = new ArrayList<>(List.of(javaBinary()));
-            cmd.addAll(jvmOptions());
+            List<String> cmd = new ArrayList<>(List.of(jvm.java().toString()));
+            cmd.addAll(jvm.options(root()));
             List<Path> jars = classpath();
-            CdsArchive archive = CdsArchive.of(root(), mainClass, jars);
-            cmd.addAll(archive.jvmOptions());
+            StartupCache cache = StartupCache.of(root(), mainClass, jars, jvm, rewriteCaches);
+            cmd.addAll(cache.jvmOptions());
             cmd.addAll(List.of("-cp", String.join(":", jars.stream().map(Path::toString).toList()), mainClass));
             cmd.addAll(List.of(args));
             Path log = logDir.resolve(name + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            archives.put(p, archive);
+            caches.put(p, cache);
             return p;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
@@ -272,24 +288,18 @@ public final class Daemons implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        CdsArchive archive = archives.remove(p);
-        if (archive != null) archive.processEnded(p);
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** The daemons' JVM options, from daemon-jvm.options as ./xdpgate reads them. */
-    static List<String> jvmOptions() throws IOException {
-        Path file = root().resolve("daemon-jvm.options");
-        return Files.readAllLines(file).stream().map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        StartupCache cache = caches.remove(p);
+        if (cache == null) return;
+        try {
+            cache.processEnded(p, jvm.options(root()));
+        } catch (IOException e) {
+            // No options file: no cache this time, only a slower start next time.
+        }
     }
 
     /**
      * The daemons' classpath, as the build wrote it for the launcher: jars only (the daemons need
-     * nothing of this module), which a class data sharing archive requires.
+     * nothing of this module), which a start-up cache requires.
      */
     static List<Path> classpath() {
         Path file = root().resolve("integration-tests/target/classpath.txt");

@@ -7,6 +7,7 @@ import io.xdpgate.ebpf.FastPathMaps;
 import io.xdpgate.lab.Daemons;
 import io.xdpgate.lab.Lab;
 import io.xdpgate.lab.Sh;
+import io.xdpgate.lab.StartupCacheTraining;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -78,10 +79,16 @@ public final class SyncBench {
         InternetTable table = InternetTable.generate(options.routes4(), options.routes6(), options.seed());
         Path batch = Files.createTempFile("xg-bench-sync", ".batch");
         table.writeBatch(batch, "add", GATEWAY4, GATEWAY6);
+        // The daemons start as a router's do after their first run: from the start-up caches of a run
+        // that routed a table (see StartupCache), written now as ./xdpgate setup writes them.
+        progress("writing the daemons' start-up caches as ./xdpgate setup does (daemons routing %,d routes)",
+                StartupCacheTraining.ROUTES4 + StartupCacheTraining.ROUTES6);
+        StartupCacheTraining.train();
         Daemons.clearLogs(logs); // the daemons append: a new run starts with empty logs
         Lab.removePins(PIN_ROOT);
         createNamespace();
         Daemons daemons = new Daemons(PIN_ROOT, SOCKET, logs);
+        result.put("daemon_java_release", daemons.jvm().feature());
         // Interrupted (Ctrl-C), the benchmark still stops its daemons and removes its namespace.
         Thread cleanup = new Thread(() -> cleanUp(daemons, batch), "bench-sync-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
