@@ -202,7 +202,8 @@ public final class CtlMain {
         static final PacketOptions NONE = new PacketOptions(-1, 0, 0);
     }
 
-    static int verify(Path pinRoot, int max, PrintStream out) throws Exception {
+    /** As {@link #verify(Path, int)}, printing to {@code out}. */
+    public static int verify(Path pinRoot, int max, PrintStream out) throws Exception {
         return verify(pinRoot, max, PacketOptions.NONE, out);
     }
 

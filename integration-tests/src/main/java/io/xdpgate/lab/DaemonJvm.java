@@ -1,7 +1,6 @@
 package io.xdpgate.lab;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,17 +11,17 @@ import java.util.regex.Pattern;
 
 /**
  * The JVM the daemons run on, chosen as {@code ./xdpgate} chooses it (its {@code daemon-jvm} command
- * prints the choice; {@code DaemonJvmAgreementTest} holds the two together):
- * <ol>
- * <li>{@code XDPGATE_JAVA}, a JDK's home or its {@code bin/java}, when set;
- * <li>else the newest JDK under {@code /usr/lib/jvm} of feature release {@value #AOT_FEATURE} or later;
- * <li>else the JVM running this code (for {@code ./xdpgate}, the {@code java} of the PATH).
- * </ol>
- * Why a newer JDK when there is one: from release 25 a daemon starts from an ahead-of-time cache (see
+ * prints the choice; {@code DaemonJvmAgreementTest} holds the two together): {@code XDPGATE_JAVA}, a
+ * JDK's home or its {@code bin/java}, when set; else the JVM running this code (for {@code ./xdpgate},
+ * the {@code java} of the PATH: OpenJDK 17 on these machines).
+ *
+ * <p>On release {@value #AOT_FEATURE} and later a daemon starts from an ahead-of-time cache (see
  * {@link StartupCache}) that holds, besides the classes loaded and linked, the method profiles of a run
- * that routed a table, so the JIT compiles the hot path right away: a cold start of a 1.25M-route table
- * takes a sixth less time and a fifth less CPU than on release 17 with its class data sharing archive
- * (BENCHMARKS.md). The code is compiled for release 17 and runs on both.
+ * that routed a table, so the JIT compiles the route path right away: a cold start of a 1.25M-route
+ * table takes a sixth less time and a fifth less CPU than on release 17 with its class data sharing
+ * archive. It is not the default because the live changes' latency tail doubles with it (p99 of single
+ * route changes 0.85-1.6 ms against 0.35-0.6 ms, side by side, cause not found: BENCHMARKS.md), and
+ * that figure is a goal the fast path meets. The code is compiled for release 17 and runs on both.
  *
  * <p>Options: those of {@code daemon-jvm.options} for every JVM, then those of
  * {@code daemon-jvm-25.options} on release 25 and later (options older JVMs refuse to start with).
@@ -30,16 +29,15 @@ import java.util.regex.Pattern;
 public record DaemonJvm(Path home, int feature) {
     /** The first feature release whose daemons use an ahead-of-time cache, and read daemon-jvm-25.options. */
     public static final int AOT_FEATURE = 25;
-    private static final Path JVM_DIR = Path.of("/usr/lib/jvm");
     private static final Pattern VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"(?:1\\.)?(\\d+)");
 
     /** The daemons' JVM on this machine. */
     public static DaemonJvm choose() {
-        return choose(System.getenv(), JVM_DIR, Path.of(System.getProperty("java.home")));
+        return choose(System.getenv(), Path.of(System.getProperty("java.home")));
     }
 
-    /** As {@link #choose()}, with the environment, the JDK directory and the running JVM's home given. */
-    static DaemonJvm choose(Map<String, String> env, Path jvmDir, Path running) {
+    /** As {@link #choose()}, with the environment and the running JVM's home given. */
+    static DaemonJvm choose(Map<String, String> env, Path running) {
         String chosen = env.get("XDPGATE_JAVA");
         if (chosen != null && !chosen.isBlank()) {
             Path home = Path.of(chosen);
@@ -48,31 +46,8 @@ public record DaemonJvm(Path home, int feature) {
             if (feature < 0) throw new IllegalStateException("XDPGATE_JAVA=" + chosen + " is no JDK (no release file)");
             return new DaemonJvm(home, feature);
         }
-        DaemonJvm best = null;
-        for (Path home : jdks(jvmDir)) {
-            int feature = feature(home);
-            if (feature >= AOT_FEATURE && Files.isExecutable(home.resolve("bin/java"))
-                    && (best == null || feature > best.feature
-                        || feature == best.feature && home.getFileName().toString().compareTo(best.home.getFileName().toString()) < 0)) {
-                best = new DaemonJvm(home, feature);
-            }
-        }
-        if (best != null) return best;
         int feature = feature(running);
         return new DaemonJvm(running, feature >= 0 ? feature : Runtime.version().feature());
-    }
-
-    private static List<Path> jdks(Path jvmDir) {
-        List<Path> homes = new ArrayList<>();
-        if (!Files.isDirectory(jvmDir)) return homes;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(jvmDir)) {
-            for (Path d : dirs) {
-                if (!Files.isSymbolicLink(d) && Files.isDirectory(d)) homes.add(d);
-            }
-        } catch (IOException e) {
-            // No JDK to choose from there: the running JVM is chosen.
-        }
-        return homes;
     }
 
     /** The feature release a JDK's {@code release} file names, or -1 without one. */

@@ -26,7 +26,7 @@ public final class Daemons implements AutoCloseable {
     private Process cacheManager;
     private Process hitflags;
     private final java.util.Map<Process, StartupCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
-    private final DaemonJvm jvm = DaemonJvm.choose();
+    private DaemonJvm jvm = DaemonJvm.choose();
     private boolean rewriteCaches;
 
     public Daemons(Path pinRoot, Path socket, Path logDir) {
@@ -41,6 +41,12 @@ public final class Daemons implements AutoCloseable {
      */
     public Daemons rewritingStartupCaches() {
         rewriteCaches = true;
+        return this;
+    }
+
+    /** Daemons started from now on run on {@code jvm} instead of the one {@link DaemonJvm#choose()} chooses. */
+    public Daemons onJvm(DaemonJvm jvm) {
+        this.jvm = jvm;
         return this;
     }
 

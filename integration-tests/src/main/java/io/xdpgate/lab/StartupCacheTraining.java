@@ -1,8 +1,11 @@
 package io.xdpgate.lab;
 
+import io.xdpgate.ctl.CtlMain;
 import io.xdpgate.lab.bench.InternetTable;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +16,8 @@ import java.time.Duration;
  * the cache manager and hitflags run once on a namespace of their own ({@code xgcds}: a veth port with
  * IPv4 and IPv6 addresses and a neighbour of each family, and a synthetic Internet table of
  * {@value #ROUTES4} IPv4 and {@value #ROUTES6} IPv6 routes), which takes them through their start, a
- * connection and a generation that routes a table, and stop cleanly, each writing its cache. On release 25
+ * connection, a generation that routes a table and live changes ({@value #CHURN4} IPv4 and
+ * {@value #CHURN6} IPv6 routes deleted and added again), and stop cleanly, each writing its cache. On release 25
  * and later the cache keeps the method profiles of that run, and a cache trained on two routes leaves most
  * of the gain on the table (BENCHMARKS.md): tens of thousands of routes give what the whole table gives.
  * Caches are written again even if current. Everything it made is removed.
@@ -21,7 +25,11 @@ import java.time.Duration;
 public final class StartupCacheTraining {
     public static final int ROUTES4 = 64_000;
     public static final int ROUTES6 = 16_000;
+    private static final int CHURN4 = 4_000;
+    private static final int CHURN6 = 1_000;
     private static final String NS = "xgcds";
+    private static final String GATEWAY4 = "10.215.0.2";
+    private static final String GATEWAY6 = "2001:db8:215::2";
     private static final Path PIN_ROOT = Path.of("/sys/fs/bpf/xgcds");
     private static final Path SOCKET = Path.of("/run/xdpgate/xgcds.sock");
 
@@ -40,13 +48,28 @@ public final class StartupCacheTraining {
         Files.createDirectories(SOCKET.getParent());
         removeLeftovers();
         Path batch = Files.createTempFile("xg-training", ".batch");
+        InternetTable table = InternetTable.generate(ROUTES4, ROUTES6, 215);
         try (Daemons daemons = new Daemons(PIN_ROOT, SOCKET, logs).rewritingStartupCaches()) {
-            makeNamespace(batch);
+            makeNamespace();
+            table.writeBatch(batch, "add", GATEWAY4, GATEWAY6);
+            Sh.run("ip", "-n", NS, "-batch", batch.toString());
             // Metrics served, as in production, on ports of the system's choosing: the machine's own
             // daemons may hold the default ones.
             daemons.startFastPathManager(NS + "/" + NS + "-a", "--metrics", "127.0.0.1:0");
             daemons.startCacheManagerFor(NS, 1, "--metrics", "127.0.0.1:0");
             daemons.awaitLog("fastpath-manager", Daemons.GENERATION_COMPLETE, 1, Duration.ofSeconds(120));
+            // Then live changes, as a router sees all the time (their path is not the dump's): some routes
+            // deleted and added again, until the fast path holds what the kernel holds.
+            InternetTable churn = table.slice(0, CHURN4, 0, CHURN6);
+            churn.writeBatch(batch, "del", GATEWAY4, GATEWAY6);
+            Sh.run("ip", "-n", NS, "-batch", batch.toString());
+            churn.writeBatch(batch, "add", GATEWAY4, GATEWAY6);
+            Sh.run("ip", "-n", NS, "-batch", batch.toString());
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (CtlMain.verify(PIN_ROOT, 0, new PrintStream(OutputStream.nullOutputStream())) != 0 && System.nanoTime() < deadline) {
+                daemons.checkAlive();
+                Thread.sleep(250);
+            }
             daemons.startHitflags("--metrics", "127.0.0.1:0");
             daemons.awaitLog("hitflags", "reading", 1, Duration.ofSeconds(30));
             return StartupCache.directory(Daemons.root(), daemons.jvm());
@@ -56,7 +79,7 @@ public final class StartupCacheTraining {
         }
     }
 
-    private static void makeNamespace(Path batch) throws IOException {
+    private static void makeNamespace() {
         Sh.run("ip", "netns", "add", NS);
         Sh.run("ip", "-n", NS, "link", "set", "lo", "up");
         Sh.run("ip", "-n", NS, "link", "add", NS + "-a", "type", "veth", "peer", "name", NS + "-b");
@@ -64,10 +87,8 @@ public final class StartupCacheTraining {
         Sh.run("ip", "-n", NS, "link", "set", NS + "-b", "up");
         Sh.run("ip", "-n", NS, "addr", "add", "10.215.0.1/24", "dev", NS + "-a");
         Sh.run("ip", "-n", NS, "addr", "add", "2001:db8:215::1/64", "dev", NS + "-a", "nodad");
-        Sh.run("ip", "-n", NS, "neigh", "replace", "10.215.0.2", "lladdr", "02:00:00:00:d7:02", "dev", NS + "-a", "nud", "permanent");
-        Sh.run("ip", "-n", NS, "neigh", "replace", "2001:db8:215::2", "lladdr", "02:00:00:00:d7:02", "dev", NS + "-a", "nud", "permanent");
-        InternetTable.generate(ROUTES4, ROUTES6, 215).writeBatch(batch, "add", "10.215.0.2", "2001:db8:215::2");
-        Sh.run("ip", "-n", NS, "-batch", batch.toString());
+        Sh.run("ip", "-n", NS, "neigh", "replace", GATEWAY4, "lladdr", "02:00:00:00:d7:02", "dev", NS + "-a", "nud", "permanent");
+        Sh.run("ip", "-n", NS, "neigh", "replace", GATEWAY6, "lladdr", "02:00:00:00:d7:02", "dev", NS + "-a", "nud", "permanent");
     }
 
     private static void removeLeftovers() throws IOException {

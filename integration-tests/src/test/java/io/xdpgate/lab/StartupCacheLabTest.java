@@ -45,24 +45,41 @@ class StartupCacheLabTest {
 
     @Test
     void aDaemonWritesItsCacheAtItsCleanStopAndTheNextStartMapsIt() throws Exception {
-        Path cache = StartupCache.path(Daemons.root(), MAIN, DaemonJvm.choose());
+        check(DaemonJvm.choose());
+    }
+
+    /** The same on each JDK of release 25 or later the machine has (these machines have Temurin 25): XDPGATE_JAVA's choice. */
+    @Test
+    void onANewerJdkTheAheadOfTimeCacheToo() throws Exception {
+        List<DaemonJvm> newer;
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            newer = jdks.filter(h -> !Files.isSymbolicLink(h) && DaemonJvm.feature(h) >= DaemonJvm.AOT_FEATURE)
+                    .map(h -> new DaemonJvm(h, DaemonJvm.feature(h))).toList();
+        }
+        for (DaemonJvm jvm : newer) check(jvm);
+    }
+
+    private static void check(DaemonJvm jvm) throws Exception {
+        Path cache = StartupCache.path(Daemons.root(), MAIN, jvm);
         Files.deleteIfExists(cache);
-        try (Daemons daemons = new Daemons(PIN_ROOT, SOCKET, LOGS)) {
+        try (Daemons daemons = new Daemons(PIN_ROOT, SOCKET, LOGS).onJvm(jvm)) {
+            int starts = daemons.logCount("fastpath-manager", "listening for FPC") + 1; // the log is shared by both tests
             // A port name no namespace has: the manager starts, creates its maps and listens, nothing more.
             daemons.startFastPathManager("xgcds-none");
-            daemons.awaitLog("fastpath-manager", "listening for FPC", 1, Duration.ofSeconds(30));
+            daemons.awaitLog("fastpath-manager", "listening for FPC", starts, Duration.ofSeconds(30));
+            assertEquals(jvm.java().toRealPath(), Path.of("/proc/" + daemons.fastPathPid() + "/exe").toRealPath(), "the daemon's JVM");
             assertFalse(mapped(daemons.fastPathPid(), cache), "no cache yet, none mapped");
             daemons.stopFastPathManager();
 
             assertTrue(Files.isRegularFile(cache) && Files.size(cache) > 0, "cache written at the stop: " + cache);
             try (Stream<Path> left = Files.list(cache.getParent())) {
-                assertEquals(List.of(), left.filter(f -> f.toString().contains(".tmp")).toList(), "no training file left");
+                assertEquals(List.of(), left.filter(f -> f.toString().contains(".tmp")).toList(), "nothing of the write left");
             }
             assertEquals(0, daemons.logCount("fastpath-manager", "[cds]") + daemons.logCount("fastpath-manager", "[aot]"),
                     "the JVM's notes on what it could not keep stay out of the log");
 
             daemons.startFastPathManager("xgcds-none");
-            daemons.awaitLog("fastpath-manager", "listening for FPC", 2, Duration.ofSeconds(30));
+            daemons.awaitLog("fastpath-manager", "listening for FPC", starts + 1, Duration.ofSeconds(30));
             assertTrue(mapped(daemons.fastPathPid(), cache), "the second start maps " + cache);
             long written = Files.getLastModifiedTime(cache).toMillis();
             daemons.stopFastPathManager();
