@@ -11,8 +11,8 @@ import java.util.List;
  * number and one pass through each side's message handling per list instead of per route. The list's
  * report covers all its routes; a route refused is named in its text.
  *
- * <p>Between 1 and {@value #MAX_ROUTES} routes, all adds, within one message ({@link #bodyLength} gives
- * each route's share).
+ * <p>Between 1 and {@value #MAX_ROUTES} routes, all adds; only lists within one message can be sent
+ * ({@link #bodyLength} gives each route's share; the encoder refuses a longer one).
  */
 public record FpcRouteList(List<FpcRoute> routes) implements FpcMessage {
     /** Routes in one list at most (the count is a u16). */
@@ -25,15 +25,12 @@ public record FpcRouteList(List<FpcRoute> routes) implements FpcMessage {
         if (routes.isEmpty() || routes.size() > MAX_ROUTES) {
             throw new IllegalArgumentException(routes.size() + " routes in a list, 1 to " + MAX_ROUTES);
         }
-        int length = emptyLength();
         for (FpcRoute r : routes) {
             if (!r.add()) throw new IllegalArgumentException("a route list holds route adds only, not " + r);
-            length += bodyLength(r);
         }
-        if (length > FpcConstants.MAX_MESSAGE_LENGTH) {
-            throw new IllegalArgumentException("a route list of " + routes.size() + " routes encodes to " + length
-                    + " bytes, max " + FpcConstants.MAX_MESSAGE_LENGTH);
-        }
+        // Its size is not checked here: a decoded list came in one message, the client sizes the lists it
+        // forms (bodyLength), and the encoder refuses any message over the maximum. Sizing every route again
+        // here cost both daemons C2 compilations of this constructor, again at each new route shape.
     }
 
     /** The encoded size of an empty list, header included: where a list begins. */

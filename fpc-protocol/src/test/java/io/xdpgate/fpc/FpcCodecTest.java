@@ -262,7 +262,7 @@ class FpcCodecTest {
     }
 
     @Test
-    void aRouteListHoldsOneToAMessageOfRouteAdds() {
+    void aRouteListHoldsRouteAddsAndOnlyOneThatFitsAMessageIsEncoded() {
         assertThrows(IllegalArgumentException.class, () -> new FpcRouteList(List.of()));
         FpcRoute del = new FpcRoute(false, 3, 254, ip("10.1.0.0"), 16, FpcRouteType.UNICAST, List.of());
         assertThrows(IllegalArgumentException.class, () -> new FpcRouteList(List.of(ROUTE, del)));
@@ -270,8 +270,13 @@ class FpcCodecTest {
         FpcRoute small = new FpcRoute(true, 3, 254, ip("10.1.0.0"), 16, FpcRouteType.UNICAST,
                 List.of(new FpcNexthop(7, ip("192.0.2.1"), 1)));
         assertEquals(32, FpcRouteList.bodyLength(small));
-        new FpcRouteList(java.util.Collections.nCopies(2047, small));
-        assertThrows(IllegalArgumentException.class, () -> new FpcRouteList(java.util.Collections.nCopies(2048, small)));
+        encode(new FpcEnvelope(0, 5, 0, new FpcRouteList(java.util.Collections.nCopies(2047, small))));
+        FpcEnvelope tooLong = new FpcEnvelope(0, 5, 0, new FpcRouteList(java.util.Collections.nCopies(2048, small)));
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FpcMessageEncoder.encode(tooLong, out));
+        assertEquals(0, out.writerIndex(), "nothing of it written");
+        out.release();
+        assertTrue(e.getMessage().contains("ROUTE_ADD_LIST encodes to 65554 bytes"), e.getMessage());
     }
 
     @Test
