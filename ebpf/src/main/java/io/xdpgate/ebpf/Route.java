@@ -48,8 +48,22 @@ public record Route(int type, int nexthopId) {
         return nexthopId & ~GROUP;
     }
 
+    // Field offsets looked up once: a table's worth of IPv6 routes is encoded at each cold start, and a
+    // lookup by name per field per route showed in its profile.
+    private static final int TYPE = hostIntField("type");
+    private static final int NH_ID = hostIntField("nh_id");
+
+    private static int hostIntField(String name) {
+        MapLayouts.Field f = MapLayouts.ROUTE.field(name);
+        if (f.size() != 4) throw new IllegalStateException("xg_route." + name + " is " + f.size() + " bytes, not 4");
+        return f.offset();
+    }
+
     byte[] encode() {
-        return StructBytes.allocate(MapLayouts.ROUTE).host32("type", type).host32("nh_id", nexthopId).array();
+        byte[] value = new byte[MapLayouts.ROUTE.size()];
+        FastPathMaps.HOST_INT.set(value, TYPE, type);
+        FastPathMaps.HOST_INT.set(value, NH_ID, nexthopId);
+        return value;
     }
 
     static Route decode(byte[] value) {
