@@ -45,6 +45,7 @@ final class CacheManagerMetrics implements FpcSyncLatencyListener {
     CacheManagerMetrics() {
         for (FpcMessageType t : FpcMessageType.values()) {
             if (!t.numbered()) continue; // HELLO, REPORT, KEEPALIVE: the client's own, never queued
+            if (t == FpcMessageType.ROUTE_ADD_LIST) continue; // formed by the client from queued route adds, never queued
             queued.put(t, Counter.builder(QUEUED).description("FPC messages handed to the send queue, before coalescing")
                     .tag("type", t.name().toLowerCase(Locale.ROOT)).register(registry));
         }

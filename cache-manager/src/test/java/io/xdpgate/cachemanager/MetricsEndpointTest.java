@@ -80,6 +80,8 @@ class MetricsEndpointTest {
             Scrape queued = Scrape.of(server.address());
             assertEquals(3.0, queued.value("xdpgate_cm_fpc_queue_depth"), 0.0, queued.text);
             assertEquals(3.0, queued.value("xdpgate_cm_fpc_messages_queued_total", "type", "route_add"), 0.0);
+            // Lists are formed from queued route adds when they are sent: no series that would stay 0.
+            assertFalse(queued.text.contains("type=\"route_add_list\""), queued.text);
             assertEquals(0.0, queued.value("xdpgate_cm_fpc_messages_sent_total"), 0.0);
             // The latency histogram is served before the first change is synchronized (dashboards need it).
             assertEquals(0.0, queued.value("xdpgate_cm_sync_latency_seconds_count"), 0.0, queued.text);
