@@ -263,9 +263,12 @@ public final class FpcClient implements AutoCloseable {
         try {
             int last = messages.size() - 1;
             for (int i = 0; i <= last; ) {
-                int end = routeLists ? routeListEnd(messages, i) : i + 1;
+                // Lists are formed only once there is room: waiting lets go of the lock, and the connection
+                // may meanwhile have been replaced by one to a server that does not take them.
+                Channel ch = awaitRoom();
+                int end = ch != null && routeLists ? routeListEnd(messages, i) : i + 1;
                 FpcMessage m = end - i == 1 ? messages.get(i) : new FpcRouteList(routes(messages, i, end));
-                long sequence = sendLocked(m, false, flushAtEnd && end > last);
+                long sequence = ch == null ? 0 : enqueue(ch, m, false, flushAtEnd && end > last);
                 java.util.Arrays.fill(sequences, i, end, sequence); // the list's report covers each of its routes
                 i = end;
             }
@@ -305,23 +308,34 @@ public final class FpcClient implements AutoCloseable {
     }
 
     private long sendLocked(FpcMessage message, boolean ackRequest, boolean flushNow) {
-        Channel ch;
+        Channel ch = awaitRoom();
+        return ch == null ? 0 : enqueue(ch, message, ackRequest, flushNow);
+    }
+
+    /**
+     * Under the lock: waits (letting go of it meanwhile) until the queue has room for one more message,
+     * and returns the connection it goes to; null when there is none (not connected, closed, interrupted).
+     */
+    private Channel awaitRoom() {
         while (true) {
-            ch = channel;
+            Channel ch = channel;
             if (ch == null || closed) {
-                return 0;
+                return null;
             }
             if (ch.eventLoop().inEventLoop() || (queue.size() < MAX_QUEUED && ch.isWritable())) {
-                break;
+                return ch;
             }
             try {
                 room.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return 0;
+                return null;
             }
         }
-        final Channel target = ch;
+    }
+
+    /** Under the lock, right after {@link #awaitRoom} returned {@code target}: queues one message for it. */
+    private long enqueue(Channel target, FpcMessage message, boolean ackRequest, boolean flushNow) {
         long sequence = ++lastSent;
         queue.add(new FpcEnvelope(ackRequest ? FpcEnvelope.ACK_REQUEST : 0, FpcSequence.toWire(sequence), 0, message));
         if (flushNow || queue.size() >= BATCH) {
