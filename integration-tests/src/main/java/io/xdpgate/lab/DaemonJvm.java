@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * that routed a table, so the JIT compiles the route path right away: a cold start of a 1.25M-route
  * table takes a sixth less time and a fifth less CPU than on release 17 with its class data sharing
  * archive. It is not the default because the live changes' latency tail doubles with it (p99 of single
- * route changes 0.85-1.6 ms against 0.35-0.6 ms, side by side, cause not found: BENCHMARKS.md), and
+ * route changes 0.35-1.6 ms, most runs near 1 ms, against 0.33-0.71 ms, side by side; cause not found:
+ * BENCHMARKS.md), and
  * that figure is a goal the fast path meets. The code is compiled for release 17 and runs on both.
  *
  * <p>Options: those of {@code daemon-jvm.options} for every JVM, then those of
