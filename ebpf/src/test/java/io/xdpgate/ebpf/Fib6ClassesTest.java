@@ -199,6 +199,29 @@ class Fib6ClassesTest {
     }
 
     @Test
+    void gatheredWritesReachTheMapWhenWrittenAndBeforeAnyOtherUseOfIt() throws Exception {
+        put("2001:db8::", 32, Route.unicast(2));
+        assertTrue(maps.moveToFib6Classes(VRF, entries(), this::known));
+        maps.gatherRouteWrites();
+        put("2001:db8:1f5::", 48, Route.unicast(5));
+        put("2001:db8:1f0::", 44, Route.unicast(4)); // 16 prefixes of class /48, one taken by the /48
+        assertEquals("nh 2", decided(Frames6.v6("2001:db8:1f5::1")), "held, not in the map yet");
+        maps.writeGatheredRoutes();
+        assertForwardsAsWritten("2001:db8:1f5::1", "2001:db8:1f1::1", "2001:db8:2::1");
+
+        // A delete after held writes: they are written first, so the delete finds what it removes.
+        maps.gatherRouteWrites();
+        put("2001:db8:2f0::", 44, Route.unicast(6));
+        delete("2001:db8:2f0::", 44);
+        put("2001:db8:3f5::", 48, Route.unicast(7));
+        assertEquals(Set.copyOf(entries()), Set.copyOf(maps.routes6()), "listing the routes writes the held ones first");
+        put("2001:db8:4f5::", 48, Route.unicast(8));
+        maps.writeGatheredRoutes();
+        assertForwardsAsWritten("2001:db8:2f1::1", "2001:db8:3f5::1", "2001:db8:4f5::1", "2001:db8:1f1::1");
+        assertEquals(Set.copyOf(entries()), Set.copyOf(maps.routes6()));
+    }
+
+    @Test
     void droppedClassesLeaveTheVrfToTheTrie() throws Exception {
         put("2001:db8::", 32, Route.unicast(2));
         assertTrue(maps.moveToFib6Classes(VRF, entries(), this::known));

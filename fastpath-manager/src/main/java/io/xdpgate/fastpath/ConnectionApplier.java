@@ -102,22 +102,37 @@ final class ConnectionApplier implements FpcApplier {
         int vrf = 0;
         long generation = 0;
         boolean known = false;
-        for (FpcRoute r : list.routes()) {
-            if (!known || r.vrf() != vrf) { // a list's routes are mostly of one VRF
-                vrf = r.vrf();
-                generation = generationOf(vrf);
-                known = true;
+        // The list's IPv6 route class entries are written in batches, each of one VRF (see
+        // ForwardingState.gatherRouteWrites), all of them before its report.
+        state.gatherRouteWrites();
+        try {
+            for (FpcRoute r : list.routes()) {
+                if (!known || r.vrf() != vrf) { // a list's routes are mostly of one VRF
+                    if (known) {
+                        status = firstRefusal(status, state.writeGatheredRoutes());
+                        state.gatherRouteWrites();
+                    }
+                    vrf = r.vrf();
+                    generation = generationOf(vrf);
+                    known = true;
+                }
+                FpcStatus s;
+                try {
+                    s = state.apply(r, owner, generation);
+                } catch (RuntimeException e) {
+                    log.error("applying {} of a route list failed", r, e);
+                    s = FpcStatus.ERROR;
+                }
+                status = firstRefusal(status, s);
             }
-            FpcStatus s;
-            try {
-                s = state.apply(r, owner, generation);
-            } catch (RuntimeException e) {
-                log.error("applying {} of a route list failed", r, e);
-                s = FpcStatus.ERROR;
-            }
-            if (s != FpcStatus.OK && status == FpcStatus.OK) status = s;
+        } finally {
+            status = firstRefusal(status, state.writeGatheredRoutes());
         }
         return status;
+    }
+
+    private static FpcStatus firstRefusal(FpcStatus sofar, FpcStatus next) {
+        return sofar != FpcStatus.OK ? sofar : next;
     }
 
     @Override

@@ -556,9 +556,43 @@ final class ForwardingState implements AutoCloseable {
         ignored.computeIfAbsent("fib_full", k -> new LongAdder()).increment();
         if (vrf.fibIncomplete) return;
         vrf.fibIncomplete = true;
-        log.error("vrf {}: route {}/{} does not fit ({}): the VRF's traffic goes to Linux until a resynchronization"
-                + " of the VRF fits in the maps", vrf.id, key.prefix().getHostAddress(), key.prefixLength(), e.getMessage());
+        log.error("vrf {}: {} does not fit ({}): the VRF's traffic goes to Linux until a resynchronization"
+                + " of the VRF fits in the maps", vrf.id,
+                key == null ? "a batch of IPv6 route class entries" : "route " + key.prefix().getHostAddress() + "/" + key.prefixLength(),
+                e.getMessage());
         rewritePorts(vrf);
+    }
+
+    /**
+     * The routes applied from now on until {@link #writeGatheredRoutes} may have their IPv6 route class
+     * entries written in batches (see {@link FastPathMaps#gatherRouteWrites}): for a route list.
+     */
+    synchronized void gatherRouteWrites() {
+        maps.gatherRouteWrites();
+    }
+
+    /**
+     * Writes the route class entries gathered since {@link #gatherRouteWrites} and stops gathering: OK, or
+     * NO_SPACE when they did not fit (their VRF's FIB is then incomplete, as when a single route does
+     * not fit), ERROR on another failure.
+     */
+    synchronized FpcStatus writeGatheredRoutes() {
+        try {
+            maps.writeGatheredRoutes();
+            return FpcStatus.OK;
+        } catch (BpfException e) {
+            Vrf vrf = vrfs.get(maps.gatheredVrf());
+            try {
+                if (vrf != null && isMapFull(e)) {
+                    fibFull(vrf, null, currentGeneration, e);
+                    return FpcStatus.NO_SPACE;
+                }
+            } catch (BpfException rewrite) {
+                log.error("vrf {}: {}", maps.gatheredVrf(), rewrite.getMessage());
+            }
+            log.error("vrf {}: writing IPv6 route class entries: {}", maps.gatheredVrf(), e.getMessage());
+            return FpcStatus.ERROR;
+        }
     }
 
     private static boolean isMapFull(BpfException e) {
