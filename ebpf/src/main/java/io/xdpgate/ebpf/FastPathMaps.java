@@ -76,7 +76,6 @@ public final class FastPathMaps implements AutoCloseable {
     private final BpfMap fib6Guides;
     private final BpfMap fib6Cls;
     /** Route class entries held by putRoute6 while gathering (see gatherRouteWrites), all of gatheredVrf. */
-    private static final int GATHERED_MAX = 256;
     private boolean gathering;
     private int gatheredVrf;
     private final List<byte[]> gatheredKeys = new ArrayList<>();
@@ -635,7 +634,8 @@ public final class FastPathMaps implements AutoCloseable {
      * it writes and write them in batches: one system call for up to {@value #GATHERED_MAX} entries
      * instead of one per route (which cost the fast path manager's applying thread an eighth of its CPU
      * during a cold start). Every other use of xg_fib6_cls writes them first, so nothing reads or deletes
-     * around them; the fast path sees them at the latest when they are written.
+     * around them, and so does the clearing of a nexthop slot or group (a held entry may be the one that
+     * stops pointing at it); the fast path sees them at the latest when they are written.
      */
     public void gatherRouteWrites() {
         gathering = true;
@@ -655,6 +655,9 @@ public final class FastPathMaps implements AutoCloseable {
     public int gatheredVrf() {
         return gatheredVrf;
     }
+
+    /** Route class entries held at most, then written in one batch. */
+    private static final int GATHERED_MAX = 256;
 
     private void writeGathered() throws BpfException {
         if (gatheredKeys.isEmpty()) return;
@@ -930,6 +933,9 @@ public final class FastPathMaps implements AutoCloseable {
 
     /** An array entry cannot be deleted: it is zeroed, so flags lose XG_NH_VALID. */
     public void clearNexthop(int id) throws BpfException {
+        // A held route class entry may be the one that stops pointing at this slot: it goes first, so that
+        // no route of the map points at a slot that is cleared, or taken again by another nexthop.
+        writeGathered();
         nh.update(u32(id), new byte[MapLayouts.NEXTHOP.size()]);
     }
 
@@ -958,6 +964,7 @@ public final class FastPathMaps implements AutoCloseable {
 
     /** An array entry cannot be deleted: it is zeroed, so it loses XG_NHG_VALID (its routes go to Linux). */
     public void clearNexthopGroup(int id) throws BpfException {
+        writeGathered(); // as clearNexthop
         nhg.update(u32(id), new byte[MapLayouts.NEXTHOP_GROUP.size()]);
     }
 

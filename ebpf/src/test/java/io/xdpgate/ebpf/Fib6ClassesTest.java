@@ -219,6 +219,14 @@ class Fib6ClassesTest {
         maps.writeGatheredRoutes();
         assertForwardsAsWritten("2001:db8:2f1::1", "2001:db8:3f5::1", "2001:db8:4f5::1", "2001:db8:1f1::1");
         assertEquals(Set.copyOf(entries()), Set.copyOf(maps.routes6()));
+
+        // A route moved to another nexthop, its former slot then cleared (its last route gone): the held
+        // entry is written before the slot is cleared, so the route never points at a cleared slot.
+        maps.gatherRouteWrites();
+        put("2001:db8:4f5::", 48, Route.unicast(3));
+        maps.clearNexthop(8);
+        assertEquals("nh 3", decided(Frames6.v6("2001:db8:4f5::1")), "written before the slot was cleared");
+        maps.writeGatheredRoutes();
     }
 
     @Test
