@@ -582,13 +582,13 @@ final class ForwardingState implements AutoCloseable {
             return FpcStatus.OK;
         } catch (BpfException e) {
             Vrf vrf = vrfs.get(maps.gatheredVrf());
-            try {
-                if (vrf != null && isMapFull(e)) {
+            if (vrf != null && isMapFull(e)) {
+                try {
                     fibFull(vrf, null, currentGeneration, e);
                     return FpcStatus.NO_SPACE;
+                } catch (BpfException rewrite) {
+                    log.error("vrf {}: {}", vrf.id, rewrite.getMessage());
                 }
-            } catch (BpfException rewrite) {
-                log.error("vrf {}: {}", maps.gatheredVrf(), rewrite.getMessage());
             }
             log.error("vrf {}: writing IPv6 route class entries: {}", maps.gatheredVrf(), e.getMessage());
             return FpcStatus.ERROR;

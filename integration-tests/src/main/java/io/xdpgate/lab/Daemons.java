@@ -295,7 +295,7 @@ public final class Daemons implements AutoCloseable {
             }
         }
         StartupCache cache = caches.remove(p);
-        if (cache == null) return;
+        if (cache == null || !cache.writing()) return; // nothing to put in place
         try {
             cache.processEnded(p, jvm.options(root()));
         } catch (IOException e) {
