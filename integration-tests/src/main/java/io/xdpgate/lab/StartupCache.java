@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * daemon:
  * <ul>
  * <li>on release 25 and later, an ahead-of-time cache ({@code -XX:AOTCache}): the classes the daemon
- * loaded, parsed, verified and linked, and the profiles of the methods it ran, so that the JIT compiles
- * the route path from the first routes on instead of after profiling it again. A cache written by a run
- * that routed a table of tens of thousands of routes makes a 1.25M-route cold start a sixth faster than
- * release 17 with its archive; one written by a run that routed two routes, hardly faster (BENCHMARKS.md):
- * {@link StartupCacheTraining} writes it with such a table.
+ * loaded, parsed, verified and linked. A 1.25M-route cold start takes an eighth less time than on
+ * release 17 with its archive (BENCHMARKS.md). The method profiles such a cache could keep too are
+ * neither recorded nor replayed ({@code daemon-jvm-25.options}): they left live changes slower.
+ * {@link StartupCacheTraining} writes it from a run that routed a table, so that it holds every class
+ * of that path.
  * <li>before, a class data sharing archive ({@code -XX:SharedArchiveFile}, dynamic AppCDS): the classes
  * alone, a third of a daemon's start-up CPU.
  * </ul>

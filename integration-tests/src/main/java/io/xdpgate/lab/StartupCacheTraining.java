@@ -17,9 +17,8 @@ import java.time.Duration;
  * IPv4 and IPv6 addresses and a neighbour of each family, and a synthetic Internet table of
  * {@value #ROUTES4} IPv4 and {@value #ROUTES6} IPv6 routes), which takes them through their start, a
  * connection, a generation that routes a table and live changes ({@value #CHURN4} IPv4 and
- * {@value #CHURN6} IPv6 routes deleted and added again), and stop cleanly, each writing its cache. On release 25
- * and later the cache keeps the method profiles of that run, and a cache trained on two routes leaves most
- * of the gain on the table (BENCHMARKS.md): tens of thousands of routes give what the whole table gives.
+ * {@value #CHURN6} IPv6 routes deleted and added again), and stop cleanly, each writing its cache, which
+ * then holds every class those paths load.
  * Caches are written again even if current. Everything it made is removed.
  */
 public final class StartupCacheTraining {

@@ -27,11 +27,26 @@ class DaemonJvmTest {
     }
 
     @Test
-    void withoutXdpgateJavaTheRunningJvmIsChosen() throws Exception {
+    void withoutXdpgateJavaTheNewestInstalledJdkOfRelease25OrLaterIsChosen() throws Exception {
         Path running = jdk("java-17", "17.0.15");
         jdk("jdk-25", "25.0.3");
-        assertEquals(new DaemonJvm(running, 17), DaemonJvm.choose(Map.of(), running), "a newer JDK beside it is not taken");
-        assertEquals(new DaemonJvm(running, 17), DaemonJvm.choose(Map.of("XDPGATE_JAVA", " "), running));
+        Path jdk26 = jdk("b-jdk-26", "26");
+        jdk("c-jdk-26", "26.0.1");
+        Path broken = jdk("jdk-27", "27");
+        Files.delete(broken.resolve("bin/java")); // no java: not a JDK to run
+        Path installed = dir.resolve("jvm");
+        assertEquals(new DaemonJvm(jdk26, 26), DaemonJvm.choose(Map.of(), running, installed), "the highest release, then the first name");
+        assertEquals(new DaemonJvm(jdk26, 26), DaemonJvm.choose(Map.of("XDPGATE_JAVA", " "), running, installed));
+        assertEquals(new DaemonJvm(running, 17), DaemonJvm.choose(Map.of("XDPGATE_JAVA", running.toString()), running, installed),
+                "XDPGATE_JAVA chooses an older one");
+    }
+
+    @Test
+    void withoutXdpgateJavaNorAJdkOfRelease25OrLaterTheRunningJvmIsChosen() throws Exception {
+        Path running = jdk("java-17", "17.0.15");
+        jdk("jdk-21", "21.0.2");
+        assertEquals(new DaemonJvm(running, 17), DaemonJvm.choose(Map.of(), running, dir.resolve("jvm")));
+        assertEquals(new DaemonJvm(running, 17), DaemonJvm.choose(Map.of(), running, dir.resolve("no-such-directory")));
     }
 
     @Test
