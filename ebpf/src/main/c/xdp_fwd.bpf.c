@@ -268,11 +268,11 @@ struct {
 /* The counters of each port, by its stats_slot (see xdpgate.h); per-CPU as xg_stats. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XG_PORT_STATS_ENTRIES);
+	__uint(max_entries, XG_PORT_STATS_SLOTS);
 	__type(key, __u32);
-	__type(value, struct xg_counter);
+	__type(value, struct xg_port_counters);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xg_port_stats SEC(".maps");
+} xg_port_counts SEC(".maps");
 
 /*
  * Counts a packet in xg_stats and, when slot is a port's stats_slot (not 0), in that
@@ -287,14 +287,13 @@ static __always_inline void xg_count(__u32 slot, enum xg_stat stat, __u64 bytes)
 		c->packets++;
 		c->bytes += bytes;
 	}
-	/* A slot beyond the array would wrap into another port's counters: never counted. */
-	if (slot == 0 || slot >= XG_PORT_STATS_SLOTS)
+	/* Slot 0 is no port's; a slot or a stat beyond the array is never counted. */
+	if (slot == 0 || slot >= XG_PORT_STATS_SLOTS || stat >= XG_STAT_MAX)
 		return;
-	key = slot * XG_STAT_MAX + stat;
-	c = bpf_map_lookup_elem(&xg_port_stats, &key);
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
+	struct xg_port_counters *p = bpf_map_lookup_elem(&xg_port_counts, &slot);
+	if (p) {
+		p->c[stat].packets++;
+		p->c[stat].bytes += bytes;
 	}
 }
 
@@ -1109,6 +1108,7 @@ struct xg_btf_layouts {
 	struct xg_neigh6_key neigh6_key;
 	struct xg_local6_key local6_key;
 	struct xg_counter counter;
+	struct xg_port_counters port_counters;
 	struct xg_nhg nhg;
 	struct xg_fib4_dir_pair fib4_dir_pair;
 	struct xg_fib6_guide_quad fib6_guide_quad;

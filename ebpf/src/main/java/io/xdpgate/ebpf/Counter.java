@@ -13,6 +13,11 @@ public record Counter(long packets, long bytes) {
         return new Counter(b.host64("packets"), b.host64("bytes"));
     }
 
+    /** The counter at {@code offset} of a value that holds several (a port's {@link MapLayouts#PORT_COUNTERS}). */
+    static Counter decode(byte[] value, int offset) {
+        return decode(java.util.Arrays.copyOfRange(value, offset, offset + MapLayouts.COUNTER.size()));
+    }
+
     byte[] encode() {
         return StructBytes.allocate(MapLayouts.COUNTER).host64("packets", packets).host64("bytes", bytes).array();
     }

@@ -1184,13 +1184,13 @@ public final class FastPathMaps implements AutoCloseable {
      */
     public Map<Stat, Counter> portStats(int slot) throws BpfException {
         checkStatsSlot(slot);
+        byte[][] perCpu = portStats.lookupPerCpu(u32(slot));
         Map<Stat, Counter> out = new EnumMap<>(Stat.class);
         for (Stat s : Stat.values()) {
             Counter sum = Counter.ZERO;
-            byte[][] perCpu = portStats.lookupPerCpu(u32(slot * Stat.SLOTS + s.index()));
             if (perCpu != null) {
                 for (byte[] v : perCpu) {
-                    sum = sum.plus(Counter.decode(v));
+                    sum = sum.plus(Counter.decode(v, s.index() * MapLayouts.COUNTER.size()));
                 }
             }
             out.put(s, sum);
@@ -1201,9 +1201,7 @@ public final class FastPathMaps implements AutoCloseable {
     /** Zeroes every counter of stats slot {@code slot}, on every CPU: done before the slot is given to a port. */
     public void clearPortStats(int slot) throws BpfException {
         checkStatsSlot(slot);
-        for (int i = 0; i < Stat.SLOTS; i++) {
-            portStats.zeroPerCpu(u32(slot * Stat.SLOTS + i));
-        }
+        portStats.zeroPerCpu(u32(slot));
     }
 
     private static void checkStatsSlot(int slot) {

@@ -53,6 +53,14 @@ public final class FastPathProgram implements AutoCloseable {
      */
     public static void createMaps(Path pinRoot) throws BpfException {
         PinnedLinks.createMaps(EmbeddedObject.path(), pinRoot, FastPathProgram::checkDefinitions);
+        try {
+            // The programs a previous manager attached keep that map while they run; the new ones count in
+            // MapLayouts.PORT_STATS.
+            java.nio.file.Files.deleteIfExists(pinRoot.resolve(MapLayouts.OBSOLETE_PORT_STATS));
+        } catch (java.io.IOException e) {
+            throw new BpfException("cannot unpin " + pinRoot.resolve(MapLayouts.OBSOLETE_PORT_STATS) + ": "
+                    + e.getMessage(), BpfException.EINVAL);
+        }
     }
 
     /** The object's map definitions must be what MapLayouts says (they are built from the same header). */

@@ -73,6 +73,9 @@ public final class MapLayouts {
             f("ifindex", 0, 4));
     public static final Struct COUNTER = struct("xg_counter", 16,
             f("packets", 0, 8), f("bytes", 8, 8));
+    /** A port's counters: an {@link #COUNTER} for each {@link Stat}, at the stat's index. */
+    public static final Struct PORT_COUNTERS = struct("xg_port_counters", 16 * Stat.SLOTS,
+            f("c", 0, 16 * Stat.SLOTS));
     public static final Struct PROG_CFG = struct("xg_prog_cfg", 8,
             f("vrf", 0, 4), f("flags", 4, 4));
     public static final Struct FIB6_KEY = struct("xg_fib6_key", 24,
@@ -127,7 +130,7 @@ public final class MapLayouts {
 
     /** Every struct of xdpgate.h. */
     public static final List<Struct> STRUCTS = List.of(IF_KEY, PORT, FIB4_KEY, ROUTE, NEXTHOP, NEIGH4_KEY, NEIGH,
-            LOCAL4_KEY, LOCAL, COUNTER, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
+            LOCAL4_KEY, LOCAL, COUNTER, PORT_COUNTERS, PROG_CFG, FIB6_KEY, NEIGH6_KEY, LOCAL6_KEY, NEXTHOP_GROUP, FIB4_DIR_PAIR,
             FIB6_GUIDE_QUAD, FIB6_CLS_KEY, FIB6_CLS_VALUE, TRAILER, EXC_CFG, CAPTURE, VXLAN_KEY, VXLAN,
             NEIGH_REF, VXLAN_TX, CLOCK);
 
@@ -172,7 +175,7 @@ public final class MapLayouts {
     }
     /** XG_FIB6_CLS_SHORTEST: the shortest route length of class 0; shorter routes stay in xg_fib6. */
     public static final int FIB6_CLS_SHORTEST = 17;
-    /** XG_PORT_STATS_SLOTS: per-port counter slots in xg_port_stats, slot 0 never used. */
+    /** XG_PORT_STATS_SLOTS: per-port counter slots in xg_port_counts, slot 0 never used. */
     public static final int PORT_STATS_SLOTS = 4096;
     public static final int EXC_CFG_MAX = 16384;
     public static final int CAPTURED_MAX = 4096;
@@ -241,9 +244,14 @@ public final class MapLayouts {
     public static final MapDef FIB6_CLS = new MapDef("xg_fib6_cls", BPF_MAP_TYPE_HASH, FIB6_CLS_KEY.size(),
             FIB6_CLS_VALUE.size(), FIB6_CLS_MAX, BPF_F_NO_PREALLOC);
 
-    /** The counters of each port: {@link Stat#SLOTS} per stats slot, at slot * Stat.SLOTS + the stat's index. */
-    public static final MapDef PORT_STATS = new MapDef("xg_port_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, COUNTER.size(),
-            PORT_STATS_SLOTS * Stat.SLOTS, 0);
+    /** The counters of each port, by its stats slot (see {@link #PORT_COUNTERS}). */
+    public static final MapDef PORT_STATS = new MapDef("xg_port_counts", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+            PORT_COUNTERS.size(), PORT_STATS_SLOTS, 0);
+    /**
+     * The per-port counters of managers before {@link #PORT_STATS}: one element per counter, which made the
+     * kernel allocate 131,072 per-CPU elements at every start. Unpinned when found; nothing reads it.
+     */
+    public static final String OBSOLETE_PORT_STATS = "xg_port_stats";
 
     public static final MapDef EXC_CFG_MAP = new MapDef("xg_exc_cfg", BPF_MAP_TYPE_HASH, 4, EXC_CFG.size(),
             EXC_CFG_MAX, 0);

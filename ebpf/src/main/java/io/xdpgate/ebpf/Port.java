@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * A fast path port ({@code struct xg_port}): an interface that runs the program and may be a redirect target.
- * {@code statsSlot} names the port's counters in xg_port_stats; 0: the port is counted in xg_stats only.
+ * {@code statsSlot} names the port's counters in xg_port_counts; 0: the port is counted in xg_stats only.
  */
 public record Port(byte[] mac, int flags, int mtu, int statsSlot) {
     /** XG_PORT_UP: IFF_UP and IFF_LOWER_UP, the port may receive and send. */
@@ -31,7 +31,7 @@ public record Port(byte[] mac, int flags, int mtu, int statsSlot) {
         return (flags & UP) != 0;
     }
 
-    /** The same port with its counters in slot {@code slot} of xg_port_stats. */
+    /** The same port with its counters in slot {@code slot} of xg_port_counts. */
     public Port withStatsSlot(int slot) {
         return new Port(mac, flags, mtu, slot);
     }

@@ -50,6 +50,21 @@ class PinnedMapRefusalTest {
         assertFalse(Files.exists(root.resolve("xg_fib4")), "nothing is loaded or pinned after a refusal");
     }
 
+    /**
+     * The per-port counters of the version with one element per counter (xg_port_stats, 131,072 per-CPU
+     * elements) are unpinned when the maps are created: their successor, xg_port_counts, has one per port.
+     */
+    @Test
+    void thePortCountersOfTheVersionWithOneElementPerCounterAreUnpinned() throws Exception {
+        pinForeignMap(MapLayouts.OBSOLETE_PORT_STATS, MapLayouts.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 16, 4096 * 32);
+        FastPathProgram.createMaps(root);
+        assertFalse(Files.exists(root.resolve(MapLayouts.OBSOLETE_PORT_STATS)), "the obsolete counters are unpinned");
+        try (BpfMap counts = BpfMap.openPinned(root.resolve(MapLayouts.PORT_STATS.name()))) {
+            assertEquals(MapLayouts.PORT_STATS_SLOTS, counts.info().maxEntries());
+            assertEquals(MapLayouts.PORT_COUNTERS.size(), counts.info().valueSize());
+        }
+    }
+
     /** xg_ports of the version before per-port counters: 12-byte ports, without stats_slot. */
     @Test
     void portsPinnedByTheVersionBeforePortCountersAreRefused() throws Exception {

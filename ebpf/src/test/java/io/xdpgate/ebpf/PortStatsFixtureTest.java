@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-port counters of xg_port_stats through BPF_PROG_TEST_RUN, beyond what every fixture of
+ * The per-port counters of xg_port_counts through BPF_PROG_TEST_RUN, beyond what every fixture of
  * XdpFixtureTest checks (each reason lands in the ingress port's slot and in xg_stats): one slot per
  * port and VRF, ECMP counted in both forwarded counters of the slot, slot 0 and slots beyond the array
  * counted in xg_stats only, and zeroing a slot.

@@ -37,7 +37,7 @@ class XdpFixtureTest {
     static final byte[] NEIGH = mac(5); // a connected host
     static final byte[] GW2 = mac(6); // gateway of nexthop 3
 
-    /** The ingress port's counters in xg_port_stats. */
+    /** The ingress port's counters in xg_port_counts. */
     static final int PORT_SLOT = 5;
 
     static final int NH_GW = 1;
@@ -219,7 +219,7 @@ class XdpFixtureTest {
             }
             assertOnlyCounter(maps.stats(), f.stat(), f.input().length);
             // The ingress port's slot counts the same packet, unless the port is gone; the slots
-            // beside it count nothing (the index is slot * XG_STAT_MAX + reason).
+            // beside it count nothing (each slot is its own element of xg_port_counts).
             if (maps.port(VRF, LO) != null) {
                 assertOnlyCounter(maps.portStats(PORT_SLOT), f.stat(), f.input().length);
             } else {

@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 /**
  * Runs one VRF's fast path on test packets through BPF_PROG_TEST_RUN: a copy of the program, loaded
  * for this purpose, on the live maps (routes, nexthops, neighbours, ports) but with a private xg_stats
- * and xg_port_stats, so that the runs never show in the fast path's statistics and the counter a run moved tells its
+ * and xg_port_counts, so that the runs never show in the fast path's statistics and the counter a run moved tells its
  * exception or drop reason without any other traffic in the way. The copy's pin root is a directory
- * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but its counters (xg_stats, xg_port_stats) and
+ * beside the real one ({@code PINROOT-verify-PID}) of links to every pinned map but its counters (xg_stats, xg_port_counts) and
  * the records of neighbour uses, xg_neigh_used and xg_nh_used (so that hitflags never refreshes a
  * neighbour for a test packet); it is
  * removed on close. Calls must come from a thread in the VRF's network namespace (the ingress ifindex

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 
 /**
  * The fast path manager's metrics, in Prometheus form: the fast path's own counters (read from the
- * per-CPU xg_stats map when scraped, so they never lag), the same per interface (xg_port_stats, see
+ * per-CPU xg_stats map when scraped, so they never lag), the same per interface (xg_port_counts, see
  * {@link PortMetrics}), how full its tables are, and the FPC traffic and resynchronizations it applied.
  */
 final class FastPathMetrics {

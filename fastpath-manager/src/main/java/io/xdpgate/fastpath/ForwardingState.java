@@ -1290,7 +1290,7 @@ final class ForwardingState implements AutoCloseable {
             try {
                 out.add(new PortMetrics.Reading(a.vrf(), a.netns(), a.name(), maps.portStats(a.slot())));
             } catch (BpfException e) {
-                throw new IllegalStateException("xg_port_stats: " + e.getMessage(), e);
+                throw new IllegalStateException("xg_port_counts: " + e.getMessage(), e);
             }
         }
         return out;

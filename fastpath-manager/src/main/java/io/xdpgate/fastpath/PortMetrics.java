@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The per-interface series of the fast path's counters (xg_port_stats): for each port, the same
+ * The per-interface series of the fast path's counters (xg_port_counts): for each port, the same
  * counters as the totals, by reason, labelled with its VRF, namespace and interface name. A VRF's
  * figures are the sum of its interfaces' series ({@code sum by (vrf)}); the totals (the series without
  * an interface) are the fast path's own global counters, never a sum of these. Series follow the

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The counter slots of the ports in xg_port_stats: one per port, 1 .. capacity - 1. Slot 0 means
+ * The counter slots of the ports in xg_port_counts: one per port, 1 .. capacity - 1. Slot 0 means
  * "counted in xg_stats only", what a port gets when every slot is taken. Freed slots are given again
  * first, oldest first, so that the slots in use stay few and low; a slot is zeroed before it is given
  * to a port: a port's counters start from 0 and never carry another port's. Ports adopted from the pinned maps
