@@ -21,6 +21,8 @@ public final class FastPathManager implements AutoCloseable {
     private static final int NEXTHOP_CAPACITY = 65536; // XG_NH_MAX
     /** How often a changed VRF table is written for operator tools (besides at the end of each sync). */
     static final long VRF_TABLE_FLUSH_MILLIS = 100;
+    /** How often the VRFs whose program failed to load are looked at (see {@link ForwardingState#retryFailedLoads}). */
+    static final long LOAD_RETRY_POLL_MILLIS = 1_000;
 
     private final ForwardingState state;
     private final FpcServer server;
@@ -72,6 +74,8 @@ public final class FastPathManager implements AutoCloseable {
             return t;
         });
         housekeeping.scheduleWithFixedDelay(state::flushVrfTable, VRF_TABLE_FLUSH_MILLIS, VRF_TABLE_FLUSH_MILLIS,
+                TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(state::retryFailedLoads, LOAD_RETRY_POLL_MILLIS, LOAD_RETRY_POLL_MILLIS,
                 TimeUnit.MILLISECONDS);
         // tcpdump on a port is noticed within this period, and so is its end.
         housekeeping.scheduleWithFixedDelay(() -> specialPaths.pollCaptures(state.dataplanes()),

@@ -459,19 +459,61 @@ final class ForwardingState implements AutoCloseable {
         }
     }
 
-    /** The VRF's program, loaded on first use; null (traffic stays with Linux) if it cannot load. */
+    /** The first wait before a failed program load is tried again; it doubles after each failure, up to the last. */
+    static final long LOAD_RETRY_FIRST_MILLIS = 1_000;
+    static final long LOAD_RETRY_LAST_MILLIS = 300_000;
+
+    /**
+     * The VRF's program, loaded on first use; null (traffic stays with Linux) if it cannot load. A failed
+     * load is tried again by {@link #retryFailedLoads}, sooner if a link change asks for the program.
+     */
     private VrfDataplane dataplane(Vrf vrf) {
         if (vrf.dataplane == null && vrf.netns != null) {
             try {
                 vrf.dataplane = VrfDataplane.load(options.pinRoot(), vrf.id, vrf.netns);
+                vrf.loadRetryMillis = 0;
                 log.info("vrf {} (netns '{}'): fast path program loaded", vrf.id, vrf.netns);
                 if (specialPaths != null) specialPaths.dataplaneLoaded(vrf.dataplane);
             } catch (BpfException e) {
-                log.error("vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}",
-                        vrf.id, vrf.netns, e.getMessage());
+                boolean first = vrf.loadRetryMillis == 0;
+                vrf.loadRetryMillis = first ? LOAD_RETRY_FIRST_MILLIS : Math.min(2 * vrf.loadRetryMillis, LOAD_RETRY_LAST_MILLIS);
+                vrf.loadRetryAtNanos = System.nanoTime() + vrf.loadRetryMillis * 1_000_000;
+                String text = "vrf {} (netns '{}'): cannot load the fast path, its traffic stays with Linux: {}; trying again in {} s";
+                if (first) log.error(text, vrf.id, vrf.netns, e.getMessage(), vrf.loadRetryMillis / 1000);
+                else log.warn(text, vrf.id, vrf.netns, e.getMessage(), vrf.loadRetryMillis / 1000);
             }
         }
         return vrf.dataplane;
+    }
+
+    /**
+     * Loads again, when due, the programs of the VRFs whose load failed and that have a port to serve, and
+     * attaches their ports: a load can fail for a passing reason (the verifier gives up with EAGAIN when
+     * signals keep interrupting it, memory is short for a moment), and a VRF must not stay with Linux until
+     * its next link change. Called every {@value FastPathManager#LOAD_RETRY_POLL_MILLIS} ms.
+     */
+    synchronized void retryFailedLoads() {
+        long now = System.nanoTime();
+        for (Vrf vrf : vrfs.values()) {
+            if (vrf.loadRetryMillis == 0 || vrf.dataplane != null || now - vrf.loadRetryAtNanos < 0) continue;
+            List<FpcLink> ports = new ArrayList<>();
+            for (Vrf.LinkEntry e : vrf.links.values()) {
+                FpcLink m = e.link;
+                if (m != null && options.isPort(vrf.netns, m.name(), m.kind(), m.mac())) ports.add(m);
+            }
+            if (ports.isEmpty() && vrf.adoptedPorts.isEmpty()) {
+                vrf.loadRetryMillis = 0; // nothing left to serve: the next port loads it
+                continue;
+            }
+            if (dataplane(vrf) == null) continue;
+            for (FpcLink m : ports) {
+                try {
+                    addLink(vrf, m, vrf.links.get(m.ifindex()).generation);
+                } catch (BpfException | RuntimeException e) {
+                    log.error("vrf {}: {} (ifindex {}) after the program's load: {}", vrf.id, m.name(), m.ifindex(), e.getMessage());
+                }
+            }
+        }
     }
 
     private FpcStatus deleteVrf(int id) throws BpfException {

@@ -77,6 +77,8 @@ final class Vrf {
     String owner;           // the sender that announced it; null if adopted and not announced yet
     long announced;         // the all-VRF generation in which it was last announced
     VrfDataplane dataplane; // null if the program could not be loaded: everything stays with Linux
+    long loadRetryMillis; // after a failed load: the wait before the next attempt (0: none failed)
+    long loadRetryAtNanos; // when that attempt is due (System.nanoTime)
 
     final Map<Integer, LinkEntry> links = new HashMap<>();
     /** The VXLAN devices among the links, by ifindex. */
