@@ -54,7 +54,7 @@ public record DaemonJvm(Path home, int feature) {
             if (feature < 0) throw new IllegalStateException("XDPGATE_JAVA=" + chosen + " is no JDK (no release file)");
             return new DaemonJvm(home, feature);
         }
-        DaemonJvm newest = newestWithAotCache(installed);
+        DaemonJvm newest = newestAotJdk(installed);
         if (newest != null) return newest;
         int feature = feature(running);
         return new DaemonJvm(running, feature >= 0 ? feature : Runtime.version().feature());
@@ -64,7 +64,7 @@ public record DaemonJvm(Path home, int feature) {
      * The JDK of the highest release, {@value #AOT_FEATURE} or later, among the homes in {@code installed}
      * (the first by name among those of that release), or null.
      */
-    static DaemonJvm newestWithAotCache(Path installed) {
+    static DaemonJvm newestAotJdk(Path installed) {
         List<DaemonJvm> found = new ArrayList<>();
         try (java.util.stream.Stream<Path> homes = Files.list(installed)) {
             for (Path home : homes.toList()) {
