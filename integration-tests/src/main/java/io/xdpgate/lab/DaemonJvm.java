@@ -62,13 +62,15 @@ public record DaemonJvm(Path home, int feature) {
 
     /**
      * The JDK of the highest release, {@value #AOT_FEATURE} or later, among the homes in {@code installed}
-     * (the first by name among those of that release), or null.
+     * (the first by name among those of that release), or null. Symbolic links there (Debian's other names
+     * of a JDK) are not JDKs of their own: a JDK has one name, and one directory of caches.
      */
     static DaemonJvm newestAotJdk(Path installed) {
         List<DaemonJvm> found = new ArrayList<>();
         try (java.util.stream.Stream<Path> homes = Files.list(installed)) {
             for (Path home : homes.toList()) {
                 int feature = feature(home);
+                if (Files.isSymbolicLink(home)) continue;
                 if (feature >= AOT_FEATURE && Files.isExecutable(home.resolve("bin/java"))) found.add(new DaemonJvm(home, feature));
             }
         } catch (IOException e) {

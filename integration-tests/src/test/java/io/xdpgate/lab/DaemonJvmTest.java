@@ -35,6 +35,7 @@ class DaemonJvmTest {
         Path broken = jdk("jdk-27", "27");
         Files.delete(broken.resolve("bin/java")); // no java: not a JDK to run
         Path installed = dir.resolve("jvm");
+        Files.createSymbolicLink(installed.resolve("a-link-26"), jdk26); // first by name, but another name of b-jdk-26
         assertEquals(new DaemonJvm(jdk26, 26), DaemonJvm.choose(Map.of(), running, installed), "the highest release, then the first name");
         assertEquals(new DaemonJvm(jdk26, 26), DaemonJvm.choose(Map.of("XDPGATE_JAVA", " "), running, installed));
         assertEquals(new DaemonJvm(running, 17), DaemonJvm.choose(Map.of("XDPGATE_JAVA", running.toString()), running, installed),
