@@ -496,19 +496,19 @@ final class ForwardingState implements AutoCloseable {
         long now = System.nanoTime();
         for (Vrf vrf : vrfs.values()) {
             if (vrf.loadRetryMillis == 0 || vrf.dataplane != null || now - vrf.loadRetryAtNanos < 0) continue;
-            List<FpcLink> ports = new ArrayList<>();
+            List<Vrf.LinkEntry> ports = new ArrayList<>();
             for (Vrf.LinkEntry e : vrf.links.values()) {
-                FpcLink m = e.link;
-                if (m != null && options.isPort(vrf.netns, m.name(), m.kind(), m.mac())) ports.add(m);
+                if (e.link != null && isPort(vrf, e.link)) ports.add(e);
             }
             if (ports.isEmpty() && vrf.adoptedPorts.isEmpty()) {
                 vrf.loadRetryMillis = 0; // nothing left to serve: the next port loads it
                 continue;
             }
             if (dataplane(vrf) == null) continue;
-            for (FpcLink m : ports) {
+            for (Vrf.LinkEntry port : ports) {
+                FpcLink m = port.link;
                 try {
-                    addLink(vrf, m, vrf.links.get(m.ifindex()).generation);
+                    addLink(vrf, m, port.generation);
                 } catch (BpfException | RuntimeException e) {
                     log.error("vrf {}: {} (ifindex {}) after the program's load: {}", vrf.id, m.name(), m.ifindex(), e.getMessage());
                 }
@@ -545,7 +545,7 @@ final class ForwardingState implements AutoCloseable {
         boolean adoptedPort = vrf.adoptedPorts.remove(m.ifindex());
         entry.link = m;
         entry.generation = generation;
-        boolean wanted = options.isPort(vrf.netns, m.name(), m.kind(), m.mac());
+        boolean wanted = isPort(vrf, m);
         VrfDataplane dp = wanted || adoptedPort ? dataplane(vrf) : vrf.dataplane;
         wanted &= dp != null;
         if (wanted && !dp.isAttached(m.ifindex())) {
@@ -565,6 +565,11 @@ final class ForwardingState implements AutoCloseable {
         refreshNexthopsOn(vrf, m.ifindex());
         if (vrf.vxlans.containsKey(m.ifindex())) writeVxlan(vrf, m.ifindex()); // its MAC may have changed
         return FpcStatus.OK;
+    }
+
+    /** Whether the options make this link of the VRF a port of the fast path. */
+    private boolean isPort(Vrf vrf, FpcLink m) {
+        return options.isPort(vrf.netns, m.name(), m.kind(), m.mac());
     }
 
     /**
