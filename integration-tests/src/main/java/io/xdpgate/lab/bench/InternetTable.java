@@ -23,11 +23,20 @@ import java.util.SplittableRandom;
  */
 public final class InternetTable {
 
-    /** IPv4 prefix lengths and their relative frequency (per mille, approximately a 2024 table). */
+    /**
+     * IPv4 prefix lengths and their relative frequency (a draw weighs each against their sum, about
+     * 97,000: roughly the routes of each length in 100,000 of a 2024
+     * table of about a million). The lengths up to /15 are rare: a real table holds a
+     * dozen /8s and a few hundred /12s. Weights in per mille, as here until 2026-12-05, gave
+     * each of /8 to /12 a thousand draws in a million routes, which the 221 /8s and 442 /9s
+     * outside 10/8 and 127/8 cannot all take: every one of them was in the table, and together
+     * they covered the IPv4 space several times over.
+     */
     private static final int[][] IPV4_LENGTHS = {
-            {24, 600}, {23, 100}, {22, 120}, {21, 45}, {20, 40}, {19, 25}, {18, 14}, {17, 8}, {16, 14},
-            {15, 3}, {14, 3}, {13, 2}, {12, 1}, {11, 1}, {10, 1}, {9, 1}, {8, 1}};
-    /** IPv6 prefix lengths and their relative frequency (per mille). */
+            {24, 60_000}, {23, 10_000}, {22, 12_000}, {21, 4_500}, {20, 4_000}, {19, 2_500}, {18, 1_400},
+            {17, 800}, {16, 1_400}, {15, 200}, {14, 116}, {13, 60}, {12, 32}, {11, 11}, {10, 4}, {9, 1},
+            {8, 2}};
+    /** IPv6 prefix lengths and their relative frequency (per mille: none is as rare as IPv4's shortest). */
     private static final int[][] IPV6_LENGTHS = {
             {48, 500}, {32, 130}, {44, 70}, {40, 60}, {36, 35}, {29, 30}, {46, 20}, {28, 15}, {47, 15},
             {45, 10}, {42, 10}, {38, 10}, {34, 10}, {56, 10}, {64, 5}, {30, 5}, {31, 5}};
