@@ -7,6 +7,7 @@ import io.xdpgate.netlink.NetlinkException;
 import io.xdpgate.netlink.NexthopObject;
 import io.xdpgate.netlink.Route;
 import io.xdpgate.netlink.RtnlEvent;
+import io.xdpgate.netlink.Rtnl;
 import io.xdpgate.netlink.RtnlMonitor;
 import io.xdpgate.netlink.Rule;
 
@@ -33,7 +34,10 @@ record KernelSnapshot(Map<Integer, Link> links, List<Address> addresses, List<Ne
         List<Route> routes = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        RtnlMonitor monitor = RtnlMonitor.start(new RtnlMonitor.Options(netns, 1 << 20, true), new RtnlMonitor.Listener() {
+        // Routes of the two tables the fast path takes routes from, as the cache manager dumps them.
+        RtnlMonitor.Options options = new RtnlMonitor.Options(netns, 1 << 20, true)
+                .withRouteTables(Rtnl.RT_TABLE_LOCAL, Rtnl.RT_TABLE_MAIN);
+        RtnlMonitor monitor = RtnlMonitor.start(options, new RtnlMonitor.Listener() {
             private boolean first = true;
 
             @Override

@@ -21,6 +21,8 @@ public final class NetlinkSocket implements Closeable {
     private static final int NETLINK_ADD_MEMBERSHIP = 1;
     private static final int NETLINK_NO_ENOBUFS = 5;
     private static final int NETLINK_EXT_ACK = 11;
+    private static final int NETLINK_GET_STRICT_CHK = 12;
+    private static final int ENOPROTOOPT = 92;
     /** Short enough that a reader notices close() or a stop request quickly. */
     static final int RECEIVE_TIMEOUT_MILLIS = 250;
 
@@ -29,6 +31,7 @@ public final class NetlinkSocket implements Closeable {
     /** Read lock: a call is using the descriptor. Write lock: close. Fair, so close is never starved. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private volatile boolean closed;
+    private volatile boolean filtersDumps;
 
     private NetlinkSocket(NativeNetlinkSocket fd, int portId) {
         this.fd = fd;
@@ -74,6 +77,30 @@ public final class NetlinkSocket implements Closeable {
                 lock.readLock().unlock();
             }
         }
+    }
+
+    /**
+     * Asks the kernel to check this socket's dump requests strictly and to honour the filters they carry
+     * (NETLINK_GET_STRICT_CHK, Linux 4.20 and later), such as a route dump's table. Returns false, the socket
+     * unchanged, where the kernel does not know the option: dumps then return every object.
+     */
+    public boolean filterDumps() throws NetlinkException {
+        enter("setsockopt(NETLINK_GET_STRICT_CHK)");
+        try {
+            fd.setNetlinkOption(NETLINK_GET_STRICT_CHK, 1, "NETLINK_GET_STRICT_CHK");
+            filtersDumps = true;
+        } catch (NetlinkException e) {
+            if (e.errno() != ENOPROTOOPT) throw e;
+            log.debug("netlink: the kernel does not filter dumps (NETLINK_GET_STRICT_CHK unknown)");
+        } finally {
+            lock.readLock().unlock();
+        }
+        return filtersDumps;
+    }
+
+    /** Whether the kernel honours the filters of this socket's dump requests (see {@link #filterDumps()}). */
+    public boolean filtersDumps() {
+        return filtersDumps;
     }
 
     /** The port id the kernel assigned; replies to our requests carry it in nlmsg_pid. */

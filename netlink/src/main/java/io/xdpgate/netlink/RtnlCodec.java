@@ -10,6 +10,8 @@ import java.util.function.Consumer;
  */
 public final class RtnlCodec {
     private static final NetlinkMessageCounter UNKNOWN_TYPES = new NetlinkMessageCounter();
+    /** struct rtmsg: rtm_family, rtm_dst_len, rtm_src_len, rtm_tos, then rtm_table. */
+    private static final int RTM_TABLE_OFFSET = 4;
 
     private RtnlCodec() {}
 
@@ -115,6 +117,22 @@ public final class RtnlCodec {
      * nlmsg_pid is 0: the kernel fills in our port id.
      */
     public static ByteBuffer dumpRequest(int rtmGetType, int family, int seq) {
+        return dumpRequest(rtmGetType, family, 0, seq);
+    }
+
+    /**
+     * An RTM_GETROUTE dump request for the routes of {@code family} in table {@code table} (1 to 255, in
+     * rtm_table): a kernel that checks the socket's requests strictly (NETLINK_GET_STRICT_CHK) returns only
+     * that table's routes, another kernel every route.
+     */
+    public static ByteBuffer routeDumpRequest(int family, int table, int seq) {
+        if (table < 1 || table > 255) {
+            throw new IllegalArgumentException("route table " + table + ": a dump request names tables 1 to 255");
+        }
+        return dumpRequest(Rtnl.RTM_GETROUTE, family, table, seq);
+    }
+
+    private static ByteBuffer dumpRequest(int rtmGetType, int family, int table, int seq) {
         int headerLength = switch (rtmGetType) {
             case Rtnl.RTM_GETLINK -> Rtnl.IFINFOMSG_LEN;
             case Rtnl.RTM_GETADDR -> Rtnl.IFADDRMSG_LEN;
@@ -135,6 +153,9 @@ public final class RtnlCodec {
         m.putInt(seq);                                           // nlmsg_seq
         m.putInt(0);                                             // nlmsg_pid
         m.put((byte) family);                                    // *_family: first byte of every family header
+        if (table != 0) {
+            m.put(Rtnl.NLMSG_HDRLEN + RTM_TABLE_OFFSET, (byte) table); // rtm_table
+        }
         m.position(Rtnl.NLMSG_HDRLEN + headerLength);            // rest of the family header stays zero
         if (attributes != 0) {
             m.putShort((short) 8);                               // rta_len

@@ -18,6 +18,7 @@ final class RtnlDumper {
     private static final Logger log = LoggerFactory.getLogger(RtnlDumper.class);
     /** A dump that stays silent this long is broken; the monitor reopens its sockets and starts over. */
     private static final long SILENCE_LIMIT_NANOS = 30_000_000_000L;
+    private static final int ENOENT = 2;
 
     private final NetlinkSocket socket;
     private final NetlinkMessageCounter counter;
@@ -55,8 +56,30 @@ final class RtnlDumper {
      */
     boolean dump(int rtmGetType, int family, Consumer<RtnlEvent> sink, Runnable datagramDone) throws NetlinkException {
         int mySeq = ++seq;
-        String what = "dump " + Rtnl.messageTypeName(rtmGetType) + " family " + family;
-        socket.send(RtnlCodec.dumpRequest(rtmGetType, family, mySeq));
+        return receive(RtnlCodec.dumpRequest(rtmGetType, family, mySeq), mySeq,
+                "dump " + Rtnl.messageTypeName(rtmGetType) + " family " + family, sink, datagramDone);
+    }
+
+    /**
+     * Dumps the routes of {@code family} in table {@code table} alone where the socket's kernel filters dumps
+     * ({@link NetlinkSocket#filterDumps()}), else every route of {@code family}. A table the kernel does not
+     * have is empty: IPv4's local table, for one, exists only once a namespace has an address.
+     */
+    boolean dumpRoutes(int family, int table, Consumer<RtnlEvent> sink, Runnable datagramDone) throws NetlinkException {
+        int mySeq = ++seq;
+        String what = "dump RTM_GETROUTE family " + family + " table " + table;
+        try {
+            return receive(RtnlCodec.routeDumpRequest(family, table, mySeq), mySeq, what, sink, datagramDone);
+        } catch (NetlinkException e) {
+            if (e.errno() != ENOENT || !socket.filtersDumps()) throw e;
+            log.debug("{}: no such table", what);
+            return false;
+        }
+    }
+
+    private boolean receive(ByteBuffer request, int mySeq, String what, Consumer<RtnlEvent> sink, Runnable datagramDone)
+            throws NetlinkException {
+        socket.send(request);
         boolean interrupted = false;
         long lastData = System.nanoTime();
         List<RtnlEvent> batch = new ArrayList<>();

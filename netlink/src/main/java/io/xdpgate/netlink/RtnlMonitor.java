@@ -75,9 +75,12 @@ public final class RtnlMonitor implements Closeable {
      *                           namespace ids are followed either way: IPv4 routes may use IPv6 nexthops)
      * @param recording          file to record every received datagram to (see {@link RtnlRecorder}), null for none
      * @param observer           told of messages, overruns, resyncs and dump durations (metrics); null for none
+     * @param routeTables        the route tables a dump asks for, one after the other in this order (1 to 255);
+     *                           empty for every table at once. Where the kernel cannot filter dumps by table,
+     *                           every table is dumped anyway. Changes are delivered whatever their table.
      */
     public record Options(String netns, int receiveBufferBytes, boolean ipv6, Path recording,
-                          RtnlMonitorObserver observer) {
+                          RtnlMonitorObserver observer, List<Integer> routeTables) {
         public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
 
         public Options {
@@ -87,16 +90,22 @@ public final class RtnlMonitor implements Closeable {
             if (observer == null) {
                 observer = RtnlMonitorObserver.NONE;
             }
+            routeTables = routeTables == null ? List.of() : List.copyOf(routeTables);
+            for (int table : routeTables) {
+                if (table < 1 || table > 255) {
+                    throw new IllegalArgumentException("route table " + table + ": a dump names tables 1 to 255");
+                }
+            }
         }
 
-        /** No recording, no observer. */
+        /** No recording, no observer, every route table. */
         public Options(String netns, int receiveBufferBytes, boolean ipv6) {
-            this(netns, receiveBufferBytes, ipv6, null, null);
+            this(netns, receiveBufferBytes, ipv6, null, null, null);
         }
 
-        /** No observer. */
+        /** No observer, every route table. */
         public Options(String netns, int receiveBufferBytes, boolean ipv6, Path recording) {
-            this(netns, receiveBufferBytes, ipv6, recording, null);
+            this(netns, receiveBufferBytes, ipv6, recording, null, null);
         }
 
         /** 32 MiB receive buffer, IPv4 and IPv6, no recording. */
@@ -106,12 +115,17 @@ public final class RtnlMonitor implements Closeable {
 
         /** The same options, recording to {@code file} (created or truncated at start); null for none. */
         public Options withRecording(Path file) {
-            return new Options(netns, receiveBufferBytes, ipv6, file, observer);
+            return new Options(netns, receiveBufferBytes, ipv6, file, observer, routeTables);
         }
 
         /** The same options, told to {@code o}; null for none. */
         public Options withObserver(RtnlMonitorObserver o) {
-            return new Options(netns, receiveBufferBytes, ipv6, recording, o);
+            return new Options(netns, receiveBufferBytes, ipv6, recording, o, routeTables);
+        }
+
+        /** The same options, dumping only these route tables, in this order (see {@link Options}). */
+        public Options withRouteTables(Integer... tables) {
+            return new Options(netns, receiveBufferBytes, ipv6, recording, observer, List.of(tables));
         }
     }
 
@@ -313,7 +327,14 @@ public final class RtnlMonitor implements Closeable {
     private Sockets openSockets() throws NetlinkException {
         NetlinkSocket m = openMulticast();
         try {
-            return new Sockets(m, NetlinkSocket.open(REQUEST_SOCKET_BUFFER));
+            NetlinkSocket r = NetlinkSocket.open(REQUEST_SOCKET_BUFFER);
+            try {
+                if (!options.routeTables().isEmpty()) r.filterDumps();
+                return new Sockets(m, r);
+            } catch (NetlinkException e) {
+                r.close();
+                throw e;
+            }
         } catch (NetlinkException e) {
             m.close();
             throw e;
@@ -462,8 +483,17 @@ public final class RtnlMonitor implements Closeable {
         interrupted |= dumper.dump(Rtnl.RTM_GETNEXTHOP, Rtnl.AF_UNSPEC, this::deliver, this::datagramDelivered);
         // Dependency order: neighbours before routes, so that a consumer rebuilding its state
         // resolves each gateway as its routes arrive instead of briefly leaving them unresolved.
-        for (int family : families) {
-            interrupted |= dumper.dump(Rtnl.RTM_GETROUTE, family, this::deliver, this::datagramDelivered);
+        if (options.routeTables().isEmpty()) {
+            for (int family : families) {
+                interrupted |= dumper.dump(Rtnl.RTM_GETROUTE, family, this::deliver, this::datagramDelivered);
+            }
+            return interrupted;
+        }
+        for (int table : options.routeTables()) {
+            for (int family : families) {
+                interrupted |= dumper.dumpRoutes(family, table, this::deliver, this::datagramDelivered);
+            }
+            if (!request.filtersDumps()) break; // the first dump returned every table
         }
         return interrupted;
     }

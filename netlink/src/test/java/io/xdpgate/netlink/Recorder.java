@@ -126,6 +126,11 @@ class Recorder implements RtnlMonitor.Listener {
         return latest.values().stream().filter(type::isInstance).toList();
     }
 
+    /** The objects of every retained event of {@code type}, in the order they arrived. */
+    synchronized List<RtnlObject> arrivals(Class<?> type) {
+        return events.stream().map(t -> t.event().object()).filter(type::isInstance).toList();
+    }
+
     synchronized void awaitSyncEnds(long n, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (syncEnds < n) {

@@ -167,5 +167,22 @@ class RtnlCodecFramingTest {
         assertEquals(AF_INET6, route.get(16));                                               // rtm_family
         assertEquals(16 + 12, RtnlCodec.dumpRequest(RTM_GETNEIGH, AF_INET, 1).remaining());  // ndmsg
         assertThrows(IllegalArgumentException.class, () -> RtnlCodec.dumpRequest(RTM_NEWROUTE, AF_INET, 1));
+        assertEquals(0, route.get(16 + 4));                                                  // rtm_table: any
+    }
+
+    @Test
+    void aRouteDumpRequestNamesItsTableInRtmTable() {
+        ByteBuffer local = RtnlCodec.routeDumpRequest(AF_INET, RT_TABLE_LOCAL, 7);
+        assertEquals(16 + 12, local.remaining());
+        assertEquals(RTM_GETROUTE, local.getShort(4));
+        assertEquals(NLM_F_REQUEST | NLM_F_DUMP, local.getShort(6));
+        assertEquals(7, local.getInt(8));
+        assertEquals(AF_INET, local.get(16));                                // rtm_family
+        for (int i = 17; i < 16 + 12; i++) {
+            assertEquals(i == 16 + 4 ? (byte) RT_TABLE_LOCAL : 0, local.get(i), "byte " + i); // rtm_table alone
+        }
+        assertEquals((byte) RT_TABLE_MAIN, RtnlCodec.routeDumpRequest(AF_INET6, RT_TABLE_MAIN, 8).get(16 + 4));
+        assertThrows(IllegalArgumentException.class, () -> RtnlCodec.routeDumpRequest(AF_INET, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> RtnlCodec.routeDumpRequest(AF_INET, 256, 1));
     }
 }

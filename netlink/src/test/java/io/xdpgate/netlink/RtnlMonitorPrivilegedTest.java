@@ -71,6 +71,48 @@ class RtnlMonitorPrivilegedTest {
         assertNull(threadNamed("rtnl-" + ns.name), "no thread of its own: monitors share a few");
     }
 
+    @Test
+    void withRouteTablesADumpHoldsTheirRoutesTheLocalOnesFirstAndNoOthers() throws Exception {
+        ns.ip("route", "add", "198.51.100.0/24", "via", "10.8.0.2");
+        ns.ip("route", "add", "203.0.113.0/24", "via", "10.8.0.2", "table", "100");
+        ns.ip("route", "add", "local", "192.0.2.0/28", "dev", "lo", "table", "local"); // configured (AnyIP)
+        ns.ip("-6", "route", "add", "2001:db8:9::/48", "dev", "xgva", "table", "100");
+
+        Recorder r = startMonitor(RtnlMonitor.Options.defaults(ns.name)
+                .withRouteTables(RT_TABLE_LOCAL, RT_TABLE_MAIN));
+
+        List<Route> routes = r.objects(Route.class).stream().map(Route.class::cast).toList();
+        assertTrue(routes.stream().anyMatch(rt -> rt.table() == RT_TABLE_MAIN && rt.dstLength() == 24
+                && rt.dst().getHostAddress().equals("198.51.100.0")), routes.toString());
+        assertTrue(routes.stream().anyMatch(Route::isConfiguredLocal), routes.toString());
+        assertTrue(routes.stream().allMatch(rt -> rt.table() == RT_TABLE_LOCAL || rt.table() == RT_TABLE_MAIN),
+                "table 100 is not dumped: " + routes);
+        List<Integer> tables = r.arrivals(Route.class).stream().map(o -> ((Route) o).table()).toList();
+        assertEquals(tables.stream().sorted(java.util.Comparator.reverseOrder()).toList(), tables,
+                "both families' local routes (255) come before the main ones (254)");
+    }
+
+    @Test
+    void withRouteTablesANamespaceWithoutAnIpv4LocalTableStillSyncs() throws Exception {
+        // The kernel creates IPv4's local table with a namespace's first address: a fresh namespace has none,
+        // and a dump asking for it fails with ENOENT ("ipv4: FIB table does not exist").
+        try (TestNamespace bare = new TestNamespace()) {
+            Recorder r = new Recorder(true);
+            monitor = RtnlMonitor.start(RtnlMonitor.Options.defaults(bare.name)
+                    .withRouteTables(RT_TABLE_LOCAL, RT_TABLE_MAIN), r);
+            r.awaitSyncEnds(1, 10_000);
+            assertEquals(0, monitor.errors());
+            bare.ip("link", "set", "lo", "up");
+            monitor.requestResync();
+            r.awaitSyncEnds(2, 10_000);
+            assertTrue(r.objects(Route.class).stream().map(Route.class::cast).anyMatch(rt ->
+                    rt.table() == RT_TABLE_LOCAL && rt.dst().isLoopbackAddress()), "once lo is up, its local route");
+            assertEquals(0, monitor.errors());
+            monitor.close();
+            monitor = null;
+        }
+    }
+
     private static String threadNamed(String name) {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(name::equals)
                 .findFirst().orElse(null);
