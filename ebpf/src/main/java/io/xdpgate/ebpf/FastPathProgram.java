@@ -63,6 +63,17 @@ public final class FastPathProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether any of the fast path's maps is pinned under {@code pinRoot}: false before a manager's first
+     * start there (or after a reboot), when {@link #createMaps} creates every one of them empty.
+     */
+    public static boolean anyMapPinned(Path pinRoot) {
+        for (MapLayouts.MapDef d : MapLayouts.MAPS) {
+            if (java.nio.file.Files.exists(pinRoot.resolve(d.name()))) return true;
+        }
+        return false;
+    }
+
     /** The object's map definitions must be what MapLayouts says (they are built from the same header). */
     private static void checkDefinitions(List<MapInfo> defined) throws BpfException {
         List<String> diffs = new ArrayList<>();

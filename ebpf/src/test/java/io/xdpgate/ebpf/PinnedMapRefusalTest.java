@@ -65,6 +65,18 @@ class PinnedMapRefusalTest {
         }
     }
 
+    /** What tells a manager's start whether there is anything to adopt: any of the maps pinned before it. */
+    @Test
+    void anyMapPinnedIsFalseBeforeTheFirstCreationAndTrueAfterOrWithOneMapLeft() throws Exception {
+        assertFalse(FastPathProgram.anyMapPinned(root));
+        FastPathProgram.createMaps(root);
+        assertTrue(FastPathProgram.anyMapPinned(root));
+        for (MapLayouts.MapDef d : MapLayouts.MAPS) {
+            if (!d.name().equals("xg_fib6")) Files.deleteIfExists(root.resolve(d.name()));
+        }
+        assertTrue(FastPathProgram.anyMapPinned(root), "one map left is a previous run's state");
+    }
+
     /** xg_ports of the version before per-port counters: 12-byte ports, without stats_slot. */
     @Test
     void portsPinnedByTheVersionBeforePortCountersAreRefused() throws Exception {

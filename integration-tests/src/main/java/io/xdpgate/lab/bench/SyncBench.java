@@ -278,6 +278,9 @@ public final class SyncBench {
 
     // ---- cold start
 
+    /** How long a cold start waits at most for the machine to be idle before it begins. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(20);
+
     /** One cold start: its time, the daemons' CPU, when the fast path manager reached each step, their memory. */
     private record ColdRun(double seconds, double cpuSeconds, Map<String, Double> phases, long rss) {}
 
@@ -314,6 +317,12 @@ public final class SyncBench {
         daemons.stopCacheManager();
         daemons.stopFastPathManager();
         Lab.removePins(PIN_ROOT);
+        // A cold start begins on a quiet machine: the kernel frees the stopped manager's maps (a full table's,
+        // a few tenths of a second of a kernel worker) after their pins and programs are gone, and a start
+        // made at once shared the CPUs with that (0.27 s later on average, five interleaved pairs).
+        double settled = MachineIdle.await(SETTLE_LIMIT);
+        progress("cold start: the machine idle %.1f s after the daemons stopped%s", settled,
+                settled >= SETTLE_LIMIT.toSeconds() ? " (not idle yet: starting anyway)" : "");
         TableWatch watch = bulk.restartingFromEmpty();
         Path log = daemons.logDir().resolve("fastpath-manager.log");
         long logFrom = ColdStartPhases.mark(log);
