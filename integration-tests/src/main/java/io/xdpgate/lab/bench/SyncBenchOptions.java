@@ -15,7 +15,8 @@ record SyncBenchOptions(int routes4, int routes6, int changes, long seed, int co
               - bulk convergence: a synthetic Internet table (--routes4 IPv4 and --routes6 IPv6
                 routes, realistic prefix lengths) installed with one ip -batch; the time until the
                 fast path holds it all, as a ratio to the kernel's own installation time;
-              - cold start: both daemons started in front of that table, until the fast path is
+              - cold start: both daemons stopped, their pins removed and, once the machine is
+                idle, both started in front of that table, until the fast path is
                 complete (the median of --cold-starts runs; each run's steps are printed: when the
                 fast path manager listened, the generation began, the program was loaded, ...);
               - resident memory growth of both daemons per route, from empty to the full table.
