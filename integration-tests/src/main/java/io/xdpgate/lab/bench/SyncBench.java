@@ -332,10 +332,13 @@ public final class SyncBench {
         daemons.startFastPathManager(NS + "/" + PORT);
         daemons.startCacheManagerFor(NS, VRF);
         long deadline = start + CONVERGENCE_TIMEOUT.toNanos();
+        CpuTimeline timeline = Boolean.getBoolean("xdpgate.bench.trace") ? new CpuTimeline(
+                Map.of("cm", daemons.cacheManagerPid(), "fpm", daemons.fastPathPid()), start) : null;
         FastPathMaps maps = null;
         try {
             while (true) {
                 daemons.checkAlive();
+                if (timeline != null) timeline.sample(System.nanoTime());
                 if (maps == null && Files.exists(PIN_ROOT.resolve("xg_fib6"))) {
                     try {
                         maps = FastPathMaps.open(PIN_ROOT);
@@ -351,6 +354,7 @@ public final class SyncBench {
                         if (Boolean.getBoolean("xdpgate.bench.trace")) {
                             ThreadCpu.print("fastpath-manager", daemons.fastPathPid());
                             ThreadCpu.print("cache-manager", daemons.cacheManagerPid());
+                            timeline.print(System.err, 0.1);
                         }
                         // The maps are complete before the manager logs it: wait for the line the steps end with.
                         daemons.awaitLog("fastpath-manager", Daemons.GENERATION_COMPLETE, completedBefore + 1, Duration.ofSeconds(10));

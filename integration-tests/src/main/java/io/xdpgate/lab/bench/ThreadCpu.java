@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +34,13 @@ final class ThreadCpu {
         for (Thread t : threads.subList(0, Math.min(8, threads.size()))) {
             System.err.printf("cpu   %-24s %.2f s%n", t.name(), t.seconds());
         }
+    }
+
+    /** CPU seconds of each thread name (threads of one name summed), in the order /proc lists them. */
+    static Map<String, Double> byName(long pid) throws IOException {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Thread t : threads(pid)) out.merge(t.name(), t.seconds(), Double::sum);
+        return out;
     }
 
     private static List<Thread> threads(long pid) throws IOException {
