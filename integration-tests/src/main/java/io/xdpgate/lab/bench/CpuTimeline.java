@@ -19,6 +19,7 @@ final class CpuTimeline {
     private final Map<String, Long> pids = new LinkedHashMap<>();
     private final long start;
     private long last;
+    private Map<String, Double> first; // each thread's CPU seconds at the first sample
     private Map<String, Double> previous;
     private long[] previousMachine;
     private final List<String> columns = new ArrayList<>();
@@ -51,6 +52,7 @@ final class CpuTimeline {
             row[1] = total > 0 ? 100.0 * (machine[1] - previousMachine[1]) / total : 0;
             rows.add(row);
         }
+        if (first == null) first = now;
         previous = now;
         previousMachine = machine;
         last = nowNanos;
@@ -58,11 +60,11 @@ final class CpuTimeline {
 
     /** The threads that used at least {@code minSeconds} in all, one column each, then a row per interval. */
     void print(PrintStream out, double minSeconds) {
+        if (first == null) return; // never sampled
         List<Integer> shown = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            double sum = 0;
-            for (double[] r : rows) if (i + 2 < r.length) sum += r[i + 2] * INTERVAL_NANOS / 1e11;
-            if (sum >= minSeconds) shown.add(i);
+            String k = columns.get(i);
+            if (previous.getOrDefault(k, 0.0) - first.getOrDefault(k, 0.0) >= minSeconds) shown.add(i);
         }
         StringBuilder head = new StringBuilder("timeline     s  idle%");
         for (int i : shown) head.append(String.format(" %16.16s", columns.get(i)));

@@ -24,13 +24,12 @@ import java.util.SplittableRandom;
 public final class InternetTable {
 
     /**
-     * IPv4 prefix lengths and their relative frequency (a draw weighs each against their sum, about
-     * 97,000: roughly the routes of each length in 100,000 of a 2024
-     * table of about a million). The lengths up to /15 are rare: a real table holds a
-     * dozen /8s and a few hundred /12s. Weights in per mille, as here until 2026-12-05, gave
-     * each of /8 to /12 a thousand draws in a million routes, which the 221 /8s and 442 /9s
-     * outside 10/8 and 127/8 cannot all take: every one of them was in the table, and together
-     * they covered the IPv4 space several times over.
+     * IPv4 prefix lengths and their relative frequency: roughly the routes of each length in 100,000
+     * of a 2024 table of about a million (a draw weighs each against their sum, about 97,000). The
+     * lengths up to /15 are rare: a real table holds a dozen /8s and a few hundred /12s. Weights in
+     * per mille, as here until 2026-12-05, gave each of /8 to /12 a thousand draws in a million
+     * routes, which the 221 /8s and 442 /9s outside 10/8 and 127/8 cannot all take: every one of
+     * them was in the table, and together they covered the IPv4 space several times over.
      */
     private static final int[][] IPV4_LENGTHS = {
             {24, 60_000}, {23, 10_000}, {22, 12_000}, {21, 4_500}, {20, 4_000}, {19, 2_500}, {18, 1_400},

@@ -351,7 +351,7 @@ public final class SyncBench {
                     if (watch.countsComplete(maps)) {
                         double cpu = ThreadCpu.total(daemons.fastPathPid()) + ThreadCpu.total(daemons.cacheManagerPid());
                         long rss = rss(daemons); // both daemons, right after
-                        if (Boolean.getBoolean("xdpgate.bench.trace")) {
+                        if (timeline != null) { // -Dxdpgate.bench.trace=true
                             ThreadCpu.print("fastpath-manager", daemons.fastPathPid());
                             ThreadCpu.print("cache-manager", daemons.cacheManagerPid());
                             timeline.print(System.err, 0.1);
