@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Compares what the kernel of one VRF forwards by with what the fast path holds for it, by the
@@ -46,21 +47,23 @@ final class Verifier {
     private Verifier() {}
 
     /**
-     * The fast path's side of one VRF: routes of both families by "prefix/length" (those the manager
-     * never writes, see {@link IpFamily#neverForwarded}, left out), the nexthop groups and slots they point at,
+     * The fast path's side of one VRF: routes of both families by prefix (those the manager never
+     * writes, see {@link IpFamily#neverForwarded}, left out), the nexthop groups and slots they point at,
      * neighbours by "ifindex address" with their MAC, local addresses and ports.
      */
-    record FastPathView(Map<String, Route> routes, Map<Integer, Nexthop> nexthops, Map<Integer, NexthopGroup> groups,
+    record FastPathView(Map<RoutePrefix, Route> routes, Map<Integer, Nexthop> nexthops, Map<Integer, NexthopGroup> groups,
                         Map<String, byte[]> neighbours, Set<String> locals, Map<Integer, Port> ports, boolean fib4Dir) {
 
         static FastPathView of(FastPathMaps maps, int vrf) throws BpfException {
-            Map<String, Route> routes = new HashMap<>();
-            for (FastPathMaps.Route4Entry r : maps.routes4()) {
-                if (r.vrf() == vrf) routes.put(prefix(r.prefix(), r.prefixLength()), r.route());
+            List<FastPathMaps.Route4Entry> routes4 = maps.routes4();
+            List<FastPathMaps.Route6Entry> routes6 = maps.routes6();
+            Map<RoutePrefix, Route> routes = new HashMap<>(capacity(routes4.size() + routes6.size()));
+            for (FastPathMaps.Route4Entry r : routes4) {
+                if (r.vrf() == vrf) routes.put(RoutePrefix.of(r.prefix(), r.prefixLength()), r.route());
             }
-            for (FastPathMaps.Route6Entry r : maps.routes6()) {
+            for (FastPathMaps.Route6Entry r : routes6) {
                 if (r.vrf() == vrf && !IpFamily.neverForwarded(r.prefix(), r.prefixLength())) {
-                    routes.put(prefix(r.prefix(), r.prefixLength()), r.route());
+                    routes.put(RoutePrefix.of(r.prefix(), r.prefixLength()), r.route());
                 }
             }
             Map<String, byte[]> neighbours = new HashMap<>();
@@ -207,6 +210,9 @@ final class Verifier {
         for (Neighbour n : kernel.neighbours()) {
             if (usable(n)) usable.put(n.ifindex() + " " + text(n.family(), n.address()), n);
         }
+        // The same, by egress and gateway address: what a route's nexthop looks its gateway up by.
+        Map<NeighbourKey, Neighbour> gatewayNeighbours = new HashMap<>();
+        usable.values().forEach(n -> gatewayNeighbours.put(new NeighbourKey(n.ifindex(), address(n.family(), n.address())), n));
         usable.forEach((key, n) -> {
             byte[] mac = fp.neighbours().get(key);
             if (mac == null) diffs.add("neighbour " + key + " " + hex(n.lladdr()) + " missing in the fast path");
@@ -218,19 +224,21 @@ final class Verifier {
             if (!usable.containsKey(key)) diffs.add("neighbour " + key + " stale in the fast path");
         }
         // Routes of the main table; of several routes to one prefix (metrics), the kernel uses the lowest.
-        Map<String, io.xdpgate.netlink.Route> routes = new HashMap<>();
+        Map<RoutePrefix, io.xdpgate.netlink.Route> routes = new HashMap<>(capacity(kernel.routes().size()));
         for (io.xdpgate.netlink.Route r : kernel.routes()) {
             if (!mirrored(r)) continue;
             routes.merge(prefix(r), r, (a, b) -> Integer.compareUnsigned(b.priority(), a.priority()) < 0 ? b : a);
         }
         routes.forEach((prefix, r) -> {
             Route e = fp.routes().get(prefix);
-            String what = "route " + prefix + (r.nhId() == 0 ? "" : " (nexthop object " + Integer.toUnsignedString(r.nhId()) + ")");
+            // Named only for a difference: a full table's routes mostly have none.
+            Supplier<String> what = () -> "route " + prefix
+                    + (r.nhId() == 0 ? "" : " (nexthop object " + Integer.toUnsignedString(r.nhId()) + ")");
             if (e == null && fp.fib4Dir() && hiddenInFib4Dir(r, routes)) return; // decides nothing, so not shown
-            if (e == null) diffs.add(what + " missing in the fast path");
-            else diffs.addAll(routeDifferences(what, expected(r, kernel.nexthops()), e, usable, fp, egresses));
+            if (e == null) diffs.add(what.get() + " missing in the fast path");
+            else diffs.addAll(routeDifferences(what, expected(r, kernel.nexthops()), e, gatewayNeighbours, fp, egresses));
         });
-        for (String prefix : fp.routes().keySet()) {
+        for (RoutePrefix prefix : fp.routes().keySet()) {
             if (!routes.containsKey(prefix)) diffs.add("route " + prefix + " stale in the fast path");
         }
         return diffs;
@@ -280,22 +288,30 @@ final class Verifier {
         return n.usableForForwarding() && mac != null && mac.length == 6 && (mac[0] & 1) == 0;
     }
 
-    private static List<String> routeDifferences(String what, Expected expected, Route fast,
-                                                 Map<String, Neighbour> usable, FastPathView fp, Set<Integer> egresses) {
-        List<String> diffs = new ArrayList<>();
+    /** A usable neighbour's key as a nexthop's gateway finds it: the egress and the address. */
+    private record NeighbourKey(int ifindex, InetAddress address) {
+        @Override
+        public int hashCode() { // looked up once per route: spares the record's generic hash
+            return 31 * ifindex + address.hashCode();
+        }
+    }
+
+    private static List<String> routeDifferences(Supplier<String> what, Expected expected, Route fast,
+                                                 Map<NeighbourKey, Neighbour> usable, FastPathView fp, Set<Integer> egresses) {
+        List<String> diffs = new ArrayList<>(0);
         if (fast.type() != expected.type()) {
-            diffs.add(what + ": type " + fast.type() + " in the fast path, expected " + expected.type());
+            diffs.add(what.get() + ": type " + fast.type() + " in the fast path, expected " + expected.type());
             return diffs;
         }
         if (expected.type() != Route.UNICAST) return diffs;
         if (expected.paths() != null) return groupDifferences(what, expected.paths(), fast, usable, fp, egresses);
         if (fast.isGroup()) {
-            diffs.add(what + ": through nexthop group " + fast.groupId() + " in the fast path, one path in the kernel");
+            diffs.add(what.get() + ": through nexthop group " + fast.groupId() + " in the fast path, one path in the kernel");
             return diffs;
         }
         Nexthop nh = fp.nexthops().get(fast.nexthopId());
         if (nh == null) {
-            diffs.add(what + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
+            diffs.add(what.get() + ": nexthop slot " + fast.nexthopId() + " is beyond the nexthop array");
             return diffs;
         }
         slotDifferences(diffs, what, nh, expected.oif(), expected.gateway(), usable, egresses);
@@ -307,16 +323,16 @@ final class Verifier {
      * kernel's weights exactly as the manager lays them out (one slot per path, in the paths' order), and
      * each path's slot must be right for that path, as a single path's slot.
      */
-    private static List<String> groupDifferences(String what, List<Multipath.Path> paths, Route fast,
-                                                 Map<String, Neighbour> usable, FastPathView fp, Set<Integer> egresses) {
+    private static List<String> groupDifferences(Supplier<String> what, List<Multipath.Path> paths, Route fast,
+                                                 Map<NeighbourKey, Neighbour> usable, FastPathView fp, Set<Integer> egresses) {
         List<String> diffs = new ArrayList<>();
         if (!fast.isGroup()) {
-            diffs.add(what + ": one nexthop slot in the fast path, " + paths.size() + " paths in the kernel " + paths);
+            diffs.add(what.get() + ": one nexthop slot in the fast path, " + paths.size() + " paths in the kernel " + paths);
             return diffs;
         }
         NexthopGroup g = fp.groups().get(fast.groupId());
         if (g == null || !g.isValid()) {
-            diffs.add(what + ": nexthop group " + fast.groupId() + " is " + (g == null ? "beyond the group array" : "not in use"));
+            diffs.add(what.get() + ": nexthop group " + fast.groupId() + " is " + (g == null ? "beyond the group array" : "not in use"));
             return diffs;
         }
         int[] layout = NexthopGroup.layout(Multipath.weights(paths));
@@ -332,7 +348,7 @@ final class Verifier {
         }
         if (!follows) {
             int[] counts = NexthopGroup.bucketCounts(Multipath.weights(paths));
-            diffs.add(what + ": buckets by slot " + g.bucketsBySlot() + " in the fast path, the kernel's paths "
+            diffs.add(what.get() + ": buckets by slot " + g.bucketsBySlot() + " in the fast path, the kernel's paths "
                     + paths + " need " + Arrays.toString(counts) + " in this order");
             return diffs;
         }
@@ -340,35 +356,36 @@ final class Verifier {
             if (slotOfPath[i] == 0) continue; // a share under half a bucket: not in the group
             Multipath.Path p = paths.get(i);
             Nexthop nh = fp.nexthops().get(slotOfPath[i]);
-            String path = what + " path " + p;
-            if (nh == null) diffs.add(path + ": nexthop slot " + slotOfPath[i] + " is beyond the nexthop array");
+            int slot = slotOfPath[i];
+            Supplier<String> path = () -> what.get() + " path " + p;
+            if (nh == null) diffs.add(path.get() + ": nexthop slot " + slot + " is beyond the nexthop array");
             else slotDifferences(diffs, path, nh, p.ifindex(), p.gateway(), usable, egresses);
         }
         return diffs;
     }
 
     /** The differences between one nexthop slot and the path (egress oif, gateway) it must be. */
-    private static void slotDifferences(List<String> diffs, String what, Nexthop nh, int oif, InetAddress gateway,
-                                        Map<String, Neighbour> usable, Set<Integer> egresses) {
-        if (nh.ifindex() != oif) diffs.add(what + ": egress ifindex " + nh.ifindex() + ", kernel " + oif);
+    private static void slotDifferences(List<String> diffs, Supplier<String> what, Nexthop nh, int oif, InetAddress gateway,
+                                        Map<NeighbourKey, Neighbour> usable, Set<Integer> egresses) {
+        if (nh.ifindex() != oif) diffs.add(what.get() + ": egress ifindex " + nh.ifindex() + ", kernel " + oif);
         boolean valid = egresses.contains(oif);
         if (((nh.flags() & Nexthop.VALID) != 0) != valid) {
-            diffs.add(what + ": nexthop " + (valid ? "not valid" : "valid") + " but the egress "
+            diffs.add(what.get() + ": nexthop " + (valid ? "not valid" : "valid") + " but the egress "
                     + (valid ? "is" : "is not") + " an up fast path port");
         }
         if (gateway == null) {
-            if ((nh.flags() & Nexthop.CONNECTED) == 0) diffs.add(what + ": directly connected in the kernel, not in the fast path");
+            if ((nh.flags() & Nexthop.CONNECTED) == 0) diffs.add(what.get() + ": directly connected in the kernel, not in the fast path");
         } else {
+            Neighbour n = usable.get(new NeighbourKey(oif, gateway));
             String gw = gateway.getHostAddress();
-            Neighbour n = usable.get(oif + " " + gw);
             boolean resolved = (nh.flags() & Nexthop.RESOLVED) != 0;
             if ((nh.flags() & Nexthop.CONNECTED) != 0) {
-                diffs.add(what + ": via " + gw + " in the kernel, directly connected in the fast path");
+                diffs.add(what.get() + ": via " + gw + " in the kernel, directly connected in the fast path");
             } else if (n != null && (!resolved || !Arrays.equals(nh.dmac(), n.lladdr()))) {
-                diffs.add(what + ": gateway " + gw + " is " + hex(n.lladdr()) + " in the kernel, "
+                diffs.add(what.get() + ": gateway " + gw + " is " + hex(n.lladdr()) + " in the kernel, "
                         + (resolved ? hex(nh.dmac()) : "unresolved") + " in the fast path");
             } else if (n == null && resolved) {
-                diffs.add(what + ": gateway " + gw + " unresolved in the kernel, resolved in the fast path");
+                diffs.add(what.get() + ": gateway " + gw + " unresolved in the kernel, resolved in the fast path");
             }
         }
     }
@@ -386,20 +403,19 @@ final class Verifier {
     }
 
     /** Whether a DIR-24 table holding the kernel's routes shows no entry of this one (see {@link Fib4Dir#hidden}). */
-    private static boolean hiddenInFib4Dir(io.xdpgate.netlink.Route r, Map<String, io.xdpgate.netlink.Route> routes) {
+    private static boolean hiddenInFib4Dir(io.xdpgate.netlink.Route r, Map<RoutePrefix, io.xdpgate.netlink.Route> routes) {
         if (r.family() != AF_INET) return false;
         int p = r.dst() == null ? 0 : java.nio.ByteBuffer.wrap(r.dst().getAddress()).getInt();
-        return Fib4Dir.hidden(p, r.dstLength(), (prefix, length) -> routes.containsKey(
-                ((prefix >>> 24) & 255) + "." + ((prefix >>> 16) & 255) + "." + ((prefix >>> 8) & 255) + "."
-                        + (prefix & 255) + "/" + length));
+        return Fib4Dir.hidden(p, r.dstLength(), (prefix, length) -> routes.containsKey(RoutePrefix.ipv4(prefix, length)));
     }
 
-    private static String prefix(io.xdpgate.netlink.Route r) {
-        return prefix(address(r.family(), r.dst()), r.dstLength());
+    /** A HashMap's initial capacity for n entries: a full table's maps are not rehashed as they fill. */
+    private static int capacity(int n) {
+        return (int) Math.min(1L << 30, n * 4L / 3 + 1);
     }
 
-    private static String prefix(InetAddress prefix, int length) {
-        return prefix.getHostAddress() + "/" + length;
+    private static RoutePrefix prefix(io.xdpgate.netlink.Route r) {
+        return RoutePrefix.of(address(r.family(), r.dst()), r.dstLength());
     }
 
     private static String text(int family, InetAddress a) {

@@ -44,7 +44,7 @@ class VerifierTest {
     private final List<io.xdpgate.netlink.Route> routes = new ArrayList<>();
     private final List<Rule> rules = new ArrayList<>();
 
-    private final Map<String, Route> fpRoutes = new HashMap<>();
+    private final Map<RoutePrefix, Route> fpRoutes = new HashMap<>();
     private final Map<Integer, Nexthop> fpNexthops = new HashMap<>();
     private final Map<Integer, NexthopGroup> fpGroups = new HashMap<>();
     private final Map<String, byte[]> fpNeighbours = new HashMap<>();
@@ -94,7 +94,7 @@ class VerifierTest {
     }
 
     private void fastRoute(String dst, int len, Route r) throws Exception {
-        fpRoutes.put(key(dst) + "/" + len, r);
+        fpRoutes.put(RoutePrefix.of(a(dst), len), r);
     }
 
     /** A slot of the port: gw null is connected; dmac null is unresolved. */
