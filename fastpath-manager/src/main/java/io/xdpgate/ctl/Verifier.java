@@ -356,9 +356,8 @@ final class Verifier {
             if (slotOfPath[i] == 0) continue; // a share under half a bucket: not in the group
             Multipath.Path p = paths.get(i);
             Nexthop nh = fp.nexthops().get(slotOfPath[i]);
-            int slot = slotOfPath[i];
             Supplier<String> path = () -> what.get() + " path " + p;
-            if (nh == null) diffs.add(path.get() + ": nexthop slot " + slot + " is beyond the nexthop array");
+            if (nh == null) diffs.add(path.get() + ": nexthop slot " + slotOfPath[i] + " is beyond the nexthop array");
             else slotDifferences(diffs, path, nh, p.ifindex(), p.gateway(), usable, egresses);
         }
         return diffs;
@@ -377,15 +376,14 @@ final class Verifier {
             if ((nh.flags() & Nexthop.CONNECTED) == 0) diffs.add(what.get() + ": directly connected in the kernel, not in the fast path");
         } else {
             Neighbour n = usable.get(new NeighbourKey(oif, gateway));
-            String gw = gateway.getHostAddress();
             boolean resolved = (nh.flags() & Nexthop.RESOLVED) != 0;
             if ((nh.flags() & Nexthop.CONNECTED) != 0) {
-                diffs.add(what.get() + ": via " + gw + " in the kernel, directly connected in the fast path");
+                diffs.add(what.get() + ": via " + gateway.getHostAddress() + " in the kernel, directly connected in the fast path");
             } else if (n != null && (!resolved || !Arrays.equals(nh.dmac(), n.lladdr()))) {
-                diffs.add(what.get() + ": gateway " + gw + " is " + hex(n.lladdr()) + " in the kernel, "
+                diffs.add(what.get() + ": gateway " + gateway.getHostAddress() + " is " + hex(n.lladdr()) + " in the kernel, "
                         + (resolved ? hex(nh.dmac()) : "unresolved") + " in the fast path");
             } else if (n == null && resolved) {
-                diffs.add(what.get() + ": gateway " + gw + " unresolved in the kernel, resolved in the fast path");
+                diffs.add(what.get() + ": gateway " + gateway.getHostAddress() + " unresolved in the kernel, resolved in the fast path");
             }
         }
     }
