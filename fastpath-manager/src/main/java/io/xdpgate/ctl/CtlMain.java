@@ -159,7 +159,7 @@ public final class CtlMain {
         }
         Map<Integer, String> vrfs = Files.exists(VrfTable.pathFor(pinRoot)) ? VrfTable.read(pinRoot) : Map.of();
         try (FastPathMaps maps = FastPathMaps.open(pinRoot)) {
-            Table t = CtlShow.table(topic, maps, vrfs, vrf);
+            Table t = CtlShow.table(topic, maps, vrfs, vrf, limit);
             if (t == null) {
                 err.println("ctl show: unknown topic '" + topic + "' (one of " + CtlShow.TOPICS + ")");
                 return 2;

@@ -22,12 +22,16 @@ final class CtlShow {
 
     private CtlShow() {}
 
-    /** The table for {@code topic}; null if there is no such topic. {@code vrf} < 0: every VRF. */
-    static Table table(String topic, FastPathMaps maps, Map<Integer, String> vrfs, int vrf) throws Exception {
+    /**
+     * The table for {@code topic}; null if there is no such topic. {@code vrf} < 0: every VRF. Of the
+     * topics that can hold millions of rows (routes, neighbours), the first {@code keep} rows are kept
+     * (all if negative) and the others counted.
+     */
+    static Table table(String topic, FastPathMaps maps, Map<Integer, String> vrfs, int vrf, int keep) throws Exception {
         return switch (topic) {
             case "interfaces" -> interfaces(maps, vrfs, vrf);
-            case "routes" -> routes(maps, vrf);
-            case "neighbours", "neighbors" -> neighbours(maps, vrf);
+            case "routes" -> routes(maps, vrf, keep);
+            case "neighbours", "neighbors" -> neighbours(maps, vrf, keep);
             case "nexthops" -> nexthops(maps);
             case "vrfs" -> vrfs(maps, vrfs);
             case "stats" -> stats(maps, vrfs, vrf);
@@ -70,13 +74,17 @@ final class CtlShow {
         return out;
     }
 
-    private static Table routes(FastPathMaps maps, int filter) throws Exception {
-        Table t = new Table("vrf", "prefix", "type", "via");
+    private static Table routes(FastPathMaps maps, int filter, int keep) throws Exception {
+        Table t = new Table(keep, "vrf", "prefix", "type", "via");
         for (FastPathMaps.Route4Entry r : maps.routes4()) {
-            if (wanted(r.vrf(), filter)) t.add(r.vrf(), r.prefix().getHostAddress() + "/" + r.prefixLength(), type(r.route()), via(r.route()));
+            if (!wanted(r.vrf(), filter)) continue;
+            if (!t.keeps()) t.count();
+            else t.add(r.vrf(), r.prefix().getHostAddress() + "/" + r.prefixLength(), type(r.route()), via(r.route()));
         }
         for (FastPathMaps.Route6Entry r : maps.routes6()) {
-            if (wanted(r.vrf(), filter)) t.add(r.vrf(), r.prefix().getHostAddress() + "/" + r.prefixLength(), type(r.route()), via(r.route()));
+            if (!wanted(r.vrf(), filter)) continue;
+            if (!t.keeps()) t.count();
+            else t.add(r.vrf(), r.prefix().getHostAddress() + "/" + r.prefixLength(), type(r.route()), via(r.route()));
         }
         return t;
     }
@@ -97,8 +105,8 @@ final class CtlShow {
         return r.isGroup() ? "group " + r.groupId() : "nexthop " + r.nexthopId();
     }
 
-    private static Table neighbours(FastPathMaps maps, int filter) throws Exception {
-        Table t = new Table("vrf", "ifindex", "address", "mac", "nud", "used");
+    private static Table neighbours(FastPathMaps maps, int filter, int keep) throws Exception {
+        Table t = new Table(keep, "vrf", "ifindex", "address", "mac", "nud", "used");
         for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) {
             if (wanted(n.vrf(), filter)) t.add(n.vrf(), n.ifindex(), addr(n.address()), mac(n.neighbour().mac()), nud(n.neighbour().state()), n.neighbour().hit());
         }

@@ -15,23 +15,49 @@ final class Table {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final List<String> columns;
+    private final int keep;
     private final List<Map<String, Object>> rows = new ArrayList<>();
+    private int counted; // rows added beyond keep: only counted
 
     Table(String... columns) {
+        this(-1, columns);
+    }
+
+    /**
+     * A table that keeps its first {@code keep} rows (all if negative) and only counts the others: a
+     * full routing table's million rows are not held to print a hundred.
+     */
+    Table(int keep, String... columns) {
         this.columns = List.of(columns);
+        this.keep = keep;
+    }
+
+    /** Whether a row added now is kept; if not, {@link #count()} it instead of making its values. */
+    boolean keeps() {
+        return keep < 0 || rows.size() < keep;
+    }
+
+    /** Counts a row that is not kept. */
+    void count() {
+        counted++;
     }
 
     /** Adds a row: one value per column, in order. */
     Table add(Object... values) {
         if (values.length != columns.size()) throw new IllegalArgumentException(values.length + " values for " + columns);
+        if (!keeps()) {
+            counted++;
+            return this;
+        }
         Map<String, Object> row = new LinkedHashMap<>();
         for (int i = 0; i < values.length; i++) row.put(columns.get(i), values[i]);
         rows.add(row);
         return this;
     }
 
+    /** Rows added, kept or not. */
     int size() {
-        return rows.size();
+        return rows.size() + counted;
     }
 
     /** Prints at most {@code limit} rows (all if negative) and says how many were left out. */
@@ -54,6 +80,6 @@ final class Table {
             for (int c = 0; c < columns.size(); c++) line.append(String.format("%-" + (width[c] + 2) + "s", row.get(columns.get(c))));
             out.println(line.toString().stripTrailing());
         }
-        if (shown.size() < rows.size()) out.println("... " + (rows.size() - shown.size()) + " more (--limit N, or --limit -1 for all)");
+        if (shown.size() < size()) out.println("... " + (size() - shown.size()) + " more (--limit N, or --limit -1 for all)");
     }
 }
