@@ -323,19 +323,32 @@ public final class FastPathMaps implements AutoCloseable {
      */
     public List<Route4Entry> routes4() throws BpfException {
         List<Route4Entry> out = new ArrayList<>();
+        forEachRoute4((vrf, prefix, length, route) -> out.add(new Route4Entry(vrf, toAddress(prefix), length, route)));
+        return out;
+    }
+
+    /** An IPv4 route as {@link #forEachRoute4} visits it: its prefix's address as an int (network order's value). */
+    @FunctionalInterface
+    public interface Route4Visitor {
+        void visit(int vrf, int prefix, int length, Route route);
+    }
+
+    /**
+     * Each route {@link #routes4} lists, in the same order, without an entry and an address made for
+     * each: what a listing of a full table (a million routes) wants.
+     */
+    public void forEachRoute4(Route4Visitor visitor) throws BpfException {
         for (byte[] k : fib4.keys()) {
             byte[] v = fib4.lookup(k); // a stored key's longest match is itself
             if (v == null) continue;
             StructBytes key = StructBytes.wrap(MapLayouts.FIB4_KEY, k);
-            out.add(new Route4Entry(key.be32("vrf"), toAddress(key.be32("addr")), key.host32("prefixlen") - 32,
-                    Route.decode(v)));
+            visitor.visit(key.be32("vrf"), key.be32("addr"), key.host32("prefixlen") - 32, Route.decode(v));
         }
         refreshFib4Dirs();
         for (Map.Entry<Integer, Fib4Dir> d : dirs.entrySet()) {
             int vrf = d.getKey();
-            d.getValue().forEach((prefix, length, route) -> out.add(new Route4Entry(vrf, toAddress(prefix), length, route)));
+            d.getValue().forEach((prefix, length, route) -> visitor.visit(vrf, prefix, length, route));
         }
-        return out;
     }
 
     /** The number of IPv4 routes {@link #routes4} lists (walks the trie and reads the DIR-24 tables). */
@@ -718,16 +731,27 @@ public final class FastPathMaps implements AutoCloseable {
      */
     public List<Route6Entry> routes6() throws BpfException {
         List<Route6Entry> out = new ArrayList<>();
+        forEachRoute6((vrf, hi, lo, length, route) -> out.add(new Route6Entry(vrf, toAddress6(
+                ByteBuffer.allocate(16).putLong(hi).putLong(lo).array()), length, route)));
+        return out;
+    }
+
+    /** An IPv6 route as {@link #forEachRoute6} visits it: its prefix's high and low 64 bits. */
+    @FunctionalInterface
+    public interface Route6Visitor {
+        void visit(int vrf, long hi, long lo, int length, Route route);
+    }
+
+    /** As {@link #forEachRoute4}, for the routes {@link #routes6} lists. */
+    public void forEachRoute6(Route6Visitor visitor) throws BpfException {
         for (byte[] k : fib6.keys()) {
             byte[] v = fib6.lookup(k); // a stored key's longest match is itself
             if (v == null) continue;
             StructBytes key = StructBytes.wrap(MapLayouts.FIB6_KEY, k);
-            out.add(new Route6Entry(key.be32("vrf"), toAddress6(key.bytes("addr")), key.host32("prefixlen") - 32,
-                    Route.decode(v)));
+            ByteBuffer addr = ByteBuffer.wrap(key.bytes("addr"));
+            visitor.visit(key.be32("vrf"), addr.getLong(), addr.getLong(), key.host32("prefixlen") - 32, Route.decode(v));
         }
-        classRoutes((vrf, hi, lo, length, route) -> out.add(new Route6Entry(vrf, toAddress6(
-                ByteBuffer.allocate(16).putLong(hi).putLong(lo).array()), length, route)));
-        return out;
+        classRoutes(visitor);
     }
 
     /** The number of IPv6 routes {@link #routes6} lists. */
@@ -737,12 +761,8 @@ public final class FastPathMaps implements AutoCloseable {
         return n[0];
     }
 
-    private interface ClassRouteVisitor {
-        void visit(int vrf, long hi, long lo, int length, Route route);
-    }
-
     /** Each route of the route classes once (a route expanded into several prefixes is in each). */
-    private void classRoutes(ClassRouteVisitor visitor) throws BpfException {
+    private void classRoutes(Route6Visitor visitor) throws BpfException {
         writeGathered();
         java.util.Set<List<Long>> seen = new java.util.HashSet<>();
         int[] foreign = new int[3]; // entries of another class layout: count, and the first one's class and length

@@ -224,7 +224,7 @@ public final class CtlMain {
                 KernelSnapshot kernel = null;
                 try {
                     kernel = KernelSnapshot.of(netns);
-                    diffs = Verifier.differences(kernel, Verifier.FastPathView.of(maps, e.getKey()));
+                    diffs = Verifier.differences(kernel, Verifier.FastPathView.of(maps, e.getKey(), kernel.routes().size()));
                 } catch (io.xdpgate.netlink.NetlinkException ex) {
                     // Typically a namespace removed a moment ago: the fast path still has its VRF.
                     diffs = List.of("the namespace cannot be dumped (" + ex.getMessage() + ") but the fast path holds its vrf");

@@ -38,17 +38,19 @@ record RoutePrefix(boolean ipv6, long hi, long lo, int length) {
         return (int) (h ^ (h >>> 32));
     }
 
-    /** "10.1.0.0/16", "2001:db8::/32": as the verifier has always printed prefixes. */
-    @Override
-    public String toString() {
+    /** The prefix's address: an IPv6 prefix stays IPv6, an IPv4-mapped one too (as the fast path lists it). */
+    InetAddress address() {
         try {
-            // An IPv6 prefix stays IPv6 in print, an IPv4-mapped one too (InetAddress.getByAddress would
-            // make that an Inet4Address).
-            InetAddress a = ipv6 ? Inet6Address.getByAddress(null, ByteBuffer.allocate(16).putLong(hi).putLong(lo).array(), -1)
+            return ipv6 ? Inet6Address.getByAddress(null, ByteBuffer.allocate(16).putLong(hi).putLong(lo).array(), -1)
                     : InetAddress.getByAddress(ByteBuffer.allocate(4).putInt((int) lo).array());
-            return a.getHostAddress() + "/" + length;
         } catch (UnknownHostException e) {
             throw new AssertionError(e); // four or sixteen bytes are always an address
         }
+    }
+
+    /** "10.1.0.0/16", "2001:db8::/32": as the verifier has always printed prefixes. */
+    @Override
+    public String toString() {
+        return address().getHostAddress() + "/" + length;
     }
 }

@@ -54,18 +54,19 @@ final class Verifier {
     record FastPathView(Map<RoutePrefix, Route> routes, Map<Integer, Nexthop> nexthops, Map<Integer, NexthopGroup> groups,
                         Map<String, byte[]> neighbours, Set<String> locals, Map<Integer, Port> ports, boolean fib4Dir) {
 
-        static FastPathView of(FastPathMaps maps, int vrf) throws BpfException {
-            List<FastPathMaps.Route4Entry> routes4 = maps.routes4();
-            List<FastPathMaps.Route6Entry> routes6 = maps.routes6();
-            Map<RoutePrefix, Route> routes = new HashMap<>(capacity(routes4.size() + routes6.size()));
-            for (FastPathMaps.Route4Entry r : routes4) {
-                if (r.vrf() == vrf) routes.put(RoutePrefix.of(r.prefix(), r.prefixLength()), r.route());
-            }
-            for (FastPathMaps.Route6Entry r : routes6) {
-                if (r.vrf() == vrf && !IpFamily.neverForwarded(r.prefix(), r.prefixLength())) {
-                    routes.put(RoutePrefix.of(r.prefix(), r.prefixLength()), r.route());
-                }
-            }
+        /** {@code expectedRoutes}: about how many routes the VRF holds (the kernel's count), to size the map once. */
+        static FastPathView of(FastPathMaps maps, int vrf, int expectedRoutes) throws BpfException {
+            // Visited, not listed: a full table's million routes as entries with addresses were a large
+            // part of a verify's time and memory.
+            Map<RoutePrefix, Route> routes = new HashMap<>(capacity(expectedRoutes));
+            maps.forEachRoute4((v, prefix, length, route) -> {
+                if (v == vrf) routes.put(RoutePrefix.ipv4(prefix, length), route);
+            });
+            maps.forEachRoute6((v, hi, lo, length, route) -> {
+                if (v != vrf) return;
+                RoutePrefix p = new RoutePrefix(true, hi, lo, length);
+                if (!IpFamily.neverForwarded(p.address(), length)) routes.put(p, route);
+            });
             Map<String, byte[]> neighbours = new HashMap<>();
             for (FastPathMaps.Neighbour4Entry n : maps.neighbours4()) {
                 if (n.vrf() == vrf) neighbours.put(n.ifindex() + " " + n.address().getHostAddress(), n.neighbour().mac());
