@@ -76,17 +76,16 @@ final class CtlShow {
 
     private static Table routes(FastPathMaps maps, int filter, int keep) throws Exception {
         Table t = new Table(keep, "vrf", "prefix", "type", "via");
-        for (FastPathMaps.Route4Entry r : maps.routes4()) {
-            if (!wanted(r.vrf(), filter)) continue;
-            if (!t.keeps()) t.count();
-            else t.add(r.vrf(), r.prefix().getHostAddress() + "/" + r.prefixLength(), type(r.route()), via(r.route()));
-        }
-        for (FastPathMaps.Route6Entry r : maps.routes6()) {
-            if (!wanted(r.vrf(), filter)) continue;
-            if (!t.keeps()) t.count();
-            else t.add(r.vrf(), r.prefix().getHostAddress() + "/" + r.prefixLength(), type(r.route()), via(r.route()));
-        }
+        // Visited, not listed: a prefix is made text only for a row that is kept.
+        maps.forEachRoute4((vrf, prefix, length, route) -> row(t, filter, vrf, RoutePrefix.ipv4(prefix, length), route));
+        maps.forEachRoute6((vrf, hi, lo, length, route) -> row(t, filter, vrf, new RoutePrefix(true, hi, lo, length), route));
         return t;
+    }
+
+    private static void row(Table t, int filter, int vrf, RoutePrefix prefix, Route route) {
+        if (!wanted(vrf, filter)) return;
+        if (t.keeps()) t.add(vrf, prefix.toString(), type(route), via(route));
+        else t.count();
     }
 
     private static String type(Route r) {
