@@ -135,8 +135,8 @@ final class CtlShow {
         Map<Integer, int[]> counts = new TreeMap<>();
         for (Integer id : vrfs.keySet()) counts.put(id, new int[3]);
         for (FastPathMaps.PortEntry p : maps.ports()) counts.computeIfAbsent(p.vrf(), k -> new int[3])[0]++;
-        for (FastPathMaps.Route4Entry r : maps.routes4()) counts.computeIfAbsent(r.vrf(), k -> new int[3])[1]++;
-        for (FastPathMaps.Route6Entry r : maps.routes6()) counts.computeIfAbsent(r.vrf(), k -> new int[3])[2]++;
+        maps.forEachRoute4((vrf, prefix, length, route) -> counts.computeIfAbsent(vrf, k -> new int[3])[1]++);
+        maps.forEachRoute6((vrf, hi, lo, length, route) -> counts.computeIfAbsent(vrf, k -> new int[3])[2]++);
         Table t = new Table("vrf", "netns", "ports", "ipv4_routes", "ipv6_routes");
         counts.forEach((id, c) -> {
             String netns = vrfs.get(id);
