@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,17 +115,40 @@ class RtnlMonitorNexthopNsidPrivilegedTest {
 
     @Test
     void requestedResyncsCoalesceIntoANewEpochAndAreMeasured() throws Exception {
-        Recorder r = start(RtnlMonitor.Options.defaults(ns.name));
+        // Epoch 2 is held at its start (the listener runs on the monitor's turn) while four more requests
+        // are made: they must make one epoch more, not four. Without the hold the requests raced the
+        // epochs, and a busy machine let some epochs end between two requests.
+        CountDownLatch secondBegun = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder r = new Recorder(true) {
+            @Override
+            public void onSyncBegin(long epoch) {
+                if (secondBegun.getCount() > 0 && syncEnds() == 1) {
+                    secondBegun.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.onSyncBegin(epoch);
+            }
+        };
+        monitor = RtnlMonitor.start(RtnlMonitor.Options.defaults(ns.name), r);
+        r.awaitSyncEnds(1, 10_000);
         assertEquals(1, monitor.dumps());
         long first = monitor.totalDumpMillis();
 
-        for (int i = 0; i < 5; i++) {
+        monitor.requestResync();
+        assertTrue(secondBegun.await(5, TimeUnit.SECONDS), "the requested epoch began");
+        for (int i = 0; i < 4; i++) {
             monitor.requestResync();
         }
-        r.awaitSyncEnds(2, 5_000);
-        Thread.sleep(600); // at most one more epoch may follow: for a request made while epoch 2 dumped
+        release.countDown();
+        r.awaitSyncEnds(3, 5_000);
+        Thread.sleep(600); // no epoch may follow
         long ends = r.syncEnds();
-        assertTrue(ends == 2 || ends == 3, ends + " epochs after 5 requests");
+        assertEquals(3, ends, ends + " epochs: the first, the requested one, and one for the four made during it");
         assertEquals(ends, monitor.dumps());
         assertEquals(ends - 1, monitor.resyncs());
         assertTrue(monitor.totalDumpMillis() >= first + monitor.lastDumpMillis() - 1);
