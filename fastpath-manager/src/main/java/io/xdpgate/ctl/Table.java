@@ -46,7 +46,7 @@ final class Table {
     Table add(Object... values) {
         if (values.length != columns.size()) throw new IllegalArgumentException(values.length + " values for " + columns);
         if (!keeps()) {
-            counted++;
+            count();
             return this;
         }
         Map<String, Object> row = new LinkedHashMap<>();

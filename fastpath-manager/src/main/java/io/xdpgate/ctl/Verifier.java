@@ -41,7 +41,6 @@ final class Verifier {
 
     private static final int RT_TABLE_MAIN = 254;
     private static final int RTN_UNICAST = 1;
-    private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
 
     private Verifier() {}
@@ -235,7 +234,7 @@ final class Verifier {
             // Named only for a difference: a full table's routes mostly have none.
             Supplier<String> what = () -> "route " + prefix
                     + (r.nhId() == 0 ? "" : " (nexthop object " + Integer.toUnsignedString(r.nhId()) + ")");
-            if (e == null && fp.fib4Dir() && hiddenInFib4Dir(r, routes)) return; // decides nothing, so not shown
+            if (e == null && fp.fib4Dir() && hiddenInFib4Dir(prefix, routes)) return; // decides nothing, so not shown
             if (e == null) diffs.add(what.get() + " missing in the fast path");
             else diffs.addAll(routeDifferences(what, expected(r, kernel.nexthops()), e, gatewayNeighbours, fp, egresses));
         });
@@ -402,10 +401,9 @@ final class Verifier {
     }
 
     /** Whether a DIR-24 table holding the kernel's routes shows no entry of this one (see {@link Fib4Dir#hidden}). */
-    private static boolean hiddenInFib4Dir(io.xdpgate.netlink.Route r, Map<RoutePrefix, io.xdpgate.netlink.Route> routes) {
-        if (r.family() != AF_INET) return false;
-        int p = r.dst() == null ? 0 : java.nio.ByteBuffer.wrap(r.dst().getAddress()).getInt();
-        return Fib4Dir.hidden(p, r.dstLength(), (prefix, length) -> routes.containsKey(RoutePrefix.ipv4(prefix, length)));
+    private static boolean hiddenInFib4Dir(RoutePrefix p, Map<RoutePrefix, io.xdpgate.netlink.Route> routes) {
+        if (p.ipv6()) return false;
+        return Fib4Dir.hidden((int) p.lo(), p.length(), (prefix, length) -> routes.containsKey(RoutePrefix.ipv4(prefix, length)));
     }
 
     /** A HashMap's initial capacity for n entries: a full table's maps are not rehashed as they fill. */
